@@ -1,0 +1,46 @@
+package dev.pledge.events;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Events on {@link Topics#CONTACT_EVENTS}, keyed by contact id. Produced by intake-service. */
+public sealed interface ContactEvent extends PledgeEvent {
+
+    String contactId();
+
+    Instant occurredAt();
+
+    @Override
+    default String key() {
+        return contactId();
+    }
+
+    /** The customer as the front end identified them. {@code tier} is one of the policy's tiers. */
+    record Customer(String id, String name, String email, String phone, String tier) {
+    }
+
+    /**
+     * A new contact. {@code repeatOf} names an earlier contact of the same customer on the same
+     * category within the policy's repeat window, or is null. {@code classifiedBy} names the
+     * classification rule that set category or priority, null when the front end gave both.
+     */
+    record Received(String contactId, String externalId, Customer customer, Channel channel, String subject,
+            String body, String category, Priority priority, String team, Instant occurredAt, Instant receivedAt,
+            String repeatOf, String classifiedBy, int policyVersion) implements ContactEvent {
+    }
+
+    /** Routing fields after a change; {@code changed} lists which of them changed. */
+    record Updated(String contactId, Priority priority, String category, String assignee, String team, String tier,
+            List<String> changed, String changedBy, Instant occurredAt, int policyVersion) implements ContactEvent {
+    }
+
+    record AgentReplied(String contactId, String agentId, Instant occurredAt) implements ContactEvent {
+    }
+
+    record CustomerReplied(String contactId, Instant occurredAt) implements ContactEvent {
+    }
+
+    record StatusChanged(String contactId, ContactStatus from, ContactStatus to, String changedBy, Instant occurredAt)
+            implements ContactEvent {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.pledge.events;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Events on {@link Topics#ESCALATION_EVENTS}. Produced by escalation-service. Keyed by contact id,
+ * except crisis events, keyed by category.
+ */
+public sealed interface EscalationEvent extends PledgeEvent {
+
+    int policyVersion();
+
+    /** {@code level} is a rung of the policy's ladder; {@code trigger} names the rule that fired. */
+    record Raised(String escalationId, String contactId, String level, String team, String trigger, String reason,
+            Instant ackDeadline, Instant at, int policyVersion) implements EscalationEvent {
+        @Override
+        public String key() {
+            return contactId;
+        }
+    }
+
+    record LevelChanged(String escalationId, String contactId, String fromLevel, String toLevel, String reason,
+            Instant ackDeadline, Instant at, int policyVersion) implements EscalationEvent {
+        @Override
+        public String key() {
+            return contactId;
+        }
+    }
+
+    record Acknowledged(String escalationId, String contactId, String level, String acknowledgedBy, Instant at,
+            int policyVersion) implements EscalationEvent {
+        @Override
+        public String key() {
+            return contactId;
+        }
+    }
+
+    record Resolved(String escalationId, String contactId, String level, Instant at, int policyVersion)
+            implements EscalationEvent {
+        @Override
+        public String key() {
+            return contactId;
+        }
+    }
+
+    /** A complaint step ({@code acknowledgement}, {@code final-response}) passed its deadline. */
+    record ComplaintDeadlineMissed(String contactId, String step, Instant deadline, Instant at, int policyVersion)
+            implements EscalationEvent {
+        @Override
+        public String key() {
+            return contactId;
+        }
+    }
+
+    /** {@code count} contacts of {@code category} in the window against a {@code baseline}. */
+    record CrisisDeclared(String crisisId, String category, Instant windowStart, Instant windowEnd, int count,
+            double baseline, List<String> notified, Instant at, int policyVersion) implements EscalationEvent {
+        @Override
+        public String key() {
+            return category;
+        }
+    }
+
+    record CrisisCleared(String crisisId, String category, Instant at, int policyVersion) implements EscalationEvent {
+        @Override
+        public String key() {
+            return category;
+        }
+    }
+}
