@@ -1,0 +1,148 @@
+package dev.pledge.policy;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.Priority;
+import dev.pledge.events.SurveyKind;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A validated customer-service policy. Build one with {@link PolicyLoader}; every reference in it
+ * (calendar, tier, category, team, level) points at something the document defines.
+ */
+public record Policy(String name, ZoneId timeZone, List<String> tiers, List<String> teams,
+        List<String> categories, Map<String, BusinessCalendar> calendars, Sla sla, Classification classification,
+        Escalation escalation, Complaints complaints, Crisis crisis, Feedback feedback) {
+
+    /** The calendar of that name, {@code 24x7} included. */
+    public BusinessCalendar calendar(String calendarName) {
+        if (BusinessCalendar.ALWAYS_NAME.equals(calendarName)) {
+            return BusinessCalendar.ALWAYS;
+        }
+        BusinessCalendar calendar = calendars.get(calendarName);
+        if (calendar == null) {
+            throw new IllegalArgumentException("no calendar '" + calendarName + "' in policy");
+        }
+        return calendar;
+    }
+
+    /** The first SLA rule that matches; there always is one, because the last rule matches everything. */
+    public SlaRule slaRule(Channel channel, Priority priority, String tier, String category) {
+        return sla.rules().stream().filter(r -> r.when().matches(channel, priority, tier, category)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("policy has no fallback SLA rule"));
+    }
+
+    /**
+     * Category, priority and team for a new contact. Values the front end gave win; the first
+     * classification rule that matches fills the rest; the defaults fill what is still missing.
+     */
+    public Classified classify(Channel channel, String tier, String subject, String body, String category,
+            Priority priority) {
+        String text = ((subject == null ? "" : subject) + "\n" + (body == null ? "" : body)).toLowerCase(Locale.ROOT);
+        Optional<ClassificationRule> rule = classification.rules().stream()
+                .filter(r -> r.matches(channel, tier, text)).findFirst();
+        String c = category != null ? category
+                : rule.map(ClassificationRule::category).orElse(classification.defaultCategory());
+        Priority p = priority != null ? priority
+                : rule.map(ClassificationRule::priority).orElse(classification.defaultPriority());
+        String team = rule.map(ClassificationRule::team).orElse(null);
+        boolean used = rule.isPresent() && (category == null || priority == null);
+        return new Classified(c, p, team, used ? rule.get().name() : null);
+    }
+
+    public record Classified(String category, Priority priority, String team, String rule) {
+    }
+
+    /** Conditions of a rule; an empty set matches any value. */
+    public record Match(Set<Channel> channels, Set<Priority> priorities, Set<String> tiers, Set<String> categories) {
+        public static final Match ANY = new Match(Set.of(), Set.of(), Set.of(), Set.of());
+
+        public boolean matches(Channel channel, Priority priority, String tier, String category) {
+            return (channels.isEmpty() || channels.contains(channel))
+                    && (priorities.isEmpty() || priorities.contains(priority))
+                    && (tiers.isEmpty() || tiers.contains(tier))
+                    && (categories.isEmpty() || categories.contains(category));
+        }
+
+        public boolean isAny() {
+            return channels.isEmpty() && priorities.isEmpty() && tiers.isEmpty() && categories.isEmpty();
+        }
+    }
+
+    /** Statuses that stop the clock, warning thresholds in percent of a target, ordered target rules. */
+    public record Sla(Set<ContactStatus> pauseStatuses, List<Integer> warningPercents, List<SlaRule> rules) {
+    }
+
+    /** Targets counted in {@code calendar}; {@code nextResponse} and {@code resolution} may be null (no target). */
+    public record SlaRule(String name, Match when, String calendar, Duration firstResponse, Duration nextResponse,
+            Duration resolution) {
+    }
+
+    public record Classification(Duration repeatWindow, String defaultCategory, Priority defaultPriority,
+            List<ClassificationRule> rules) {
+    }
+
+    /** Matches when any keyword occurs in subject or body (case-insensitive) and the fields match. */
+    public record ClassificationRule(String name, List<String> keywords, Set<Channel> channels, Set<String> tiers,
+            String category, Priority priority, String team) {
+        boolean matches(Channel channel, String tier, String lowerCaseText) {
+            return (channels.isEmpty() || channels.contains(channel))
+                    && (tiers.isEmpty() || tiers.contains(tier))
+                    && (keywords.isEmpty() || keywords.stream().anyMatch(lowerCaseText::contains));
+        }
+    }
+
+    /** A rung of the ladder, or a specialist team, with the time it has to acknowledge. */
+    public record EscalationLevel(String name, Duration acknowledgeWithin) {
+    }
+
+    /** What sets off escalation rules. */
+    public enum Trigger {
+        CONTACT_RECEIVED, CUSTOMER_REPLIED, SLA_WARNING, SLA_BREACHED;
+
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * On {@code on}, when the contact matches {@code when}, any of {@code keywords} (if given) and
+     * the warning threshold or repeat-contact condition (if given), raise to {@code raiseTo}.
+     */
+    public record EscalationRule(String name, Trigger on, Match when, List<String> keywords,
+            Integer minWarningPercent, boolean repeatContact, String raiseTo) {
+    }
+
+    public record Escalation(List<EscalationLevel> ladder, List<EscalationLevel> specialists,
+            List<EscalationRule> rules) {
+    }
+
+    /** ISO 10002 complaint handling: which categories are complaints, deadlines, required steps. */
+    public record Complaints(Set<String> categories, String calendar, Duration acknowledgeWithin,
+            Duration finalResponseWithin, List<String> steps) {
+    }
+
+    /** A crisis: at least {@code minimumCount} contacts of one category in {@code window}, and
+     * {@code factor} times the category's average for a window of that size over {@code baselineWindow}. */
+    public record Crisis(Duration window, Duration baselineWindow, double factor, int minimumCount,
+            List<String> notifyWho) {
+    }
+
+    /** A survey sent {@code delay} after the contact reaches status {@code after}; {@code sampling} in 0..1. */
+    public record Survey(SurveyKind kind, ContactStatus after, Set<Channel> channels, Duration delay,
+            Duration expiresAfter, double sampling) {
+    }
+
+    /** KPI targets; null where the policy sets none. Percentages 0..100, NPS -100..100, CES 1..7. */
+    public record Targets(Double csat, Double nps, Double ces, Double fcr, Double slaCompliance) {
+    }
+
+    public record Feedback(List<Survey> surveys, Targets targets) {
+    }
+}
