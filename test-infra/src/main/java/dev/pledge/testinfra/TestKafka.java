@@ -1,0 +1,129 @@
+package dev.pledge.testinfra;
+
+import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jboss.logging.Logger;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The one Kafka broker of a test JVM. Chosen once, in order: {@code KAFKA_BOOTSTRAP_SERVERS} from
+ * the environment; a Testcontainers broker when a Docker engine answers; else an embedded KRaft
+ * broker in this JVM. Tests that simulate an outage call {@link #stop()} and {@link #start()}.
+ */
+public final class TestKafka {
+    private static final Logger LOG = Logger.getLogger(TestKafka.class);
+    private static TestKafka instance;
+
+    private final String kind;
+    private final String bootstrapServers;
+    private final EmbeddedKafkaBroker embedded;
+    private final KafkaContainer container;
+
+    private TestKafka(String kind, String bootstrapServers, EmbeddedKafkaBroker embedded, KafkaContainer container) {
+        this.kind = kind;
+        this.bootstrapServers = bootstrapServers;
+        this.embedded = embedded;
+        this.container = container;
+    }
+
+    public static synchronized TestKafka get() {
+        if (instance == null) {
+            instance = choose();
+            LOG.infof("Kafka for tests: %s at %s", instance.kind, instance.bootstrapServers);
+        }
+        return instance;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Whether this broker can be stopped and started again by a test (not an external one). */
+    public boolean canStop() {
+        return embedded != null || container != null;
+    }
+
+    /** Makes the broker unreachable: an embedded broker shuts down, a container is paused. */
+    public synchronized void stop() {
+        if (embedded != null) {
+            embedded.close();
+        } else if (container != null) {
+            container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+        } else {
+            throw new UnsupportedOperationException("an external broker cannot be stopped by a test");
+        }
+        LOG.infof("Kafka for tests stopped (%s)", kind);
+    }
+
+    /** Brings the broker back on the same address with the same data. */
+    public synchronized void start() {
+        if (embedded != null) {
+            embedded.start();
+        } else if (container != null) {
+            container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
+        }
+        LOG.infof("Kafka for tests started again (%s)", kind);
+    }
+
+    private static TestKafka choose() {
+        String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (external != null && !external.isBlank()) {
+            return new TestKafka("external (KAFKA_BOOTSTRAP_SERVERS)", external, null, null);
+        }
+        if (Docker.available()) {
+            KafkaContainer container = new KafkaContainer("apache/kafka:4.0.0")
+                    .withEnv("KAFKA_NUM_PARTITIONS", "3");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+            return new TestKafka("Testcontainers", container.getBootstrapServers(), null, container);
+        }
+        try {
+            Path logs = Files.createTempDirectory("pledge-test-kafka");
+            int port = freePort();
+            // Fixed ports and log dir so that stop() and start() bring back the same broker.
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
+                    .withNodeId(1)
+                    .withKafkaPort(port)
+                    .withControllerPort(freePort())
+                    .withClusterId("pledge-test-cluster-0001")
+                    .withDeleteLogDirsOnClose(false)
+                    .withAdditionalProperties(p -> {
+                        p.put("log.dirs", logs.toString());
+                        p.put("num.partitions", "3");
+                        p.put("auto.create.topics.enable", "true");
+                    })
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+            return new TestKafka("embedded KRaft broker", "localhost:" + port, broker, null);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker", e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Asked once: Testcontainers' check, quiet when there is no engine. */
+    static final class Docker {
+        private static Boolean available;
+
+        static synchronized boolean available() {
+            if (available == null) {
+                try {
+                    available = DockerClientFactory.instance().isDockerAvailable();
+                } catch (Throwable t) {
+                    available = false;
+                }
+            }
+            return available;
+        }
+    }
+}

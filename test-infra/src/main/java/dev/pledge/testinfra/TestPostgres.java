@@ -1,0 +1,112 @@
+package dev.pledge.testinfra;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Set;
+import org.jboss.logging.Logger;
+import org.testcontainers.containers.PostgreSQLContainer;
+
+/**
+ * The one PostgreSQL server of a test JVM, with a database per service. Chosen once, in order:
+ * {@code PLEDGE_PG_URL} (a JDBC URL with user and password) from the environment; a
+ * Testcontainers server when a Docker engine answers; else embedded PostgreSQL binaries.
+ */
+public final class TestPostgres {
+    private static final Logger LOG = Logger.getLogger(TestPostgres.class);
+    private static TestPostgres instance;
+
+    private final String kind;
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final Set<String> created = new HashSet<>();
+
+    private TestPostgres(String kind, String host, int port, String user, String password) {
+        this.kind = kind;
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+    }
+
+    public static synchronized TestPostgres get() {
+        if (instance == null) {
+            instance = choose();
+            LOG.infof("PostgreSQL for tests: %s at %s:%d", instance.kind, instance.host, instance.port);
+        }
+        return instance;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public String reactiveUrl(String database) {
+        return "postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** Creates the database once per JVM; an existing one (an external server's) is dropped first. */
+    public synchronized void ensureDatabase(String database) {
+        if (!database.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database names are lower case letters, digits and _: " + database);
+        }
+        if (!created.add(database)) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user, password);
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + database);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + database, e);
+        }
+    }
+
+    private static TestPostgres choose() {
+        String external = System.getenv("PLEDGE_PG_URL");
+        if (external != null && !external.isBlank()) {
+            URI uri = URI.create(external.replaceFirst("^jdbc:", ""));
+            String user = System.getenv().getOrDefault("PLEDGE_PG_USER", "postgres");
+            String password = System.getenv().getOrDefault("PLEDGE_PG_PASSWORD", "postgres");
+            return new TestPostgres("external (PLEDGE_PG_URL)", uri.getHost(), uri.getPort(), user, password);
+        }
+        if (TestKafka.Docker.available()) {
+            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+            return new TestPostgres("Testcontainers", container.getHost(), container.getFirstMappedPort(),
+                    container.getUsername(), container.getPassword());
+        }
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("fsync", "off")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException e) {
+                    LOG.warn("embedded PostgreSQL did not stop cleanly", e);
+                }
+            }));
+            return new TestPostgres("embedded PostgreSQL binaries", "localhost", pg.getPort(), "postgres", "postgres");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start embedded PostgreSQL", e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.pledge.testinfra;
+
+import io.smallrye.jwt.build.Jwt;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * Real signed JWTs for tests. The key pair is made once per JVM; {@link PledgeServers} hands the
+ * public key to the service, so tokens are verified exactly as in production.
+ */
+public final class TestTokens {
+    public static final String ISSUER = "https://pledge.test/issuer";
+    private static final KeyPair KEYS = generate();
+
+    /** A token for user {@code tester} with the given roles. */
+    public static String forRoles(String... roles) {
+        return Jwt.issuer(ISSUER).upn("tester").groups(Set.of(roles)).expiresIn(Duration.ofHours(1))
+                .sign(KEYS.getPrivate());
+    }
+
+    /** A token signed by another key: must be refused. */
+    public static String foreign(String role) {
+        return Jwt.issuer(ISSUER).upn("intruder").groups(Set.of(role)).sign(generate().getPrivate());
+    }
+
+    static String publicKeyBase64() {
+        return Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded());
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private TestTokens() {
+    }
+}

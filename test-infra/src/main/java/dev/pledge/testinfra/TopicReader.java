@@ -1,0 +1,71 @@
+package dev.pledge.testinfra;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a topic of the test broker from the beginning, as an operator's tool would. */
+public final class TopicReader implements AutoCloseable {
+    private final KafkaConsumer<String, String> consumer;
+    private final List<Record> seen = new ArrayList<>();
+
+    /** One record with its key, headers (as text) and value. */
+    public record Record(String key, Map<String, String> headers, String value) {
+        public String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    public TopicReader(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(topic));
+    }
+
+    /** Polls until {@code until} holds for the records seen so far, or the timeout passes; returns them all. */
+    public List<Record> readUntil(Predicate<List<Record>> until, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!until.test(seen) && System.nanoTime() < end) {
+            poll(Duration.ofMillis(200));
+        }
+        return List.copyOf(seen);
+    }
+
+    /** Keeps reading for {@code quiet} and returns everything seen: for asserting that nothing more comes. */
+    public List<Record> readFor(Duration quiet) {
+        long end = System.nanoTime() + quiet.toNanos();
+        while (System.nanoTime() < end) {
+            poll(Duration.ofMillis(200));
+        }
+        return List.copyOf(seen);
+    }
+
+    private void poll(Duration timeout) {
+        for (ConsumerRecord<String, String> r : consumer.poll(timeout)) {
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            for (Header h : r.headers()) {
+                headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+            }
+            seen.add(new Record(r.key(), headers, r.value()));
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}
