@@ -111,17 +111,24 @@ public final class TestKafka {
         }
     }
 
-    /** Asked once: Testcontainers' check, quiet when there is no engine. */
+    /**
+     * Asked once. Testcontainers is asked only when an engine may be there (DOCKER_HOST or the
+     * usual socket), because its probe logs errors with stack traces when there is none.
+     */
     static final class Docker {
         private static Boolean available;
 
         static synchronized boolean available() {
             if (available == null) {
+                boolean maybe = System.getenv("DOCKER_HOST") != null
+                        || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                        || java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"));
                 try {
-                    available = DockerClientFactory.instance().isDockerAvailable();
+                    available = maybe && DockerClientFactory.instance().isDockerAvailable();
                 } catch (Throwable t) {
                     available = false;
                 }
+                LOG.infof("Docker engine for Testcontainers: %s", available ? "available" : "none");
             }
             return available;
         }

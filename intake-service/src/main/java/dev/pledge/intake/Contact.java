@@ -1,0 +1,53 @@
+package dev.pledge.intake;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.Priority;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import java.time.Instant;
+
+/** A customer contact as intake keeps it: its current state. Its history is on contact-events. */
+@Entity
+public class Contact {
+    @Id
+    public String id;
+    @Column(name = "external_id")
+    public String externalId;
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+    @Column(name = "customer_id")
+    public String customerId;
+    @Column(name = "customer_name")
+    public String customerName;
+    @Column(name = "customer_email")
+    public String customerEmail;
+    @Column(name = "customer_phone")
+    public String customerPhone;
+    public String tier;
+    @Convert(converter = WireConverters.ChannelConverter.class)
+    public Channel channel;
+    public String subject;
+    public String body;
+    public String category;
+    @Convert(converter = WireConverters.PriorityConverter.class)
+    public Priority priority;
+    public String team;
+    public String assignee;
+    @Convert(converter = WireConverters.StatusConverter.class)
+    public ContactStatus status;
+    @Column(name = "repeat_of")
+    public String repeatOf;
+    @Column(name = "classified_by")
+    public String classifiedBy;
+    @Column(name = "policy_version")
+    public int policyVersion;
+    @Column(name = "occurred_at")
+    public Instant occurredAt;
+    @Column(name = "received_at")
+    public Instant receivedAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}

@@ -1,0 +1,91 @@
+package dev.pledge.intake.rest;
+
+import dev.pledge.intake.Contact;
+import dev.pledge.intake.service.ContactService;
+import dev.pledge.intake.service.OutboxRelay;
+import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+/** The front door for customer contacts from every channel. */
+@Path("/contacts")
+@Produces(MediaType.APPLICATION_JSON)
+public class ContactResource {
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final ContactService contacts;
+    private final OutboxRelay relay;
+    private final JsonBodies bodies;
+
+    public ContactResource(ContactService contacts, OutboxRelay relay, JsonBodies bodies) {
+        this.contacts = contacts;
+        this.relay = relay;
+        this.bodies = bodies;
+    }
+
+    /**
+     * Accepts a contact: 202 once it and its event are committed. A retry with the same
+     * {@code Idempotency-Key} (or {@code externalId}) answers the first answer and publishes nothing.
+     */
+    @POST
+    @RolesAllowed("intake")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = NewContact.class)))
+    public Uni<Response> receive(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) @Size(max = 200) String idempotencyKey) {
+        NewContact request = bodies.read(body, NewContact.class);
+        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
+        return contacts.receive(request, key)
+                .onFailure(ContactResource::isUniqueViolation)
+                .recoverWithUni(() -> contacts.findRepeat(key, request.externalId())) // a concurrent retry won
+                .invoke(relay::wake)
+                .map(c -> Response.accepted(ContactView.of(c)).location(URI.create("/contacts/" + c.id)).build());
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
+    public Uni<ContactView> get(@PathParam("id") String id) {
+        return contacts.find(id).map(c -> {
+            if (c == null) {
+                throw ProblemException.notFound("contact " + id);
+            }
+            return ContactView.of(c);
+        });
+    }
+
+    /** Agent reply, customer reply, status change, or update (reassignment, priority, category, tier). */
+    @POST
+    @Path("/{id}/activities")
+    @RolesAllowed({"intake", "agent", "supervisor"})
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = Activity.class)))
+    public Uni<ContactView> activity(@PathParam("id") String id, byte[] body, SecurityContext security) {
+        Activity activity = bodies.read(body, Activity.class);
+        String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
+        return contacts.apply(id, activity, actor).invoke(relay::wake).map(ContactView::of);
+    }
+
+    private static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.pledge.intake.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.Priority;
+import dev.pledge.intake.Contact;
+import java.time.Instant;
+
+/** A contact as the API shows it; a repeated POST answers with the same view as the first. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ContactView(String id, String externalId, ContactEvent.Customer customer, Channel channel,
+        String subject, String body, String category, Priority priority, String team, String assignee,
+        ContactStatus status, String repeatOf, String classifiedBy, int policyVersion, Instant occurredAt,
+        Instant receivedAt, Instant updatedAt) {
+
+    public static ContactView of(Contact c) {
+        return new ContactView(c.id, c.externalId, new ContactEvent.Customer(c.customerId, c.customerName,
+                c.customerEmail, c.customerPhone, c.tier), c.channel, c.subject, c.body, c.category, c.priority,
+                c.team, c.assignee, c.status, c.repeatOf, c.classifiedBy, c.policyVersion, c.occurredAt,
+                c.receivedAt, c.updatedAt);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.pledge.intake.rest;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pledge.events.EventJson;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import jakarta.ws.rs.core.Response.Status;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Reads a request body: size limit (413), JSON syntax (400), types and unknown fields (400 naming
+ * the field), then Bean Validation (400 naming every bad field). Requests are strict where events
+ * are lenient: a misspelt field from a front end is refused, not silently dropped.
+ */
+@ApplicationScoped
+public class JsonBodies {
+    private static final ObjectMapper STRICT = EventJson.configure(JsonMapper.builder())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private final Validator validator;
+    private final int maxBytes;
+
+    public JsonBodies(Validator validator, @ConfigProperty(name = "pledge.intake.max-body-bytes") int maxBytes) {
+        this.validator = validator;
+        this.maxBytes = maxBytes;
+    }
+
+    public <T> T read(byte[] body, Class<T> type) {
+        if (body == null || body.length == 0) {
+            throw ProblemException.badField("$", "a JSON body is required");
+        }
+        if (body.length > maxBytes) {
+            throw new ProblemException(Problem.of(Status.REQUEST_ENTITY_TOO_LARGE, "too-large",
+                    "the body has " + body.length + " bytes; at most " + maxBytes + " are accepted"));
+        }
+        T value;
+        try {
+            value = STRICT.readValue(body, type);
+        } catch (JsonParseException e) {
+            throw malformed(e);
+        } catch (UnrecognizedPropertyException e) {
+            throw ProblemException.badField(path(e), "unknown field");
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof JsonParseException syntax) { // wrapped by the bean being read
+                throw malformed(syntax);
+            }
+            throw ProblemException.badField(path(e), reason(e));
+        } catch (IOException e) {
+            throw ProblemException.badField("$", "unreadable body: " + e.getMessage());
+        }
+        if (value == null) {
+            throw ProblemException.badField("$", "a JSON object is required");
+        }
+        Set<ConstraintViolation<T>> violations = validator.validate(value);
+        if (!violations.isEmpty()) {
+            List<Problem.FieldError> errors = violations.stream()
+                    .map(v -> new Problem.FieldError(v.getPropertyPath().toString(), v.getMessage()))
+                    .sorted(Comparator.comparing(Problem.FieldError::field))
+                    .toList();
+            throw new ProblemException(Problem.invalid(400, errors.stream()
+                    .map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; ")), errors));
+        }
+        return value;
+    }
+
+    private static ProblemException malformed(JsonParseException e) {
+        return ProblemException.badField("$", "malformed JSON: " + e.getOriginalMessage() + " at line "
+                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+    }
+
+    static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "$" : path.toString();
+    }
+
+    /** The root cause's message is the useful one ("unknown Channel 'fax', expected one of ..."). */
+    private static String reason(JsonMappingException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
+            return cause.getMessage();
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
+            return "cannot read '" + f.getValue() + "' as " + expected(f.getTargetType());
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null) {
+            return "must be " + expected(m.getTargetType());
+        }
+        return e.getOriginalMessage();
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 instant such as 2026-03-06T17:45:00Z";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        return type.isRecord() ? "an object" : "a " + type.getSimpleName();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pledge.intake.rest;
+
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** Refuses a request with a problem body; thrown before anything is written. */
+public class ProblemException extends RuntimeException {
+    private final Problem problem;
+
+    public ProblemException(Problem problem) {
+        super(problem.detail(), null, false, false);
+        this.problem = problem;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+
+    public static ProblemException badField(String field, String message) {
+        return new ProblemException(Problem.invalid(400, field + ": " + message,
+                List.of(new Problem.FieldError(field, message))));
+    }
+
+    public static ProblemException notFound(String what) {
+        return new ProblemException(Problem.of(Response.Status.NOT_FOUND, "not-found", what + " does not exist"));
+    }
+
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(Problem.of(Response.Status.CONFLICT, "conflict", detail));
+    }
+}

@@ -1,0 +1,205 @@
+package dev.pledge.intake.service;
+
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.Priority;
+import dev.pledge.intake.Contact;
+import dev.pledge.intake.repository.ContactRepository;
+import dev.pledge.intake.rest.Activity;
+import dev.pledge.intake.rest.NewContact;
+import dev.pledge.intake.rest.ProblemException;
+import dev.pledge.policy.Policy;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Contacts and their lifecycle. Every change writes the contact and its event to the outbox in one
+ * transaction; anything refused is refused before the first write.
+ */
+@ApplicationScoped
+public class ContactService {
+    /** How far ahead of our clock a front end's occurredAt may be (clock skew), before it is refused. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+    private final ContactRepository contacts;
+    private final Outbox outbox;
+    private final PolicyService policies;
+
+    public ContactService(ContactRepository contacts, Outbox outbox, PolicyService policies) {
+        this.contacts = contacts;
+        this.outbox = outbox;
+        this.policies = policies;
+    }
+
+    /** A contact stored with this idempotency key or external id, or null. */
+    @WithSession
+    public Uni<Contact> findRepeat(String idempotencyKey, String externalId) {
+        if (idempotencyKey != null) {
+            return contacts.findByIdempotencyKey(idempotencyKey);
+        }
+        return externalId == null ? Uni.createFrom().nullItem() : contacts.findByExternalId(externalId);
+    }
+
+    @WithSession
+    public Uni<Contact> find(String id) {
+        return contacts.findById(id);
+    }
+
+    /**
+     * Stores a new contact and its {@code contact.received}, or returns the one already stored under
+     * the same idempotency key or external id, writing nothing.
+     */
+    @WithTransaction
+    public Uni<Contact> receive(NewContact request, String idempotencyKey) {
+        PolicyService.Current current = policies.current();
+        Policy policy = current.policy();
+        Instant now = now();
+        String tier = request.customer().tier() == null ? policy.tiers().get(0) : request.customer().tier();
+        requireKnown("customer.tier", tier, policy.tiers());
+        if (request.category() != null) {
+            requireKnown("category", request.category(), policy.categories());
+        }
+        Instant occurredAt = request.occurredAt() == null ? now : request.occurredAt().truncatedTo(ChronoUnit.MICROS);
+        if (occurredAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
+        }
+        return findRepeat(idempotencyKey, request.externalId()).flatMap(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().item(existing);
+            }
+            Policy.Classified classified = policy.classify(request.channel(), tier, request.subject(), request.body(),
+                    request.category(), request.priority());
+            Instant since = now.minus(policy.classification().repeatWindow());
+            return contacts.latestOf(request.customer().id(), classified.category(), since).flatMap(earlier -> {
+                Contact c = new Contact();
+                c.id = UUID.randomUUID().toString();
+                c.externalId = request.externalId();
+                c.idempotencyKey = idempotencyKey;
+                c.customerId = request.customer().id();
+                c.customerName = request.customer().name();
+                c.customerEmail = request.customer().email();
+                c.customerPhone = request.customer().phone();
+                c.tier = tier;
+                c.channel = request.channel();
+                c.subject = request.subject();
+                c.body = request.body();
+                c.category = classified.category();
+                c.priority = classified.priority();
+                c.team = classified.team();
+                c.status = ContactStatus.OPEN;
+                c.repeatOf = earlier == null ? null : earlier.id;
+                c.classifiedBy = classified.rule();
+                c.policyVersion = current.version();
+                c.occurredAt = occurredAt;
+                c.receivedAt = now;
+                c.updatedAt = now;
+                ContactEvent.Received event = new ContactEvent.Received(c.id, c.externalId,
+                        new ContactEvent.Customer(c.customerId, c.customerName, c.customerEmail, c.customerPhone, c.tier),
+                        c.channel, c.subject, c.body, c.category, c.priority, c.team, c.occurredAt, c.receivedAt,
+                        c.repeatOf, c.classifiedBy, c.policyVersion);
+                return contacts.persist(c).call(() -> outbox.append(event, now));
+            });
+        });
+    }
+
+    /** Applies an activity to a contact, locked so that its events are published in order. */
+    @WithTransaction
+    public Uni<Contact> apply(String id, Activity activity, String actor) {
+        Instant now = now();
+        Instant at = activity.occurredAt() == null ? now : activity.occurredAt().truncatedTo(ChronoUnit.MICROS);
+        if (at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
+        }
+        PolicyService.Current current = policies.current();
+        return contacts.findForUpdate(id).flatMap(c -> {
+            if (c == null) {
+                throw ProblemException.notFound("contact " + id);
+            }
+            ContactEvent event = switch (activity.type()) {
+                case AGENT_REPLIED -> new ContactEvent.AgentReplied(c.id,
+                        activity.agentId() != null ? activity.agentId() : actor, at);
+                case CUSTOMER_REPLIED -> new ContactEvent.CustomerReplied(c.id, at);
+                case STATUS_CHANGED -> statusChange(c, activity, actor, at);
+                case UPDATED -> update(c, activity, actor, at, current);
+            };
+            if (event == null) {
+                return Uni.createFrom().item(c); // an update that changes nothing announces nothing
+            }
+            c.updatedAt = now;
+            return outbox.append(event, now).replaceWith(c);
+        });
+    }
+
+    /** PostgreSQL keeps microseconds: events and stored rows carry the same instants. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static ContactEvent statusChange(Contact c, Activity activity, String actor, Instant at) {
+        if (activity.status() == null) {
+            throw ProblemException.badField("status", "is required for status-changed");
+        }
+        if (!c.status.canMoveTo(activity.status())) {
+            throw ProblemException.conflict("contact " + c.id + " is " + c.status.wire() + " and cannot become "
+                    + activity.status().wire());
+        }
+        ContactStatus from = c.status;
+        c.status = activity.status();
+        return new ContactEvent.StatusChanged(c.id, from, c.status, actor, at);
+    }
+
+    private static ContactEvent update(Contact c, Activity a, String actor, Instant at, PolicyService.Current current) {
+        Policy policy = current.policy();
+        if (a.category() != null) {
+            requireKnown("category", a.category(), policy.categories());
+        }
+        if (a.tier() != null) {
+            requireKnown("tier", a.tier(), policy.tiers());
+        }
+        if (a.team() != null && !policy.teams().isEmpty()) {
+            requireKnown("team", a.team(), policy.teams());
+        }
+        if (a.priority() == null && a.category() == null && a.team() == null && a.assignee() == null && a.tier() == null) {
+            throw ProblemException.badField("type", "updated needs at least one of priority, category, team, assignee, tier");
+        }
+        List<String> changed = new ArrayList<>();
+        Priority priority = changed(changed, "priority", c.priority, a.priority());
+        String category = changed(changed, "category", c.category, a.category());
+        String team = changed(changed, "team", c.team, a.team());
+        String assignee = changed(changed, "assignee", c.assignee, a.assignee());
+        String tier = changed(changed, "tier", c.tier, a.tier());
+        if (changed.isEmpty()) {
+            return null;
+        }
+        c.priority = priority;
+        c.category = category;
+        c.team = team;
+        c.assignee = assignee;
+        c.tier = tier;
+        return new ContactEvent.Updated(c.id, priority, category, assignee, team, tier, List.copyOf(changed), actor,
+                at, current.version());
+    }
+
+    private static <T> T changed(List<String> changed, String field, T old, T requested) {
+        if (requested == null || Objects.equals(old, requested)) {
+            return old;
+        }
+        changed.add(field);
+        return requested;
+    }
+
+    private static void requireKnown(String field, String value, List<String> known) {
+        if (!known.contains(value)) {
+            throw ProblemException.badField(field, "unknown value '" + value + "', expected one of " + known);
+        }
+    }
+}

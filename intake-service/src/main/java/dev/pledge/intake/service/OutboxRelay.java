@@ -1,0 +1,233 @@
+package dev.pledge.intake.service;
+
+import dev.pledge.events.CloudEventHeaders;
+import dev.pledge.events.EventType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows to Kafka in {@code seq} order: right after a commit ({@link #wake()}), and
+ * by a sweep every {@code pledge.outbox.sweep-interval} that retries whatever a broker outage left.
+ * A row is deleted only once the broker has acknowledged it ({@code acks=all}, idempotent producer),
+ * so an accepted contact is never lost; a crash between acknowledgement and delete republishes it
+ * with the same {@code ce_id}, which consumers deduplicate.
+ *
+ * <p>One relay at a time across all intake instances holds a transaction-scoped advisory lock, so
+ * events of one contact are never published out of order by two instances.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final long ADVISORY_LOCK = 0x706c65646765L; // "pledge"
+    private static final String SELECT = "SELECT seq, event_id, topic, event_key, ce_type, ce_time, payload"
+            + " FROM outbox ORDER BY seq LIMIT $1";
+
+    private final Pool pool;
+    private final String bootstrapServers;
+    private final int batchSize;
+    private final Duration sweepInterval;
+    private final String source;
+    private final Counter published;
+    private final AtomicLong pending = new AtomicLong();
+    private final Semaphore signal = new Semaphore(0);
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "outbox-relay"));
+
+    private volatile boolean running;
+    private volatile boolean failing;
+    private KafkaProducer<String, String> producer;
+
+    public OutboxRelay(Pool pool, MeterRegistry metrics,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "pledge.outbox.batch-size") int batchSize,
+            @ConfigProperty(name = "pledge.outbox.sweep-interval") Duration sweepInterval,
+            @ConfigProperty(name = "pledge.outbox.source") String source) {
+        this.pool = pool;
+        this.bootstrapServers = bootstrapServers;
+        this.batchSize = batchSize;
+        this.sweepInterval = sweepInterval;
+        this.source = source;
+        this.published = Counter.builder("pledge.outbox.published").description("events published from the outbox")
+                .register(metrics);
+        metrics.gauge("pledge.outbox.last.batch.unpublished", pending);
+    }
+
+    void start(@Observes StartupEvent event) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "intake-outbox");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        // Fail a batch fast while the broker is away; the sweep retries it, the row stays until acked.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        running = true;
+        thread.submit(this::loop);
+        LOG.infof("outbox relay started: batches of %d, sweep every %s, broker %s", batchSize, sweepInterval,
+                bootstrapServers);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        signal.release();
+        thread.shutdown();
+        thread.awaitTermination(20, TimeUnit.SECONDS);
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Publish now: called after a transaction that wrote outbox rows has committed. */
+    public void wake() {
+        signal.release();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                int n;
+                do {
+                    n = drainOnce();
+                } while (n == batchSize && running);
+                if (failing) {
+                    failing = false;
+                    LOG.info("outbox relay: broker reachable again, backlog published");
+                }
+            } catch (Exception e) {
+                if (!failing) {
+                    failing = true;
+                    LOG.warnf("outbox relay: cannot publish (%s); events stay in the outbox and are retried every %s",
+                            rootMessage(e), sweepInterval);
+                }
+            }
+            try {
+                signal.tryAcquire(sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
+                signal.drainPermits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Publishes one batch in one transaction; returns how many rows were published and deleted. */
+    int drainOnce() {
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1)")
+                .execute(Tuple.of(ADVISORY_LOCK))
+                .flatMap(lock -> lock.iterator().next().getBoolean(0)
+                        ? conn.preparedQuery(SELECT).execute(Tuple.of(batchSize))
+                        : Uni.createFrom().nullItem())
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // sending may block; never on the event loop
+                .map(this::publish)
+                .flatMap(seqs -> delete(conn, seqs)))
+                .await().atMost(Duration.ofMinutes(1));
+    }
+
+    private Uni<Integer> delete(SqlConnection conn, List<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return conn.preparedQuery("DELETE FROM outbox WHERE seq = ANY($1)")
+                .execute(Tuple.of(seqs.toArray(new Long[0])))
+                .map(r -> seqs.size());
+    }
+
+    /**
+     * Sends the rows and waits for the broker; returns the seqs acknowledged, in order up to the
+     * first failure. Throws when nothing could be sent, so the caller logs the outage once.
+     */
+    private List<Long> publish(RowSet<Row> rows) {
+        List<Long> acked = new ArrayList<>();
+        if (rows == null || rows.size() == 0) {
+            pending.set(0);
+            return acked;
+        }
+        List<Long> seqs = new ArrayList<>();
+        List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Row row : rows) {
+            try {
+                sends.add(send(row));
+                seqs.add(row.getLong("seq"));
+            } catch (RuntimeException e) {
+                failure = e;
+                break;
+            }
+        }
+        for (int i = 0; i < sends.size(); i++) {
+            try {
+                sends.get(i).get(30, TimeUnit.SECONDS);
+                acked.add(seqs.get(i));
+            } catch (Exception e) {
+                failure = failure == null ? new IllegalStateException(rootMessage(e), e) : failure;
+                break;
+            }
+        }
+        published.increment(acked.size());
+        pending.set(rows.size() - acked.size());
+        if (acked.isEmpty() && failure != null) {
+            throw failure;
+        }
+        return acked;
+    }
+
+    private CompletableFuture<RecordMetadata> send(Row row) {
+        String key = row.getString("event_key");
+        ProducerRecord<String, String> record = new ProducerRecord<>(row.getString("topic"), key,
+                row.getString("payload"));
+        OffsetDateTime time = row.getOffsetDateTime("ce_time");
+        Map<String, String> headers = CloudEventHeaders.of(row.getUUID("event_id").toString(),
+                EventType.of(row.getString("ce_type")), source, time.toInstant(), key);
+        headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(metadata);
+            }
+        });
+        return future;
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.pledge.intake;
+
+import static dev.pledge.intake.IntakeTestSupport.contactJson;
+import static dev.pledge.intake.IntakeTestSupport.newCustomer;
+import static dev.pledge.intake.IntakeTestSupport.post;
+import static dev.pledge.intake.IntakeTestSupport.postAccepted;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.Topics;
+import dev.pledge.testinfra.PledgeServers;
+import dev.pledge.testinfra.TestTokens;
+import dev.pledge.testinfra.TopicReader;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(value = PledgeServers.class, initArgs = @ResourceArg(name = "database", value = "intake"))
+class ContactIntakeIT {
+
+    @Test
+    void acceptedContactIsStoredAndPublishedAsCloudEventKeyedByContactId() throws Exception {
+        String customer = newCustomer();
+        var response = post(contactJson(customer, "email", "I was charged twice on my last invoice"))
+                .statusCode(202)
+                .body("id", notNullValue());
+        String id = response.extract().path("id");
+        response.header("Location", org.hamcrest.Matchers.endsWith("/contacts/" + id))
+                .body("category", equalTo("billing"))
+                .body("classifiedBy", equalTo("billing"))
+                .body("status", equalTo("open"));
+
+        try (TopicReader reader = new TopicReader(Topics.CONTACT_EVENTS)) {
+            List<TopicReader.Record> records = reader.readUntil(rs -> rs.stream().anyMatch(r -> id.equals(r.key())),
+                    Duration.ofSeconds(30));
+            TopicReader.Record record = records.stream().filter(r -> id.equals(r.key())).findFirst().orElseThrow();
+            assertThat(record.header("ce_type")).isEqualTo("pledge.contact.received");
+            assertThat(record.header("ce_specversion")).isEqualTo("1.0");
+            assertThat(record.header("ce_source")).isEqualTo("/pledge/intake-service");
+            assertThat(record.header("ce_subject")).isEqualTo(id);
+            assertThat(UUID.fromString(record.header("ce_id"))).isNotNull();
+            assertThat(record.header("ce_time")).isNotBlank();
+            ContactEvent.Received event = EventJson.fromJson(record.value(), ContactEvent.Received.class);
+            assertThat(event.contactId()).isEqualTo(id);
+            assertThat(event.customer().id()).isEqualTo(customer);
+            assertThat(event.category()).isEqualTo("billing");
+            assertThat(event.team()).isEqualTo("billing");
+            assertThat(event.policyVersion()).isPositive();
+        }
+
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + id).then().statusCode(200)
+                .body("customer.id", equalTo(customer)).body("channel", equalTo("email"));
+    }
+
+    @Test
+    void retryWithTheSameIdempotencyKeyAnswersTheFirstAnswerAndPublishesNothing() {
+        String json = contactJson(newCustomer(), "chat", "Where is my parcel?");
+        String key = "retry-" + UUID.randomUUID();
+        String first = given().auth().oauth2(TestTokens.forRoles("intake")).contentType(ContentType.JSON)
+                .header("Idempotency-Key", key).body(json).post("/contacts").then().statusCode(202)
+                .extract().asString();
+        String second = given().auth().oauth2(TestTokens.forRoles("intake")).contentType(ContentType.JSON)
+                .header("Idempotency-Key", key).body(json).post("/contacts").then().statusCode(202)
+                .extract().asString();
+        assertThat(second).isEqualTo(first);
+        String id = io.restassured.path.json.JsonPath.from(first).getString("id");
+        assertThat(publishedFor(id)).hasSize(1);
+    }
+
+    @Test
+    void retryWithTheSameExternalIdPublishesNothing() {
+        String externalId = "ticket-" + UUID.randomUUID();
+        String json = """
+                {"customer": {"id": "%s"}, "channel": "web", "body": "Hello", "externalId": "%s"}
+                """.formatted(newCustomer(), externalId);
+        String first = postAccepted(json);
+        String second = postAccepted(json);
+        assertThat(second).isEqualTo(first);
+        assertThat(publishedFor(first)).hasSize(1);
+    }
+
+    @Test
+    void repeatContactOnTheSameCategoryIsLinkedToTheEarlierOne() {
+        String customer = newCustomer();
+        String first = postAccepted(contactJson(customer, "email", "My parcel has not been delivered"));
+        String second = postAccepted(contactJson(customer, "phone", "Still no delivery of my parcel"));
+        String other = postAccepted(contactJson(customer, "email", "Please send a refund for the invoice"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + second).then()
+                .body("repeatOf", equalTo(first)).body("category", equalTo("delivery"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + other).then()
+                .body("repeatOf", org.hamcrest.Matchers.nullValue());
+        ContactEvent.Received event = EventJson.fromJson(publishedFor(second).get(0).value(), ContactEvent.Received.class);
+        assertThat(event.repeatOf()).isEqualTo(first);
+    }
+
+    @Test
+    void activitiesProduceTheirEventsInOrder() {
+        String id = postAccepted(contactJson(newCustomer(), "email", "A question about my account"));
+        String agent = TestTokens.forRoles("agent");
+        activity(agent, id, "{\"type\": \"agent-replied\", \"agentId\": \"agent-7\"}").statusCode(200);
+        activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"pending\"}").statusCode(200)
+                .body("status", equalTo("pending"));
+        activity(agent, id, "{\"type\": \"customer-replied\"}").statusCode(200);
+        activity(agent, id, "{\"type\": \"updated\", \"priority\": \"urgent\", \"team\": \"accounts\", \"assignee\": \"agent-9\"}")
+                .statusCode(200).body("priority", equalTo("urgent")).body("assignee", equalTo("agent-9"));
+        activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"resolved\"}").statusCode(200);
+        activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"closed\"}").statusCode(200);
+
+        activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"pending\"}").statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("contact " + id + " is closed and cannot become pending"));
+        activity(agent, id, "{\"type\": \"updated\", \"assignee\": \"agent-9\"}").statusCode(200); // no change, no event
+
+        List<TopicReader.Record> records = publishedFor(id, 7);
+        assertThat(records).extracting(r -> r.header("ce_type")).containsExactly(
+                "pledge.contact.received", "pledge.contact.agent-replied", "pledge.contact.status-changed",
+                "pledge.contact.customer-replied", "pledge.contact.updated", "pledge.contact.status-changed",
+                "pledge.contact.status-changed");
+        ContactEvent.Updated updated = EventJson.fromJson(records.get(4).value(), ContactEvent.Updated.class);
+        assertThat(updated.changed()).containsExactly("priority", "team", "assignee");
+        assertThat(updated.changedBy()).isEqualTo("tester");
+    }
+
+    @Test
+    void healthIsOnTheManagementPortWithoutAToken() {
+        // With test-port 0 Quarkus picks a free port and records it under the same key.
+        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.management.test-port", Integer.class);
+        given().get("http://localhost:" + port + "/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("http://localhost:" + port + "/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("pledge_outbox_published_total"));
+    }
+
+    @Test
+    void openApiDescribesTheContactsEndpoint() {
+        given().get("/q/openapi?format=json").then().statusCode(200).body("paths", org.hamcrest.Matchers.hasKey("/contacts"));
+    }
+
+    static io.restassured.response.ValidatableResponse activity(String token, String id, String json) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(json)
+                .post("/contacts/" + id + "/activities").then();
+    }
+
+    /** Everything published for this contact, read after the first record shows up plus a quiet period. */
+    static List<TopicReader.Record> publishedFor(String id) {
+        return publishedFor(id, 1);
+    }
+
+    static List<TopicReader.Record> publishedFor(String id, int atLeast) {
+        try (TopicReader reader = new TopicReader(Topics.CONTACT_EVENTS)) {
+            reader.readUntil(rs -> rs.stream().filter(r -> id.equals(r.key())).count() >= atLeast, Duration.ofSeconds(30));
+            return reader.readFor(Duration.ofSeconds(2)).stream().filter(r -> id.equals(r.key())).toList();
+        }
+    }
+
+}
