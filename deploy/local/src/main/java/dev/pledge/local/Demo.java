@@ -1,0 +1,116 @@
+package dev.pledge.local;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./pledge demo}: a realistic stream of contacts across channels, customers and complaint
+ * types, with agents answering some of them, so that every service downstream has work to show.
+ * Leaves some contacts unanswered on purpose: those are the ones whose SLA timers run out.
+ */
+final class Demo {
+    static final int DEFAULT_CONTACTS = 60;
+    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+
+    /** A customer's message; the text carries the keywords the default policy classifies by. */
+    record Template(String subject, String body) {
+    }
+
+    static final List<Template> TEMPLATES = List.of(
+            new Template("Parcel not delivered", "My parcel was due on Tuesday and the tracking has not moved since."),
+            new Template("Charged twice", "I was charged twice for order 4471, please refund the second payment."),
+            new Template("Cannot log in", "I am locked out of my account and the password reset email never arrives."),
+            new Template("Still out of stock?", "The blue kettle has been out of stock for weeks. When is it back in stock?"),
+            new Template("On hold forever", "I was kept waiting on hold for an hour yesterday and nobody answered."),
+            new Template("Third time asking", "This is the third time I explain this. I told you already what happened."),
+            new Template("Nobody called back", "You promised to call me back on Monday. I never called back, still waiting to hear."),
+            new Template("Idea", "Feature request: it would be great if the app showed delivery slots."),
+            new Template("Broken on arrival", "The blender arrived broken. Poor quality, frankly."),
+            new Template("Unacceptable", "This is unacceptable. I am furious with the worst service I have had."),
+            new Template("Final warning", "If this is not fixed this week my lawyer will be in touch about legal action."),
+            new Template("Quick question", "Do you deliver to the Isle of Wight?"),
+            new Template("Invoice copy", "Could you send me a copy of my last invoice?"),
+            new Template("Rude agent", "The representative seemed uninterested and ended the chat."));
+
+    static final String[] CHANNELS = {"email", "email", "chat", "chat", "phone", "social", "web", "sms"};
+    static final String[] NAMES = {"Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson",
+            "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth", "Margaret Hamilton", "Tim Berners-Lee",
+            "Radia Perlman", "Ken Thompson", "Frances Allen"};
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI intake;
+    private final String intakeToken;
+    private final String agentToken;
+    private final PrintStream out;
+    private final Random random = new Random();
+
+    Demo(URI intake, String intakeToken, String agentToken, PrintStream out) {
+        this.intake = intake;
+        this.intakeToken = intakeToken;
+        this.agentToken = agentToken;
+        this.out = out;
+    }
+
+    void run(int contacts) throws Exception {
+        out.printf("Posting %d contacts to %s ...%n", contacts, intake);
+        List<String> open = new ArrayList<>();
+        int accepted = 0;
+        for (int i = 0; i < contacts; i++) {
+            int customer = random.nextInt(NAMES.length * 3);
+            String tier = customer % 12 == 0 ? "vip" : customer % 4 == 0 ? "premium" : "standard";
+            Template t = TEMPLATES.get(random.nextInt(TEMPLATES.size()));
+            String channel = CHANNELS[random.nextInt(CHANNELS.length)];
+            String json = """
+                    {"customer": {"id": "cust-%03d", "name": "%s", "email": "cust-%03d@example.com", "tier": "%s"},
+                     "channel": "%s", "subject": "%s", "body": "%s"}""".formatted(customer,
+                    NAMES[customer % NAMES.length], customer, tier, channel, t.subject(), t.body());
+            HttpResponse<String> r = post(URI.create(intake + "/contacts"), intakeToken, json);
+            if (r.statusCode() != 202) {
+                out.printf("  refused (%d): %s%n", r.statusCode(), r.body());
+                continue;
+            }
+            accepted++;
+            String id = id(r.body());
+            out.printf("  %-7s %-9s %-30s %s%n", channel, tier, t.subject(), id);
+            open.add(id);
+            actOn(id);
+            Thread.sleep(100);
+        }
+        out.printf("%d contacts accepted; some answered, some left waiting so that their SLA timers run.%n", accepted);
+    }
+
+    /** Agents answer about half at once, put some on pending, resolve a few; the rest wait. */
+    private void actOn(String id) throws Exception {
+        int roll = random.nextInt(10);
+        URI activities = URI.create(intake + "/contacts/" + id + "/activities");
+        if (roll < 5) {
+            post(activities, agentToken, "{\"type\": \"agent-replied\", \"agentId\": \"agent-" + random.nextInt(8) + "\"}");
+        }
+        if (roll == 1 || roll == 2) {
+            post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"pending\"}");
+        }
+        if (roll == 3) {
+            post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"resolved\"}");
+        }
+    }
+
+    private HttpResponse<String> post(URI uri, String token, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String id(String body) {
+        Matcher m = ID.matcher(body);
+        return m.find() ? m.group(1) : "?";
+    }
+}

@@ -1,0 +1,299 @@
+package dev.pledge.local;
+
+import dev.pledge.events.Topics;
+import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code ./pledge up}: an embedded KRaft broker and an embedded PostgreSQL in this JVM, the topics
+ * and one database per service, then every built service as its own JVM pointed at them. Data is
+ * kept under the data folder across runs.
+ */
+final class LocalStack {
+    private static final Logger LOG = Logger.getLogger(LocalStack.class);
+
+    /** Every service the stack knows, with the fixed local ports of DESIGN.md. */
+    record Service(String name, String module, int httpPort, int managementPort, String database) {
+        Path jar(Path root) {
+            return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        }
+    }
+
+    static final List<Service> SERVICES = List.of(
+            new Service("intake-service", "intake-service", 8081, 9081, "intake"),
+            new Service("sla-service", "sla-service", 8082, 9082, "sla"),
+            new Service("escalation-service", "escalation-service", 8083, 9083, "escalation"),
+            new Service("feedback-service", "feedback-service", 8084, 9084, "feedback"));
+
+    static final int KAFKA_PORT = 9092;
+    static final int KAFKA_CONTROLLER_PORT = 9093;
+    static final int PG_PORT = 5433;
+    static final int PARTITIONS = 6;
+    static final String PG_USER = "postgres";
+    static final String PG_PASSWORD = "postgres";
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path root;
+    private final Path data;
+    private final List<Process> processes = new ArrayList<>();
+    private EmbeddedKafkaBroker kafka;
+    private EmbeddedPostgres postgres;
+
+    LocalStack(Path root, Path data) {
+        this.root = root;
+        this.data = data;
+    }
+
+    void up(boolean fresh, boolean demo) throws Exception {
+        long start = System.nanoTime();
+        if (fresh && Files.exists(data)) {
+            LOG.infof("--fresh: wiping %s", data);
+            deleteTree(data.resolve("kafka"));
+            deleteTree(data.resolve("postgres"));
+            deleteTree(data.resolve("logs"));
+        }
+        Files.createDirectories(data.resolve("logs"));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::down, "pledge-down"));
+
+        postgres = startPostgres();
+        kafka = startKafka();
+        createTopics();
+        List<Service> services = SERVICES.stream().filter(s -> Files.exists(s.jar(root))).toList();
+        for (Service s : services) {
+            createDatabase(s.database());
+        }
+        String publicKey = new DevTokens(data).publicKey();
+        for (Service s : services) {
+            processes.add(startService(s, publicKey));
+        }
+        for (Service s : services) {
+            awaitReady(s);
+        }
+        printWelcome(services, Duration.ofNanos(System.nanoTime() - start));
+        if (demo) {
+            new Demo(URI.create("http://localhost:8081"), new DevTokens(data).token("intake"),
+                    new DevTokens(data).token("agent"), System.out).run(Demo.DEFAULT_CONTACTS);
+        }
+        for (Process p : processes) {
+            p.waitFor(); // until Ctrl-C; the shutdown hook stops everything
+        }
+    }
+
+    private EmbeddedPostgres startPostgres() throws IOException {
+        Path dir = data.resolve("postgres");
+        Files.createDirectories(dir);
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setPort(PG_PORT)
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false)
+                .setServerConfig("max_connections", "200")
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start();
+        LOG.infof("PostgreSQL ready on localhost:%d (data in %s)", PG_PORT, dir);
+        return pg;
+    }
+
+    private EmbeddedKafkaBroker startKafka() throws IOException {
+        Path logs = data.resolve("kafka");
+        Files.createDirectories(logs);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
+                .withNodeId(1)
+                .withClusterId("pledge-local-cluster-0001")
+                .withKafkaPort(KAFKA_PORT)
+                .withControllerPort(KAFKA_CONTROLLER_PORT)
+                .withDeleteLogDirsOnClose(false)
+                .withAdditionalProperties(p -> {
+                    p.put("log.dirs", logs.toString());
+                    p.put("num.partitions", String.valueOf(PARTITIONS));
+                    p.put("auto.create.topics.enable", "true");
+                    p.put("offsets.topic.num.partitions", "10");
+                })
+                .start();
+        LOG.infof("Kafka (KRaft) ready on localhost:%d (logs in %s)", KAFKA_PORT, logs);
+        return broker;
+    }
+
+    private void createTopics() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + KAFKA_PORT);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> topics = new ArrayList<>();
+            for (String topic : Topics.ALL) {
+                if (existing.contains(topic)) {
+                    continue;
+                }
+                if (topic.equals(Topics.SERVICE_POLICY)) {
+                    topics.add(new NewTopic(topic, 1, (short) 1).configs(Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                } else {
+                    topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get();
+                LOG.infof("created topics %s", topics.stream().map(NewTopic::name).toList());
+            }
+        }
+    }
+
+    private void createDatabase(String name) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), PG_USER, PG_PASSWORD);
+                ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+            if (!rs.next()) {
+                c.createStatement().execute("CREATE DATABASE " + name);
+                LOG.infof("created database %s", name);
+            }
+        }
+    }
+
+    private Process startService(Service s, String publicKey) throws IOException {
+        File log = data.resolve("logs").resolve(s.name() + ".log").toFile();
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-jar", s.jar(root).toString());
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(s.httpPort()));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(s.managementPort()));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:" + PG_PORT + "/" + s.database());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl(s.database()));
+        env.put("QUARKUS_DATASOURCE_USERNAME", PG_USER);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", PG_PASSWORD);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:" + KAFKA_PORT);
+        env.put("MP_JWT_VERIFY_PUBLICKEY", publicKey);
+        env.put("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        Process process = pb.start();
+        LOG.infof("started %s (pid %d), log in %s", s.name(), process.pid(), log);
+        return process;
+    }
+
+    private void awaitReady(Service s) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create("http://localhost:" + s.managementPort() + "/q/health/ready");
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    LOG.infof("%s is ready", s.name());
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (processes.stream().anyMatch(p -> !p.isAlive())) {
+                throw new IllegalStateException(s.name() + " stopped during start-up; see " + data.resolve("logs"));
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(s.name() + " not ready after " + READY_TIMEOUT + "; see " + data.resolve("logs"));
+    }
+
+    private void printWelcome(List<Service> services, Duration took) {
+        StringBuilder b = new StringBuilder();
+        b.append("\nPledge is up in ").append(took.toSeconds()).append(" s. Ctrl-C stops everything; data stays in ")
+                .append(data).append(" (--fresh wipes it).\n\n");
+        for (Service s : SERVICES) {
+            boolean running = services.contains(s);
+            b.append(String.format("  %-19s %s%n", s.name(), running
+                    ? "http://localhost:" + s.httpPort() + "   health http://localhost:" + s.managementPort() + "/q/health"
+                    : "(not built yet)"));
+        }
+        b.append(String.format("  %-19s localhost:%d%n", "Kafka", KAFKA_PORT));
+        b.append(String.format("  %-19s %s (user %s, password %s)%n%n", "PostgreSQL", jdbcUrl("<service>"), PG_USER, PG_PASSWORD));
+        b.append("Dev tokens (12 h), one per role:\n");
+        DevTokens tokens = new DevTokens(data);
+        for (String role : DevTokens.ROLES) {
+            try {
+                b.append(String.format("  %-13s %s%n", role, tokens.token(role)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        b.append("""
+
+                Try it:
+                  curl -i -X POST http://localhost:8081/contacts -H "Authorization: Bearer $(./pledge token intake)" \\
+                       -H 'Content-Type: application/json' \\
+                       -d '{"customer":{"id":"cust-1","name":"Ada"},"channel":"chat","body":"Where is my parcel?"}'
+                  ./pledge tail contact-events      # every record, with key and ce_* headers
+                  ./pledge demo                     # a realistic stream of contacts
+                """);
+        System.out.println(b);
+        System.out.flush();
+    }
+
+    /** Stops services first (they flush and commit), then the broker, then the database. */
+    void down() {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                LOG.warn("PostgreSQL did not stop cleanly", e);
+            }
+        }
+        System.err.println("Pledge stopped.");
+    }
+
+    static String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + PG_PORT + "/" + database;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
