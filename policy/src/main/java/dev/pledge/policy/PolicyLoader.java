@@ -152,11 +152,13 @@ public final class PolicyLoader {
                             }
                         });
                         checkOverlaps(spans.path, list);
+                        list.sort((a, b) -> a.startMinute() - b.startMinute());
                         hours.put(dow, List.copyOf(list));
                     });
                     if (hours.values().stream().allMatch(List::isEmpty)) {
                         error(week.path, "must give working hours on at least one day");
                     }
+                    checkOvernightOverlaps(week.path, hours);
                 }
                 Set<LocalDate> dates = new HashSet<>();
                 Set<MonthDay> yearly = new HashSet<>();
@@ -188,6 +190,17 @@ public final class PolicyLoader {
                     error(path, "spans " + prev + " and " + sorted.get(i) + " overlap");
                 }
             }
+        }
+
+        /** An overnight span must end before the next day's first span starts. */
+        void checkOvernightOverlaps(String path, Map<DayOfWeek, List<TimeSpan>> hours) {
+            hours.forEach((day, spans) -> spans.stream().filter(TimeSpan::overnight).forEach(night -> {
+                DayOfWeek next = day.plus(1);
+                hours.getOrDefault(next, List.of()).stream().findFirst()
+                        .filter(morning -> morning.startMinute() < night.endMinute())
+                        .ifPresent(morning -> error(path + "." + day.name().toLowerCase(Locale.ROOT), "span " + night
+                                + " runs into " + next.name().toLowerCase(Locale.ROOT) + "'s " + morning));
+            }));
         }
 
         Sla sla(Obj node, Refs refs) {
