@@ -1,8 +1,10 @@
 package dev.pledge.intake.rest;
 
+import dev.pledge.web.JsonBodies;
+import dev.pledge.web.ProblemException;
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.service.ContactService;
-import dev.pledge.intake.service.OutboxRelay;
+import dev.pledge.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.annotation.security.RolesAllowed;

@@ -2,6 +2,7 @@ package dev.pledge.intake.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.pledge.web.ProblemException;
 import dev.pledge.intake.PolicyVersion;
 import dev.pledge.intake.repository.PolicyVersionRepository;
 import dev.pledge.intake.service.PolicyService;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pledge.events.PolicyPublished;
 import dev.pledge.intake.PolicyVersion;
 import dev.pledge.intake.repository.PolicyVersionRepository;
+import dev.pledge.outbox.Outbox;
+import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import io.quarkus.hibernate.reactive.panache.Panache;

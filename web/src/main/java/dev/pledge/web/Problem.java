@@ -1,4 +1,4 @@
-package dev.pledge.intake.rest;
+package dev.pledge.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.Response;

@@ -1,4 +1,4 @@
-package dev.pledge.intake.rest;
+package dev.pledge.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,7 +33,7 @@ public class JsonBodies {
     private final Validator validator;
     private final int maxBytes;
 
-    public JsonBodies(Validator validator, @ConfigProperty(name = "pledge.intake.max-body-bytes") int maxBytes) {
+    public JsonBodies(Validator validator, @ConfigProperty(name = "pledge.http.max-body-bytes", defaultValue = "65536") int maxBytes) {
         this.validator = validator;
         this.maxBytes = maxBytes;
     }

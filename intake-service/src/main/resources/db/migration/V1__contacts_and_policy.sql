@@ -26,18 +26,6 @@ CREATE TABLE contact (
 -- Repeat-contact lookup: the latest contact of a customer on a category.
 CREATE INDEX contact_customer_category ON contact (customer_id, category, received_at DESC);
 
--- Transactional outbox: written in the same transaction as the state it announces, published
--- in seq order by OutboxRelay, deleted once the broker has acknowledged it.
-CREATE TABLE outbox (
-    seq         BIGSERIAL    PRIMARY KEY,
-    event_id    UUID         NOT NULL UNIQUE,
-    topic       VARCHAR(200) NOT NULL,
-    event_key   VARCHAR(200) NOT NULL,
-    ce_type     VARCHAR(100) NOT NULL,
-    ce_time     TIMESTAMPTZ  NOT NULL,
-    payload     TEXT         NOT NULL
-);
-
 -- Every policy version ever accepted; the highest is in force.
 CREATE TABLE policy_version (
     version       INTEGER      PRIMARY KEY,

@@ -1,4 +1,4 @@
-package dev.pledge.intake.rest;
+package dev.pledge.web;
 
 import dev.pledge.policy.InvalidPolicyException;
 import io.quarkus.security.AuthenticationFailedException;

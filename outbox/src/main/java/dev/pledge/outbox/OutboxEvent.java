@@ -1,4 +1,4 @@
-package dev.pledge.intake;
+package dev.pledge.outbox;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

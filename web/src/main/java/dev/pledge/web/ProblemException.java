@@ -1,4 +1,4 @@
-package dev.pledge.intake.rest;
+package dev.pledge.web;
 
 import jakarta.ws.rs.core.Response;
 import java.util.List;

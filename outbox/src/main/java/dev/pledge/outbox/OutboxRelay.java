@@ -1,4 +1,4 @@
-package dev.pledge.intake.service;
+package dev.pledge.outbox;
 
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventType;
@@ -69,14 +69,14 @@ public class OutboxRelay {
 
     public OutboxRelay(Pool pool, MeterRegistry metrics,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "pledge.outbox.batch-size") int batchSize,
-            @ConfigProperty(name = "pledge.outbox.sweep-interval") Duration sweepInterval,
-            @ConfigProperty(name = "pledge.outbox.source") String source) {
+            @ConfigProperty(name = "pledge.outbox.batch-size", defaultValue = "500") int batchSize,
+            @ConfigProperty(name = "pledge.outbox.sweep-interval", defaultValue = "1s") Duration sweepInterval,
+            @ConfigProperty(name = "quarkus.application.name") String service) {
         this.pool = pool;
         this.bootstrapServers = bootstrapServers;
         this.batchSize = batchSize;
         this.sweepInterval = sweepInterval;
-        this.source = source;
+        this.source = "/pledge/" + service; // ce_source: a URI reference, as CloudEvents readers parse it
         this.published = Counter.builder("pledge.outbox.published").description("events published from the outbox")
                 .register(metrics);
         metrics.gauge("pledge.outbox.last.batch.unpublished", pending);
@@ -85,7 +85,7 @@ public class OutboxRelay {
     void start(@Observes StartupEvent event) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "intake-outbox");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, source.substring("/pledge/".length()) + "-outbox");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
