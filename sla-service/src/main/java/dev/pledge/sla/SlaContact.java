@@ -1,0 +1,41 @@
+package dev.pledge.sla;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.Priority;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** What sla-service knows of a contact: the fields its rules match on, and its status. */
+@Entity
+@Table(name = "sla_contact")
+public class SlaContact {
+    @Id
+    @Column(name = "contact_id")
+    public String contactId;
+    @Column(name = "kafka_partition")
+    public int partition;
+    public String channel;
+    public String priority;
+    public String tier;
+    public String category;
+    public String team;
+    public String status;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    public Channel channel() {
+        return Channel.of(channel);
+    }
+
+    public Priority priority() {
+        return Priority.of(priority);
+    }
+
+    public ContactStatus status() {
+        return ContactStatus.of(status);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.pledge.sla.rest;
+
+import dev.pledge.events.SlaMetric;
+import dev.pledge.policy.BusinessCalendar;
+import dev.pledge.sla.SlaTimer;
+import dev.pledge.sla.repository.TimerRepository;
+import dev.pledge.sla.service.Compliance;
+import dev.pledge.sla.service.PolicyVersions;
+import dev.pledge.web.ProblemException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/** SLA status of a contact, timers at risk, and compliance over a period. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class SlaResource {
+    static final int MAX_PAGE_SIZE = 500;
+
+    private final TimerRepository timers;
+    private final PolicyVersions policies;
+    private final Compliance compliance;
+
+    public SlaResource(TimerRepository timers, PolicyVersions policies, Compliance compliance) {
+        this.timers = timers;
+        this.policies = policies;
+        this.compliance = compliance;
+    }
+
+    /** One timer as people read it: business time used and left, in the timer's calendar. */
+    public record TimerView(String contactId, SlaMetric metric, int cycle, String state, String rule, String calendar,
+            Duration target, Instant startedAt, Instant deadline, Duration used, Duration left, boolean breached,
+            Integer warnedPercent, Instant endedAt, Boolean inTarget, int policyVersion) {
+    }
+
+    @GET
+    @Path("contacts/{id}/sla")
+    @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
+    @WithSession
+    public Uni<List<TimerView>> ofContact(@PathParam("id") String id) {
+        Instant now = Instant.now();
+        return timers.ofContact(id).map(list -> {
+            if (list.isEmpty()) {
+                throw ProblemException.notFound("SLA timers of contact " + id);
+            }
+            return list.stream().map(t -> view(t, now)).toList();
+        });
+    }
+
+    @GET
+    @Path("sla/at-risk")
+    @RolesAllowed({"agent", "supervisor", "analyst"})
+    @WithSession
+    public Uni<List<TimerView>> atRisk(@QueryParam("within") @DefaultValue("PT15M") String within,
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+        Duration window = duration("within", within);
+        if (page < 0) {
+            throw ProblemException.badField("page", "must be 0 or more");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw ProblemException.badField("size", "must be from 1 to " + MAX_PAGE_SIZE);
+        }
+        Instant now = Instant.now();
+        return timers.atRisk(now.plus(window), page, size).map(list -> list.stream().map(t -> view(t, now)).toList());
+    }
+
+    @GET
+    @Path("sla/compliance")
+    @RolesAllowed({"supervisor", "analyst"})
+    public Uni<Compliance.Report> compliance(@QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("groupBy") String groupBy) {
+        Instant end = to == null ? Instant.now() : instant("to", to);
+        Instant start = from == null ? end.minus(Duration.ofDays(7)) : instant("from", from);
+        if (!start.isBefore(end)) {
+            throw ProblemException.badField("from", "must be before to");
+        }
+        if (groupBy != null && !Compliance.GROUPS.containsKey(groupBy)) {
+            throw ProblemException.badField("groupBy", "must be one of " + Compliance.GROUPS.keySet());
+        }
+        return compliance.report(start, end, groupBy);
+    }
+
+    private TimerView view(SlaTimer t, Instant now) {
+        BusinessCalendar cal = policies.get(t.policyVersion).calendar(t.calendar);
+        Duration used = t.used(cal, now);
+        Duration left = t.isOpen() ? t.target().minus(used) : null;
+        return new TimerView(t.contactId, t.slaMetric(), t.cycle, t.state, t.rule, t.calendar, t.target(), t.startedAt,
+                t.deadline, used, left == null || left.isNegative() ? (left == null ? null : Duration.ZERO) : left,
+                t.breached, t.warnedPercent == 0 ? null : t.warnedPercent, t.endedAt, t.inTarget, t.policyVersion);
+    }
+
+    private static Duration duration(String field, String text) {
+        try {
+            Duration d = Duration.parse(text);
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (DateTimeParseException e) {
+            // reported below
+        }
+        throw ProblemException.badField(field, "must be a positive ISO-8601 duration such as PT15M, was '" + text + "'");
+    }
+
+    private static Instant instant(String field, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badField(field, "must be an ISO-8601 instant such as 2026-03-06T00:00:00Z, was '"
+                    + text + "'");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.pledge.sla.service;
+
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.events.SlaMetric;
+import dev.pledge.outbox.Outbox;
+import dev.pledge.policy.BusinessCalendar;
+import dev.pledge.policy.Policy;
+import dev.pledge.sla.SlaContact;
+import dev.pledge.sla.SlaTimer;
+import dev.pledge.sla.repository.ContactRepository;
+import dev.pledge.sla.repository.TimerRepository;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * The SLA state machine over contact events, and the firing of due timers. Each method runs in the
+ * caller's transaction: timers, the events they cause (to the outbox, with deterministic ids) and
+ * the consumed event id commit together.
+ */
+@ApplicationScoped
+public class SlaTimers {
+    private static final Logger LOG = Logger.getLogger(SlaTimers.class);
+
+    private final TimerRepository timers;
+    private final ContactRepository contacts;
+    private final PolicyVersions policies;
+    private final Outbox outbox;
+
+    public SlaTimers(TimerRepository timers, ContactRepository contacts, PolicyVersions policies, Outbox outbox) {
+        this.timers = timers;
+        this.contacts = contacts;
+        this.policies = policies;
+        this.outbox = outbox;
+    }
+
+    /** Applies one contact event; returns the timers it touched, for the clock to schedule. */
+    public Uni<List<SlaTimer>> on(ContactEvent event, String eventId, int partition) {
+        if (event instanceof ContactEvent.Received r) {
+            return contacts.findById(r.contactId()).flatMap(known -> known != null
+                    ? Uni.createFrom().item(List.<SlaTimer>of())
+                    : received(r, partition));
+        }
+        return contacts.findById(event.contactId()).flatMap(contact -> {
+            if (contact == null) {
+                LOG.debugf("ignoring %s of a contact never received here: %s", event.type().ceType(), event.contactId());
+                return Uni.createFrom().item(List.<SlaTimer>of());
+            }
+            return timers.openForUpdate(contact.contactId).flatMap(open -> {
+                if (event instanceof ContactEvent.AgentReplied a) {
+                    return agentReplied(open, a.occurredAt());
+                } else if (event instanceof ContactEvent.CustomerReplied c) {
+                    return customerReplied(contact, open, c.occurredAt());
+                } else if (event instanceof ContactEvent.StatusChanged s) {
+                    return statusChanged(contact, open, s, eventId);
+                } else if (event instanceof ContactEvent.Updated u) {
+                    return updated(contact, open, u, eventId);
+                }
+                return Uni.createFrom().item(List.<SlaTimer>of());
+            });
+        });
+    }
+
+    private Uni<List<SlaTimer>> received(ContactEvent.Received r, int partition) {
+        SlaContact c = new SlaContact();
+        c.contactId = r.contactId();
+        c.partition = partition;
+        c.channel = r.channel().wire();
+        c.priority = r.priority().wire();
+        c.tier = r.customer().tier();
+        c.category = r.category();
+        c.team = r.team();
+        c.status = ContactStatus.OPEN.wire();
+        c.updatedAt = r.occurredAt();
+        Policy policy = policies.current();
+        Policy.SlaRule rule = policy.slaRule(r.channel(), r.priority(), c.tier, c.category);
+        List<SlaTimer> started = new ArrayList<>();
+        Instant at = micros(r.occurredAt());
+        if (rule.firstResponse() != null) {
+            started.add(newTimer(c, SlaMetric.FIRST_RESPONSE, 1, rule, rule.firstResponse(), at));
+        }
+        if (rule.resolution() != null) {
+            started.add(newTimer(c, SlaMetric.RESOLUTION, 1, rule, rule.resolution(), at));
+        }
+        return contacts.persist(c).chain(() -> persistStarted(started));
+    }
+
+    private Uni<List<SlaTimer>> agentReplied(List<SlaTimer> open, Instant at) {
+        List<SlaTimer> answered = open.stream().filter(t -> t.slaMetric() != SlaMetric.RESOLUTION).toList();
+        return each(answered, t -> emit(t, t.meet(micros(at), calendar(t)), "met"));
+    }
+
+    /** Every customer reply after the first response starts a next-response timer, if none runs. */
+    private Uni<List<SlaTimer>> customerReplied(SlaContact contact, List<SlaTimer> open, Instant at) {
+        boolean waiting = open.stream().anyMatch(t -> t.slaMetric() != SlaMetric.RESOLUTION);
+        if (waiting || contact.status().isDone()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Policy.SlaRule rule = ruleFor(contact);
+        if (rule.nextResponse() == null) {
+            return Uni.createFrom().item(List.of());
+        }
+        return timers.lastCycle(contact.contactId, SlaMetric.NEXT_RESPONSE.wire()).flatMap(last ->
+                persistStarted(List.of(newTimer(contact, SlaMetric.NEXT_RESPONSE, last + 1, rule, rule.nextResponse(),
+                        micros(at)))));
+    }
+
+    private Uni<List<SlaTimer>> statusChanged(SlaContact contact, List<SlaTimer> open, ContactEvent.StatusChanged s,
+            String eventId) {
+        contact.status = s.to().wire();
+        Instant at = micros(s.occurredAt());
+        if (s.to().isDone()) {
+            return each(open, t -> t.slaMetric() == SlaMetric.RESOLUTION
+                    ? emit(t, t.meet(at, calendar(t)), "met")
+                    : emit(t, t.cancel(at, "contact " + s.to().wire()), "cancelled"));
+        }
+        Set<ContactStatus> pauses = policies.current().sla().pauseStatuses();
+        if (pauses.contains(s.to())) {
+            return each(open.stream().filter(t -> SlaTimer.RUNNING.equals(t.state)).toList(),
+                    t -> emit(t, t.pause(at, calendar(t)), "paused", eventId));
+        }
+        Uni<List<SlaTimer>> resumed = each(open.stream().filter(t -> SlaTimer.PAUSED.equals(t.state)).toList(),
+                t -> emit(t, t.resume(at, calendar(t), warnings(t)), "resumed", eventId));
+        if (s.to() != ContactStatus.REOPENED || open.stream().anyMatch(t -> t.slaMetric() == SlaMetric.RESOLUTION)) {
+            return resumed;
+        }
+        Policy.SlaRule rule = ruleFor(contact);
+        if (rule.resolution() == null) {
+            return resumed;
+        }
+        return resumed.flatMap(list -> timers.lastCycle(contact.contactId, SlaMetric.RESOLUTION.wire())
+                .flatMap(last -> persistStarted(List.of(newTimer(contact, SlaMetric.RESOLUTION, last + 1, rule,
+                        rule.resolution(), at))))
+                .map(started -> concat(list, started)));
+    }
+
+    /** A change of priority, tier or category may move the contact to another rule: new targets. */
+    private Uni<List<SlaTimer>> updated(SlaContact contact, List<SlaTimer> open, ContactEvent.Updated u, String eventId) {
+        if (u.priority() != null) {
+            contact.priority = u.priority().wire();
+        }
+        if (u.tier() != null) {
+            contact.tier = u.tier();
+        }
+        if (u.category() != null) {
+            contact.category = u.category();
+        }
+        if (u.team() != null) {
+            contact.team = u.team();
+        }
+        Policy policy = policies.current();
+        Policy.SlaRule rule = ruleFor(contact);
+        Instant at = micros(u.occurredAt());
+        return each(open, t -> {
+            Duration target = targetOf(rule, t.slaMetric());
+            if (target == null) {
+                return emit(t, t.cancel(at, "no " + t.metric + " target under rule " + rule.name()), "cancelled", eventId);
+            }
+            if (rule.name().equals(t.rule) && target.toMillis() == t.targetMs && t.policyVersion == policies.currentVersion()) {
+                return Uni.createFrom().item(t);
+            }
+            BusinessCalendar oldCal = calendar(t);
+            t.policyVersion = policies.currentVersion();
+            t.retarget(rule.name(), rule.calendar(), target, at, oldCal, policy.calendar(rule.calendar()),
+                    policy.sla().warningPercents());
+            return emit(t, t.started(), "retargeted", eventId);
+        });
+    }
+
+    /** Fires every due timer of these contacts, under row locks: each warning and breach once. */
+    public Uni<List<SlaTimer>> fireDue(Collection<String> contactIds, Instant now) {
+        return timers.dueForUpdate(contactIds, now).flatMap(due -> each(due, t -> {
+            List<SlaEvent> events = t.fire(now, calendar(t), warnings(t));
+            Uni<SlaTimer> chain = Uni.createFrom().item(t);
+            for (SlaEvent e : events) {
+                Object kind = e instanceof SlaEvent.Warning w ? "warning-" + w.thresholdPercent() : "breached";
+                chain = chain.call(() -> outbox.append(e, now, Outbox.idOf(t.contactId, t.metric, t.cycle, kind,
+                        t.deadline)));
+            }
+            return chain;
+        }));
+    }
+
+    private SlaTimer newTimer(SlaContact c, SlaMetric metric, int cycle, Policy.SlaRule rule, Duration target,
+            Instant at) {
+        Policy policy = policies.current();
+        return SlaTimer.start(c.contactId, metric, cycle, c.partition, rule.name(), rule.calendar(),
+                policies.currentVersion(), target, at, policy.calendar(rule.calendar()), policy.sla().warningPercents());
+    }
+
+    private Uni<List<SlaTimer>> persistStarted(List<SlaTimer> started) {
+        return each(started, t -> timers.persist(t).chain(() -> emit(t, t.started(), "started")));
+    }
+
+    /** Appends a timer's event with an id made of contact, metric, cycle, kind and, where given, its cause. */
+    private Uni<SlaTimer> emit(SlaTimer t, SlaEvent event, Object... kind) {
+        Object[] parts = new Object[3 + kind.length];
+        parts[0] = t.contactId;
+        parts[1] = t.metric;
+        parts[2] = t.cycle;
+        System.arraycopy(kind, 0, parts, 3, kind.length);
+        return outbox.append(event, Instant.now(), Outbox.idOf(parts)).replaceWith(t);
+    }
+
+    private Policy.SlaRule ruleFor(SlaContact c) {
+        return policies.current().slaRule(c.channel(), c.priority(), c.tier, c.category);
+    }
+
+    private BusinessCalendar calendar(SlaTimer t) {
+        return policies.get(t.policyVersion).calendar(t.calendar);
+    }
+
+    private List<Integer> warnings(SlaTimer t) {
+        return policies.get(t.policyVersion).sla().warningPercents();
+    }
+
+    private static Duration targetOf(Policy.SlaRule rule, SlaMetric metric) {
+        return switch (metric) {
+            case FIRST_RESPONSE -> rule.firstResponse();
+            case NEXT_RESPONSE -> rule.nextResponse();
+            case RESOLUTION -> rule.resolution();
+        };
+    }
+
+    /** One after another in the same session: a reactive session runs one statement at a time. */
+    private static Uni<List<SlaTimer>> each(List<SlaTimer> items, Function<SlaTimer, Uni<SlaTimer>> action) {
+        if (items.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Multi.createFrom().iterable(items).onItem().transformToUniAndConcatenate(action::apply).collect().asList();
+    }
+
+    private static List<SlaTimer> concat(List<SlaTimer> a, List<SlaTimer> b) {
+        List<SlaTimer> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** PostgreSQL keeps microseconds; deadlines computed here must equal the ones read back. */
+    static Instant micros(Instant at) {
+        return Objects.requireNonNull(at).truncatedTo(ChronoUnit.MICROS);
+    }
+
+}

@@ -1,0 +1,105 @@
+package dev.pledge.sla;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pledge.events.SlaEvent;
+import dev.pledge.events.SlaMetric;
+import dev.pledge.policy.BusinessCalendar;
+import dev.pledge.policy.PolicyLoader;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The timer arithmetic alone: no server, no clock but the instants passed in. */
+class SlaTimerTest {
+    static final BusinessCalendar ALWAYS = BusinessCalendar.ALWAYS;
+    static final List<Integer> WARNINGS = List.of(50, 75, 90);
+    static final Instant T0 = Instant.parse("2026-03-09T10:00:00Z");
+
+    static SlaTimer chat(Duration target) {
+        return SlaTimer.start("c-1", SlaMetric.FIRST_RESPONSE, 1, 0, "chat", "24x7", 1, target, T0, ALWAYS, WARNINGS);
+    }
+
+    @Test
+    void warnsAtEachThresholdOnceThenBreachesOnce() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        assertThat(t.deadline).isEqualTo(T0.plusSeconds(120));
+        assertThat(t.nextFireAt).isEqualTo(T0.plusSeconds(60));
+
+        assertThat(t.fire(T0.plusSeconds(60), ALWAYS, WARNINGS)).singleElement()
+                .isInstanceOfSatisfying(SlaEvent.Warning.class, w -> assertThat(w.thresholdPercent()).isEqualTo(50));
+        assertThat(t.nextFireAt).isEqualTo(T0.plusSeconds(90));
+        assertThat(t.fire(T0.plusSeconds(60), ALWAYS, WARNINGS)).isEmpty(); // fired again: nothing new
+
+        List<SlaEvent> late = t.fire(T0.plusSeconds(109), ALWAYS, WARNINGS); // 75 and 90 both passed
+        assertThat(late).extracting(e -> ((SlaEvent.Warning) e).thresholdPercent()).containsExactly(75, 90);
+        assertThat(t.nextFireAt).isEqualTo(t.deadline);
+
+        assertThat(t.fire(T0.plusSeconds(120), ALWAYS, WARNINGS)).singleElement().isInstanceOf(SlaEvent.Breached.class);
+        assertThat(t.nextFireAt).isNull();
+        assertThat(t.fire(T0.plusSeconds(500), ALWAYS, WARNINGS)).isEmpty();
+        assertThat(t.inTarget).isFalse();
+    }
+
+    @Test
+    void aBreachFoundLateSkipsTheWarningsItMakesMoot() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        assertThat(t.fire(T0.plusSeconds(600), ALWAYS, WARNINGS)).singleElement().isInstanceOf(SlaEvent.Breached.class);
+    }
+
+    @Test
+    void replyBeforeTheDeadlineIsMetInTarget() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        SlaEvent.Met met = t.meet(T0.plusSeconds(45), ALWAYS);
+        assertThat(met.inTarget()).isTrue();
+        assertThat(met.elapsed()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(t.nextFireAt).isNull();
+        assertThat(t.fire(T0.plusSeconds(500), ALWAYS, WARNINGS)).isEmpty();
+    }
+
+    @Test
+    void replyAfterABreachIsMetOutOfTarget() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        t.fire(T0.plusSeconds(121), ALWAYS, WARNINGS);
+        SlaEvent.Met met = t.meet(T0.plusSeconds(300), ALWAYS);
+        assertThat(met.inTarget()).isFalse();
+        assertThat(met.elapsed()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void pauseHoldsTheClockAndResumeContinuesWithWhatWasLeft() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        SlaEvent.Paused paused = t.pause(T0.plusSeconds(30), ALWAYS);
+        assertThat(paused.remaining()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(t.nextFireAt).isNull();
+        assertThat(t.fire(T0.plusSeconds(3600), ALWAYS, WARNINGS)).isEmpty();
+
+        SlaEvent.Resumed resumed = t.resume(T0.plusSeconds(3600), ALWAYS, WARNINGS);
+        assertThat(resumed.deadline()).isEqualTo(T0.plusSeconds(3600 + 90));
+        assertThat(t.nextFireAt).isEqualTo(T0.plusSeconds(3600 + 30)); // 50 % = 60 s used, 30 s already were
+        assertThat(t.meet(T0.plusSeconds(3600 + 60), ALWAYS).elapsed()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void retargetKeepsTheTimeUsedAndWhatWasAlreadyWarned() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        t.fire(T0.plusSeconds(60), ALWAYS, WARNINGS); // 50 % warned
+        t.retarget("vip", "24x7", Duration.ofMinutes(10), T0.plusSeconds(70), ALWAYS, ALWAYS, WARNINGS);
+        assertThat(t.remaining()).isEqualTo(Duration.ofSeconds(530));
+        assertThat(t.deadline).isEqualTo(T0.plusSeconds(600));
+        assertThat(t.nextFireAt).isEqualTo(T0.plusSeconds(450)); // 75 % of 10 min; 50 % is not repeated
+        t.retarget("urgent", "24x7", Duration.ofSeconds(60), T0.plusSeconds(80), ALWAYS, ALWAYS, WARNINGS);
+        assertThat(t.deadline).isEqualTo(T0.plusSeconds(80)); // already over: due at once
+        assertThat(t.fire(T0.plusSeconds(80), ALWAYS, WARNINGS)).singleElement().isInstanceOf(SlaEvent.Breached.class);
+    }
+
+    @Test
+    void businessHoursTimerStartedFridayEveningIsDueMonday() {
+        BusinessCalendar office = PolicyLoader.defaultPolicy().calendar("office");
+        SlaTimer t = SlaTimer.start("c-2", SlaMetric.FIRST_RESPONSE, 1, 0, "email", "office", 1, Duration.ofHours(4),
+                Instant.parse("2026-03-06T18:00:00Z"), office, WARNINGS);
+        assertThat(t.deadline).isEqualTo(Instant.parse("2026-03-09T14:00:00Z"));
+        assertThat(t.used(office, Instant.parse("2026-03-08T12:00:00Z"))).isEqualTo(Duration.ZERO); // the weekend
+    }
+}
