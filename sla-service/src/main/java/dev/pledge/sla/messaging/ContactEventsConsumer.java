@@ -66,7 +66,8 @@ public class ContactEventsConsumer {
             }
             event = contactEvent;
         } catch (RuntimeException e) {
-            return deadLetter(record, e);
+            return deadLetter(record, new IllegalArgumentException("cannot read " + header(record, CloudEventHeaders.TYPE)
+                    + ": " + e.getMessage(), e));
         }
         return policies.caughtUp().chain(() -> Panache.withTransaction(() -> firstTime(eventId).flatMap(first -> first
                         ? timers.on(event, eventId, record.partition())

@@ -101,24 +101,31 @@ public class PolicyVersions {
         long giveUpAt = System.nanoTime() + catchUpTimeout.toNanos();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
                 new StringDeserializer())) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(Topics.SERVICE_POLICY, 0));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            List<TopicPartition> partitions = null;
             Map<TopicPartition, Long> end = null;
             while (running) {
                 try {
-                    if (end == null) {
+                    if (partitions == null) {
+                        // All partitions, though the topic should have one: a topic auto-created with more still works.
+                        var infos = consumer.partitionsFor(Topics.SERVICE_POLICY, Duration.ofSeconds(5));
+                        if (infos == null || infos.isEmpty()) {
+                            throw new org.apache.kafka.common.errors.TimeoutException("no partitions yet");
+                        }
+                        partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                        consumer.assign(partitions);
+                        consumer.seekToBeginning(partitions);
                         end = consumer.endOffsets(partitions, Duration.ofSeconds(5));
                     }
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                         apply(r);
                     }
-                    if (!caughtUp.isDone() && consumer.position(partitions.get(0)) >= end.get(partitions.get(0))) {
+                    if (!caughtUp.isDone() && readTo(consumer, end)) {
                         LOG.infof("policy topic read to its end: version %d in force", current);
                         caughtUp.complete(null);
                     }
                 } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                    LOG.debugf("policy feed: broker not reachable yet (%s)", e.getMessage());
+                    LOG.debugf("policy feed: topic not readable yet (%s)", e.getMessage());
+                    pause();
                 }
                 if (!caughtUp.isDone() && System.nanoTime() > giveUpAt) {
                     LOG.warnf("policy topic not read within %s; going on with version %d", catchUpTimeout, current);
@@ -129,6 +136,18 @@ public class PolicyVersions {
             LOG.error("policy feed stopped", e);
             caughtUp.complete(null);
         }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean readTo(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     private void apply(ConsumerRecord<String, String> record) {

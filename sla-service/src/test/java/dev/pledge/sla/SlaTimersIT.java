@@ -1,0 +1,178 @@
+package dev.pledge.sla;
+
+import static dev.pledge.sla.SlaTestSupport.count;
+import static dev.pledge.sla.SlaTestSupport.has;
+import static dev.pledge.sla.SlaTestSupport.newContactId;
+import static dev.pledge.sla.SlaTestSupport.received;
+import static dev.pledge.sla.SlaTestSupport.send;
+import static dev.pledge.sla.SlaTestSupport.slaEvents;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.events.Topics;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestTokens;
+import dev.pledge.testinfra.TopicReader;
+import dev.pledge.testinfra.TopicWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** sla-service as a running JVM over the real broker and database, fed contact events as intake writes them. */
+class SlaTimersIT {
+    static ServiceProcess sla;
+
+    @BeforeAll
+    static void start() {
+        SlaTestSupport.publishTestPolicy();
+        sla = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        sla.close();
+    }
+
+    @Test
+    void chatContactWarnsThenBreachesEachOnce() {
+        String id = newContactId();
+        send(received(id, Channel.CHAT, Instant.now()));
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.breached", "first-response"),
+                Duration.ofSeconds(30), Duration.ofSeconds(3));
+        assertThat(events).extracting(r -> r.header("ce_type")).containsSubsequence(
+                "pledge.sla.started", "pledge.sla.warning", "pledge.sla.warning", "pledge.sla.breached");
+        assertThat(count(events, "pledge.sla.warning", "first-response")).isEqualTo(2);
+        assertThat(count(events, "pledge.sla.breached", "first-response")).isEqualTo(1);
+        SlaEvent.Breached breach = events.stream().filter(r -> "pledge.sla.breached".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Breached.class)).findFirst().orElseThrow();
+        assertThat(breach.policyVersion()).isEqualTo(2);
+        assertThat(Duration.between(breach.deadline(), breach.at())).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void replyBeforeTheDeadlineIsMetAndNeverBreached() {
+        String id = newContactId();
+        Instant t0 = Instant.now();
+        send(received(id, Channel.CHAT, t0), new ContactEvent.AgentReplied(id, "agent-1", t0.plusMillis(1500)));
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.met", "first-response"),
+                Duration.ofSeconds(20), Duration.ofSeconds(6)); // past the 4 s deadline
+        assertThat(count(events, "pledge.sla.met", "first-response")).isEqualTo(1);
+        assertThat(count(events, "pledge.sla.breached", "first-response")).isZero();
+        SlaEvent.Met met = events.stream().filter(r -> "pledge.sla.met".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Met.class)).findFirst().orElseThrow();
+        assertThat(met.inTarget()).isTrue();
+        assertThat(met.elapsed()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void pauseHoldsTheClock() {
+        String id = newContactId();
+        Instant t0 = Instant.now();
+        send(received(id, Channel.CHAT, t0),
+                new ContactEvent.StatusChanged(id, ContactStatus.OPEN, ContactStatus.PENDING, "agent-1", t0.plusSeconds(1)));
+        List<TopicReader.Record> paused = slaEvents(id, has("pledge.sla.paused", "first-response"),
+                Duration.ofSeconds(20), Duration.ofSeconds(6)); // well past the original deadline
+        assertThat(count(paused, "pledge.sla.breached", "first-response")).isZero();
+
+        Instant resumedAt = Instant.now();
+        send(new ContactEvent.StatusChanged(id, ContactStatus.PENDING, ContactStatus.OPEN, "agent-1", resumedAt));
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.breached", "first-response"),
+                Duration.ofSeconds(20), Duration.ofSeconds(1));
+        SlaEvent.Resumed resumed = events.stream().filter(r -> "pledge.sla.resumed".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Resumed.class))
+                .filter(r -> r.metric().wire().equals("first-response")).findFirst().orElseThrow();
+        assertThat(resumed.remaining()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(resumed.deadline()).isEqualTo(resumedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS).plusSeconds(3));
+        assertThat(count(events, "pledge.sla.breached", "first-response")).isEqualTo(1);
+    }
+
+    @Test
+    void businessHoursTargetPostedOnFridayEveningIsDueOnMonday() {
+        String id = newContactId();
+        send(received(id, Channel.EMAIL, Instant.parse("2026-03-06T18:00:00Z"))); // 18:00 in London
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.started", "first-response"),
+                Duration.ofSeconds(20), Duration.ZERO);
+        SlaEvent.Started started = events.stream().filter(r -> "pledge.sla.started".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Started.class))
+                .filter(s -> s.metric().wire().equals("first-response")).findFirst().orElseThrow();
+        assertThat(started.calendar()).isEqualTo("office");
+        assertThat(started.deadline()).isEqualTo(Instant.parse("2026-03-09T14:00:00Z")); // Monday, 4 office hours later
+    }
+
+    @Test
+    void aRedeliveredEventChangesNothing() {
+        String id = newContactId();
+        try (TopicWriter writer = new TopicWriter()) {
+            ContactEvent.Received r = received(id, Channel.PHONE, Instant.now());
+            writer.send(r, "same-event-" + id);
+            writer.send(r, "same-event-" + id);
+        }
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.started", "first-response"),
+                Duration.ofSeconds(20), Duration.ofSeconds(3));
+        assertThat(count(events, "pledge.sla.started", "first-response")).isEqualTo(1);
+    }
+
+    @Test
+    void anUnreadableRecordGoesToTheDeadLetterTopicAndTheConsumerGoesOn() {
+        String id = newContactId();
+        try (TopicWriter writer = new TopicWriter()) {
+            ProducerRecord<String, String> poison = new ProducerRecord<>(Topics.CONTACT_EVENTS, id, "{not json");
+            poison.headers().add("ce_id", ("poison-" + id).getBytes()).add("ce_type", "pledge.contact.received".getBytes());
+            writer.send(poison, "poison");
+        }
+        send(received(id, Channel.CHAT, Instant.now()));
+        try (TopicReader dlq = new TopicReader(Topics.deadLetter(Topics.CONTACT_EVENTS, "sla-service"))) {
+            List<TopicReader.Record> dead = dlq.readUntil(rs -> rs.stream().anyMatch(r -> id.equals(r.key())),
+                    Duration.ofSeconds(20));
+            assertThat(dead).filteredOn(r -> id.equals(r.key())).singleElement()
+                    .satisfies(r -> assertThat(r.header("dead-letter-reason")).contains("cannot read"));
+        }
+        assertThat(slaEvents(id, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO))
+                .isNotEmpty();
+    }
+
+    @Test
+    void restShowsTheContactsTimersAtRiskAndCompliance() {
+        String id = newContactId();
+        send(received(id, Channel.EMAIL, Instant.now()));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(TestTokens.forRoles("agent"))
+                .get(sla.url() + "/contacts/" + id + "/sla").then().statusCode(200)
+                .body("metric", hasItem("first-response")).body("[0].target", equalTo("PT4H"))
+                .body("[0].state", equalTo("running")));
+
+        String soon = newContactId();
+        send(received(soon, Channel.CHAT, Instant.now()), new ContactEvent.AgentReplied(soon, "a", Instant.now()));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(TestTokens.forRoles("supervisor"))
+                .get(sla.url() + "/sla/at-risk?within=PT5M&size=500").then().statusCode(200)
+                .body("contactId", hasItem(soon)));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(TestTokens.forRoles("analyst"))
+                .get(sla.url() + "/sla/compliance?groupBy=channel").then().statusCode(200)
+                .body("groups.group", hasItem("chat")));
+
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/sla/at-risk?within=soon").then()
+                .statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("within"));
+        given().auth().oauth2(TestTokens.forRoles("analyst")).get(sla.url() + "/sla/compliance?groupBy=weather").then()
+                .statusCode(400).body("errors[0].field", equalTo("groupBy"));
+        given().auth().oauth2(TestTokens.forRoles("analyst")).get(sla.url() + "/sla/compliance?from=yesterday").then()
+                .statusCode(400).body("errors[0].field", equalTo("from"));
+        given().get(sla.url() + "/sla/at-risk").then().statusCode(401).contentType("application/problem+json");
+        given().auth().oauth2(TestTokens.forRoles("intake")).get(sla.url() + "/sla/compliance").then().statusCode(403);
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/contacts/nobody/sla").then()
+                .statusCode(404).body("detail", containsString("nobody"));
+    }
+}
