@@ -37,14 +37,20 @@ import org.jboss.logging.Logger;
  * the partitions this instance owns are also held here in a heap ordered by due time, refilled from
  * the database every {@code pledge.sla.refill-interval} and whenever partitions are assigned. One
  * thread sleeps until the earliest is due and fires it in a transaction that re-checks it under a
- * row lock, so an entry made stale by a reply or a pause is harmless.
+ * row lock, so an entry made stale by a reply or a pause is harmless, and so is a timer fired by two
+ * instances at once: only the first changes it.
+ *
+ * <p>Orphans: a timer overdue by more than {@code pledge.sla.orphan-grace} has no live owner (its
+ * instance died and the group has not reassigned the partition yet, or this instance just started).
+ * Every refill also picks those up, whoever owns them, so a timer that came due while the service
+ * was down fires right after it is back rather than after the consumer group's session timeout.
  */
 @ApplicationScoped
 public class TimerClock {
     private static final Logger LOG = Logger.getLogger(TimerClock.class);
 
     /** A timer due at {@code at}; {@code at} is also its identity in the heap, so moved timers leave stale entries. */
-    record Due(Instant at, SlaTimer.Key key, int partition) {
+    record Due(Instant at, SlaTimer.Key key, int partition, boolean orphan) {
     }
 
     private final SlaTimers timers;
@@ -52,6 +58,7 @@ public class TimerClock {
     private final Pool pool;
     private final Duration horizon;
     private final Duration refillInterval;
+    private final Duration orphanGrace;
     private final int batch;
     private final Timer lateness;
 
@@ -67,12 +74,14 @@ public class TimerClock {
     public TimerClock(SlaTimers timers, OutboxRelay relay, Pool pool, MeterRegistry metrics,
             @ConfigProperty(name = "pledge.sla.horizon") Duration horizon,
             @ConfigProperty(name = "pledge.sla.refill-interval") Duration refillInterval,
+            @ConfigProperty(name = "pledge.sla.orphan-grace") Duration orphanGrace,
             @ConfigProperty(name = "pledge.sla.fire-batch") int batch) {
         this.timers = timers;
         this.relay = relay;
         this.pool = pool;
         this.horizon = horizon;
         this.refillInterval = refillInterval;
+        this.orphanGrace = orphanGrace;
         this.batch = batch;
         this.lateness = Timer.builder("pledge.sla.fire.lateness").description("time from due to fired (committed)")
                 .publishPercentiles(0.5, 0.99).register(metrics);
@@ -122,7 +131,7 @@ public class TimerClock {
         try {
             for (SlaTimer t : changed) {
                 if (t.nextFireAt != null && t.nextFireAt.isBefore(limit) && owned.contains(t.partition)) {
-                    add(new Due(t.nextFireAt, t.key(), t.partition));
+                    add(new Due(t.nextFireAt, t.key(), t.partition, false));
                 } else {
                     scheduled.remove(t.key()); // a heap entry left behind is skipped when polled
                 }
@@ -202,7 +211,7 @@ public class TimerClock {
             Instant now = Instant.now();
             while (!heap.isEmpty() && !heap.peek().at().isAfter(now) && due.size() < batch) {
                 Due d = heap.poll();
-                if (d.at().equals(scheduled.get(d.key())) && owned.contains(d.partition())) {
+                if (d.at().equals(scheduled.get(d.key())) && (d.orphan() || owned.contains(d.partition()))) {
                     scheduled.remove(d.key());
                     due.add(d);
                 }
@@ -227,28 +236,38 @@ public class TimerClock {
         schedule(fired);
     }
 
-    /** Loads the owned partitions' timers due within the horizon. */
+    /** Loads the owned partitions' timers due within the horizon, and overdue orphans of any partition. */
     private void refill() {
-        if (owned.isEmpty()) {
-            return;
-        }
-        Instant until = Instant.now().plus(horizon);
+        Instant now = Instant.now();
         List<Due> found = new ArrayList<>();
-        for (Row row : pool.preparedQuery("SELECT contact_id, metric, cycle, kafka_partition, next_fire_at FROM sla_timer"
-                + " WHERE kafka_partition = ANY($1) AND next_fire_at <= $2")
-                .execute(Tuple.of(owned.toArray(new Integer[0]), OffsetDateTime.ofInstant(until, ZoneOffset.UTC)))
-                .await().atMost(Duration.ofSeconds(30))) {
-            found.add(new Due(row.getOffsetDateTime("next_fire_at").toInstant(), new SlaTimer.Key(
-                    row.getString("contact_id"), row.getString("metric"), row.getInteger("cycle")),
-                    row.getInteger("kafka_partition")));
+        if (!owned.isEmpty()) {
+            query("SELECT contact_id, metric, cycle, kafka_partition, next_fire_at FROM sla_timer"
+                    + " WHERE kafka_partition = ANY($1) AND next_fire_at <= $2",
+                    Tuple.of(owned.toArray(new Integer[0]), utc(now.plus(horizon))), false, found);
         }
+        query("SELECT contact_id, metric, cycle, kafka_partition, next_fire_at FROM sla_timer"
+                + " WHERE next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2",
+                Tuple.of(utc(now.minus(orphanGrace)), batch * 10), true, found);
         lock.lock();
         try {
             found.forEach(this::add);
         } finally {
             lock.unlock();
         }
-        LOG.debugf("refilled %d timer(s) due before %s", found.size(), until);
+        LOG.debugf("refilled %d timer(s)", found.size());
+    }
+
+    private void query(String sql, Tuple args, boolean orphans, List<Due> into) {
+        for (Row row : pool.preparedQuery(sql).execute(args).await().atMost(Duration.ofSeconds(30))) {
+            int partition = row.getInteger("kafka_partition");
+            into.add(new Due(row.getOffsetDateTime("next_fire_at").toInstant(), new SlaTimer.Key(
+                    row.getString("contact_id"), row.getString("metric"), row.getInteger("cycle")), partition,
+                    orphans && !owned.contains(partition)));
+        }
+    }
+
+    private static OffsetDateTime utc(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
 
     private static void sleep(Duration d) {
