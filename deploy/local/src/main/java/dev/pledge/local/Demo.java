@@ -46,21 +46,28 @@ final class Demo {
             "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth", "Margaret Hamilton", "Tim Berners-Lee",
             "Radia Perlman", "Ken Thompson", "Frances Allen"};
 
+    private static final String DEFAULT_PUBLISHER = "pledge (default policy)";
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI intake;
     private final String intakeToken;
     private final String agentToken;
+    private final String adminToken;
     private final PrintStream out;
     private final Random random = new Random();
 
-    Demo(URI intake, String intakeToken, String agentToken, PrintStream out) {
+    Demo(URI intake, DevTokens tokens, PrintStream out) throws Exception {
         this.intake = intake;
-        this.intakeToken = intakeToken;
-        this.agentToken = agentToken;
+        this.intakeToken = tokens.token("intake");
+        this.agentToken = tokens.token("agent");
+        this.adminToken = tokens.token("policy-admin");
         this.out = out;
     }
 
-    void run(int contacts) throws Exception {
+    void run(int contacts, boolean demoPolicy) throws Exception {
+        if (demoPolicy) {
+            publishDemoPolicy();
+        }
         out.printf("Posting %d contacts to %s ...%n", contacts, intake);
         List<String> open = new ArrayList<>();
         int accepted = 0;
@@ -86,6 +93,34 @@ final class Demo {
             Thread.sleep(100);
         }
         out.printf("%d contacts accepted; some answered, some left waiting so that their SLA timers run.%n", accepted);
+    }
+
+    /**
+     * While the shipped default policy is in force, replaces its SLA section with targets of minutes
+     * counted 24x7: the default counts office hours, so at night or on a Sunday nothing would move.
+     * A policy someone published is left alone.
+     */
+    private void publishDemoPolicy() throws Exception {
+        HttpResponse<String> current = http.send(HttpRequest.newBuilder(URI.create(intake + "/policy"))
+                .header("Authorization", "Bearer " + adminToken).build(), HttpResponse.BodyHandlers.ofString());
+        if (current.statusCode() != 200 || !current.body().contains("\"publishedBy\":\"" + DEFAULT_PUBLISHER + "\"")) {
+            out.println("A policy other than the default is in force: the demo uses it as it is.");
+            return;
+        }
+        String source = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(current.body())
+                .get("source").asText();
+        String demoSla;
+        try (var in = Demo.class.getResourceAsStream("/demo-sla.yaml")) {
+            demoSla = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String yaml = source.substring(0, source.indexOf("\nsla:\n") + 1) + demoSla
+                + source.substring(source.indexOf("\nclassification:\n") + 1);
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(intake + "/policy"))
+                .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+        out.printf("Demo policy published (%d): SLA targets of minutes, 24x7, so that warnings and breaches show%n"
+                + "while you watch (./pledge tail sla-events). Publish your own with PUT /policy; --keep-policy skips this.%n",
+                put.statusCode());
     }
 
     /** Agents answer about half at once, put some on pending, resolve a few; the rest wait. */

@@ -96,8 +96,7 @@ final class LocalStack {
         }
         printWelcome(services, Duration.ofNanos(System.nanoTime() - start));
         if (demo) {
-            new Demo(URI.create("http://localhost:8081"), new DevTokens(data).token("intake"),
-                    new DevTokens(data).token("agent"), System.out).run(Demo.DEFAULT_CONTACTS);
+            new Demo(URI.create("http://localhost:8081"), new DevTokens(data), System.out).run(Demo.DEFAULT_CONTACTS, true);
         }
         for (Process p : processes) {
             p.waitFor(); // until Ctrl-C; the shutdown hook stops everything
@@ -246,6 +245,7 @@ final class LocalStack {
                        -d '{"customer":{"id":"cust-1","name":"Ada"},"channel":"chat","body":"Where is my parcel?"}'
                   ./pledge tail contact-events      # every record, with key and ce_* headers
                   ./pledge demo                     # a realistic stream of contacts
+                  ./pledge tail sla-events          # SLA timers started, warned, breached, met
                 """);
         System.out.println(b);
         System.out.flush();

@@ -12,7 +12,9 @@ public final class Pledge {
               up [--fresh] [--demo]   run the whole system on embedded Kafka and PostgreSQL (Ctrl-C stops it)
               token <role>            print a dev token: intake, agent, supervisor, policy-admin, analyst
               tail <topic>            print a topic's records from the beginning, until Ctrl-C
-              demo [--count N]        post a realistic stream of contacts to the running system
+              demo [--count N] [--keep-policy]
+                                      post a realistic stream of contacts to the running system; while the
+                                      default policy is in force, first publish one with targets of minutes
             """;
 
     public static void main(String[] args) throws Exception {
@@ -38,9 +40,8 @@ public final class Pledge {
                 case "demo" -> {
                     int count = rest.contains("--count") ? Integer.parseInt(rest.get(rest.indexOf("--count") + 1))
                             : Demo.DEFAULT_CONTACTS;
-                    DevTokens tokens = new DevTokens(data);
                     new Demo(URI.create(System.getenv().getOrDefault("PLEDGE_INTAKE_URL", "http://localhost:8081")),
-                            tokens.token("intake"), tokens.token("agent"), System.out).run(count);
+                            new DevTokens(data), System.out).run(count, !rest.contains("--keep-policy"));
                 }
                 case "help", "-h", "--help" -> System.out.print(USAGE);
                 default -> fail("unknown command '" + args[0] + "'\n" + USAGE);
