@@ -39,7 +39,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the module's jar (the test's working directory is the module) and waits until it is ready. */
     public static ServiceProcess start(String database, Map<String, String> env) {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        return start(Path.of("target/quarkus-app/quarkus-run.jar"), database, env);
+    }
+
+    /** Starts a service jar; its log goes to the jar's module {@code target/} folder. */
+    public static ServiceProcess start(Path jar, String database, Map<String, String> env) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: *IT tests run after 'package'");
         }
@@ -48,8 +52,9 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             int http = TestKafka.freePort();
             int management = TestKafka.freePort();
-            String name = Path.of("").toAbsolutePath().getFileName() + "-" + COUNT.incrementAndGet();
-            File log = Path.of("target", name + ".log").toFile();
+            Path target = jar.toAbsolutePath().getParent().getParent();
+            String name = target.getParent().getFileName() + "-" + COUNT.incrementAndGet();
+            File log = target.resolve(name + ".log").toFile();
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString());
             Map<String, String> e = pb.environment();
@@ -83,6 +88,10 @@ public final class ServiceProcess implements AutoCloseable {
 
     public Path log() {
         return log.toPath();
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** SIGKILL, and wait until the process is gone. */

@@ -1,0 +1,291 @@
+package dev.pledge.bench;
+
+import dev.pledge.events.EventJson;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.events.Topics;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TestPostgres;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.postgresql.PGConnection;
+
+/**
+ * Breach lateness and heap per open timer of sla-service, on this machine, against real Kafka and
+ * PostgreSQL (embedded, as in the tests) and the service's own jar as a separate JVM.
+ *
+ * <ol>
+ * <li>Start sla-service once on an empty database; force a GC; read heap used: the baseline.</li>
+ * <li>Stop it; seed {@code --timers} open timers straight into PostgreSQL (COPY), due in a day.</li>
+ * <li>Start it again; once it owns its partitions, seed {@code --probes} more timers due 30 to 90 s
+ *     later, spread evenly. It finds them as it would any timer: by its periodic refill.</li>
+ * <li>Read sla-events: lateness = record timestamp (the moment the relay handed it to Kafka) minus
+ *     the deadline, for every probe. Then force a GC and read heap used again.</li>
+ * </ol>
+ * Figures go to stdout and to {@code --out} as JSON.
+ */
+public final class SlaBreachBench {
+    static final int PARTITIONS = 6;
+    static final String DATABASE = "sla_bench";
+
+    public static void main(String[] args) throws Exception {
+        int timers = intArg(args, "--timers", 100_000);
+        int probes = intArg(args, "--probes", 2_000);
+        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
+        Path out = Path.of(stringArg(args, "--out", root.resolve("bench/results/sla-breach.json").toString()));
+        Path jar = root.resolve("sla-service/target/quarkus-app/quarkus-run.jar");
+
+        createTopics();
+        TestPostgres.get().ensureDatabase(DATABASE);
+        long baseline;
+        try (ServiceProcess sla = ServiceProcess.start(jar, DATABASE, Map.of())) {
+            Thread.sleep(5_000);
+            baseline = heapAfterGc(sla);
+        }
+        log("baseline heap after GC, no timers: %,d bytes", baseline);
+
+        Instant far = Instant.now().plus(Duration.ofDays(1));
+        long seedStart = System.nanoTime();
+        seed("o", timers, i -> far.plusMillis(i));
+        log("seeded %,d open timers in %d ms", timers, (System.nanoTime() - seedStart) / 1_000_000);
+
+        try (ServiceProcess sla = ServiceProcess.start(jar, DATABASE, Map.of())) {
+            awaitOwnership(sla);
+            Instant first = Instant.now().plusSeconds(30);
+            long spreadMs = 60_000L / probes;
+            List<Instant> deadlines = new ArrayList<>();
+            for (int i = 0; i < probes; i++) {
+                deadlines.add(first.plusMillis(i * spreadMs));
+            }
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            seed("p" + run + "-", probes, deadlines::get);
+            log("seeded %,d probe timers due from %s over 60 s", probes, first);
+
+            List<Long> lateness = new ArrayList<>();
+            List<Long> decision = new ArrayList<>();
+            int duplicates = readBreaches("p" + run + "-", probes, deadlines.get(probes - 1).plusSeconds(60),
+                    lateness, decision);
+            long after = heapAfterGc(sla);
+            long scheduled = metric(sla, "pledge_sla_clock_scheduled");
+            Result result = new Result(Instant.now(), timers + probes, probes, lateness.size(), duplicates,
+                    Stats.of(lateness), Stats.of(decision), baseline, after,
+                    (double) (after - baseline) / (timers + probes), scheduled, Runtime.getRuntime().availableProcessors());
+            print(result, lateness);
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
+            log("written %s", out);
+        }
+        System.exit(0);
+    }
+
+    record Stats(long count, long medianMs, long p99Ms, long maxMs) {
+        static Stats of(List<Long> values) {
+            List<Long> sorted = values.stream().sorted().toList();
+            if (sorted.isEmpty()) {
+                return new Stats(0, -1, -1, -1);
+            }
+            return new Stats(sorted.size(), sorted.get(sorted.size() / 2),
+                    sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)),
+                    sorted.get(sorted.size() - 1));
+        }
+    }
+
+    /** What one run measured; lateness in milliseconds. */
+    record Result(Instant at, int openTimers, int probes, int breachesSeen, int duplicateBreaches,
+            Stats emittedLateness, Stats decisionLateness, long heapBaselineBytes, long heapWithTimersBytes,
+            double heapBytesPerOpenTimer, long timersHeldInMemory, int cores) {
+    }
+
+    private static void createTopics() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> topics = new ArrayList<>();
+            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS)) {
+                if (!existing.contains(t)) {
+                    topics.add(new NewTopic(t, PARTITIONS, (short) 1));
+                }
+            }
+            if (!existing.contains(Topics.SERVICE_POLICY)) {
+                topics.add(new NewTopic(Topics.SERVICE_POLICY, 1, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    /** Running first-response timers, 24x7, next (and only) firing at the deadline. */
+    private static void seed(String prefix, int count, java.util.function.IntFunction<Instant> deadline) throws Exception {
+        TestPostgres pg = TestPostgres.get();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.user(), pg.password())) {
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
+            String now = Instant.now().toString();
+            int chunk = 50_000;
+            for (int from = 0; from < count; from += chunk) {
+                StringBuilder contacts = new StringBuilder();
+                StringBuilder rows = new StringBuilder();
+                for (int i = from; i < Math.min(count, from + chunk); i++) {
+                    String id = prefix + i;
+                    Instant due = deadline.apply(i);
+                    long targetMs = Duration.between(Instant.parse(now), due).toMillis();
+                    contacts.append(id).append('\t').append(i % PARTITIONS).append("\tchat\tnormal\tstandard\tother\t\\N\topen\t")
+                            .append(now).append('\n');
+                    rows.append(id).append("\tfirst-response\t1\t").append(i % PARTITIONS)
+                            .append("\trunning\tbench\t24x7\t1\t").append(targetMs).append("\t0\t").append(now).append('\t')
+                            .append(due).append("\t90\tf\t").append(due).append('\t').append(now).append('\n');
+                }
+                copy.copyIn("COPY sla_contact (contact_id, kafka_partition, channel, priority, tier, category, team,"
+                        + " status, updated_at) FROM STDIN", reader(contacts));
+                copy.copyIn("COPY sla_timer (contact_id, metric, cycle, kafka_partition, state, rule, calendar,"
+                        + " policy_version, target_ms, used_ms, segment_start, deadline, warned_percent, breached,"
+                        + " next_fire_at, started_at) FROM STDIN", reader(rows));
+            }
+        }
+    }
+
+    private static Reader reader(StringBuilder sb) {
+        return new StringReader(sb.toString());
+    }
+
+    private static int readBreaches(String prefix, int probes, Instant until, List<Long> lateness, List<Long> decision) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Set<String> seen = new HashSet<>();
+        int duplicates = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.SLA_EVENTS));
+            while (seen.size() < probes && Instant.now().isBefore(until)) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    Header type = r.headers().lastHeader("ce_type");
+                    if (r.key() == null || !r.key().startsWith(prefix) || type == null
+                            || !"pledge.sla.breached".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+                        continue;
+                    }
+                    if (!seen.add(r.key())) {
+                        duplicates++;
+                        continue;
+                    }
+                    SlaEvent.Breached b = EventJson.fromJson(r.value(), SlaEvent.Breached.class);
+                    lateness.add(r.timestamp() - b.deadline().toEpochMilli());
+                    decision.add(Duration.between(b.deadline(), b.at()).toMillis());
+                }
+            }
+        }
+        return duplicates;
+    }
+
+    private static void awaitOwnership(ServiceProcess sla) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.readString(sla.log()).contains("owning contact-events partitions [0, 1, 2, 3, 4, 5]")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("sla-service did not take all partitions; see " + sla.log());
+    }
+
+    /** Forces a full GC in the service (jcmd), then reads heap used from its metrics. */
+    private static long heapAfterGc(ServiceProcess sla) throws Exception {
+        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(sla.pid()), "GC.run").redirectErrorStream(true).start();
+        gc.getInputStream().readAllBytes();
+        gc.waitFor();
+        Thread.sleep(500);
+        return metric(sla, "jvm_memory_used_bytes{area=\"heap\"");
+    }
+
+    /** Sum of the Prometheus samples whose name (and labels) start with {@code prefix}. */
+    private static long metric(ServiceProcess sla, String prefix) throws IOException, InterruptedException {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sla.managementUrl()
+                + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Math.round(sum);
+    }
+
+    private static void print(Result r, List<Long> lateness) {
+        System.out.printf(Locale.ROOT, "%nsla-service breach lateness, %,d open timers, %,d probes, %d cores%n", r.openTimers(),
+                r.probes(), r.cores());
+        System.out.printf(Locale.ROOT, "  breaches seen %,d, duplicates %d%n", r.breachesSeen(), r.duplicateBreaches());
+        System.out.printf(Locale.ROOT, "  emitted - deadline (ms): median %d, p99 %d, max %d%n", r.emittedLateness().medianMs(),
+                r.emittedLateness().p99Ms(), r.emittedLateness().maxMs());
+        System.out.printf(Locale.ROOT, "  decided - deadline (ms): median %d, p99 %d, max %d%n", r.decisionLateness().medianMs(),
+                r.decisionLateness().p99Ms(), r.decisionLateness().maxMs());
+        System.out.printf(Locale.ROOT, "  heap after GC: %,d bytes without timers, %,d with; %.1f bytes per open timer;"
+                + " %,d timers held in memory%n", r.heapBaselineBytes(), r.heapWithTimersBytes(), r.heapBytesPerOpenTimer(),
+                r.timersHeldInMemory());
+        long[] edges = {10, 25, 50, 100, 250, 500, 1000, Long.MAX_VALUE};
+        long[] counts = new long[edges.length];
+        for (long l : lateness) {
+            for (int i = 0; i < edges.length; i++) {
+                if (l < edges[i]) {
+                    counts[i]++;
+                    break;
+                }
+            }
+        }
+        System.out.println("  lateness histogram (emitted - deadline):");
+        for (int i = 0; i < edges.length; i++) {
+            String label = (i == 0 ? "      < " + edges[i] : edges[i] == Long.MAX_VALUE ? "   >= " + edges[i - 1]
+                    : String.format("%4d-%-4d", edges[i - 1], edges[i])) + " ms";
+            int bar = lateness.isEmpty() ? 0 : (int) (50 * counts[i] / lateness.size());
+            System.out.printf(Locale.ROOT, "  %-15s %6d %s%n", label, counts[i], "#".repeat(bar));
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        String v = stringArg(args, name, null);
+        return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+
+    private SlaBreachBench() {
+    }
+}
