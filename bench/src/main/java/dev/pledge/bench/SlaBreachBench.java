@@ -198,6 +198,10 @@ public final class SlaBreachBench {
                     SlaEvent.Breached b = EventJson.fromJson(r.value(), SlaEvent.Breached.class);
                     lateness.add(r.timestamp() - b.deadline().toEpochMilli());
                     decision.add(Duration.between(b.deadline(), b.at()).toMillis());
+                    if (r.timestamp() - b.deadline().toEpochMilli() > 200) {
+                        log("late: %s due %s emitted %d ms late (decided %d ms late)", r.key(), b.deadline(),
+                                r.timestamp() - b.deadline().toEpochMilli(), Duration.between(b.deadline(), b.at()).toMillis());
+                    }
                 }
             }
         }

@@ -14,18 +14,12 @@ import dev.pledge.events.EventJson;
 import dev.pledge.events.SlaEvent;
 import dev.pledge.events.Topics;
 import dev.pledge.testinfra.ServiceProcess;
-import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TopicReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.junit.jupiter.api.Test;
 
 /** Timers survive a killed service, and two instances share the partitions with every timer firing once. */
@@ -37,6 +31,7 @@ class SlaRestartIT {
         String id = newContactId();
         Instant deadline;
         try (ServiceProcess first = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of())) {
+            SlaTestSupport.awaitMembersWithPartitions(1);
             send(received(id, Channel.SMS, Instant.now())); // first response within 15 s
             List<TopicReader.Record> started = slaEvents(id, has("pledge.sla.started", "first-response"),
                     Duration.ofSeconds(30), Duration.ZERO);
@@ -65,7 +60,7 @@ class SlaRestartIT {
         SlaTestSupport.publishTestPolicy();
         try (ServiceProcess a = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of());
                 ServiceProcess b = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of())) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> membersWithPartitions() == 2);
+            SlaTestSupport.awaitMembersWithPartitions(2);
 
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
@@ -85,18 +80,6 @@ class SlaRestartIT {
                     assertThat(count(mine, "pledge.sla.breached", "first-response")).as(id).isEqualTo(1);
                 }
             }
-        }
-    }
-
-    /** Members of the sla-service group that hold at least one partition. */
-    static long membersWithPartitions() throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("sla-service")).all().get()
-                    .get("sla-service");
-            return group.members().stream().map(MemberDescription::assignment)
-                    .filter(assignment -> !assignment.topicPartitions().isEmpty()).count();
         }
     }
 }

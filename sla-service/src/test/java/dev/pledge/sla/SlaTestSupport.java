@@ -7,11 +7,17 @@ import dev.pledge.events.PolicyPublished;
 import dev.pledge.events.Priority;
 import dev.pledge.events.Topics;
 import dev.pledge.policy.PolicyLoader;
+import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TopicReader;
 import dev.pledge.testinfra.TopicWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -99,6 +105,25 @@ final class SlaTestSupport {
 
     static Predicate<List<TopicReader.Record>> has(String type, String metric) {
         return rs -> count(rs, type, metric) > 0;
+    }
+
+    /**
+     * Waits until this many members of the sla-service group hold partitions: events are consumed at
+     * once. A member killed by an earlier test holds its partitions until its session times out (45 s).
+     */
+    static void awaitMembersWithPartitions(int members) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(100)).until(() -> membersWithPartitions() == members);
+    }
+
+    static long membersWithPartitions() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("sla-service")).all().get()
+                    .get("sla-service");
+            return group.members().stream().map(MemberDescription::assignment)
+                    .filter(assignment -> !assignment.topicPartitions().isEmpty()).count();
+        }
     }
 
     private SlaTestSupport() {

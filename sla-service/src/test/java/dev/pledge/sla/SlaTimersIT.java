@@ -40,6 +40,7 @@ class SlaTimersIT {
     static void start() {
         SlaTestSupport.publishTestPolicy();
         sla = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of());
+        SlaTestSupport.awaitMembersWithPartitions(1);
     }
 
     @AfterAll

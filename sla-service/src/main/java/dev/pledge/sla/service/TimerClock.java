@@ -170,6 +170,7 @@ public class TimerClock {
     }
 
     private void loop() {
+        warmUp();
         Instant nextRefill = Instant.MIN;
         while (running) {
             try {
@@ -187,6 +188,19 @@ public class TimerClock {
                 refillNow = true;
                 sleep(Duration.ofMillis(500));
             }
+        }
+    }
+
+    /**
+     * Runs the firing transaction once on no timer, so that the first real breach after a start does
+     * not pay for query preparation and a cold connection (measured: the first firings were 0.5 s late).
+     */
+    private void warmUp() {
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() ->
+                    timers.fireDue(List.of("(warm-up)"), Instant.now())));
+        } catch (Throwable e) {
+            LOG.debugf("timer clock warm-up failed: %s", e.getMessage());
         }
     }
 
