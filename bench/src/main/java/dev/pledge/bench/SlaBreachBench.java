@@ -28,9 +28,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,32 +50,31 @@ import org.postgresql.PGConnection;
  * Figures go to stdout and to {@code --out} as JSON.
  */
 public final class SlaBreachBench {
-    static final int PARTITIONS = 6;
     static final String DATABASE = "sla_bench";
 
     public static void main(String[] args) throws Exception {
-        int timers = intArg(args, "--timers", 100_000);
-        int probes = intArg(args, "--probes", 2_000);
+        int timers = BenchSupport.intArg(args, "--timers", 100_000);
+        int probes = BenchSupport.intArg(args, "--probes", 2_000);
         Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
-        Path out = Path.of(stringArg(args, "--out", root.resolve("bench/results/sla-breach.json").toString()));
+        Path out = Path.of(BenchSupport.stringArg(args, "--out", root.resolve("bench/results/sla-breach.json").toString()));
         Path jar = root.resolve("sla-service/target/quarkus-app/quarkus-run.jar");
 
-        createTopics();
+        BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         long baseline;
         try (ServiceProcess sla = ServiceProcess.start(jar, DATABASE, Map.of())) {
             Thread.sleep(5_000);
             baseline = heapAfterGc(sla);
         }
-        log("baseline heap after GC, no timers: %,d bytes", baseline);
+        BenchSupport.log("baseline heap after GC, no timers: %,d bytes", baseline);
 
         Instant far = Instant.now().plus(Duration.ofDays(1));
         long seedStart = System.nanoTime();
         seed("o", timers, i -> far.plusMillis(i));
-        log("seeded %,d open timers in %d ms", timers, (System.nanoTime() - seedStart) / 1_000_000);
+        BenchSupport.log("seeded %,d open timers in %d ms", timers, (System.nanoTime() - seedStart) / 1_000_000);
 
         try (ServiceProcess sla = ServiceProcess.start(jar, DATABASE, Map.of())) {
-            awaitOwnership(sla);
+            BenchSupport.awaitOwnership(sla);
             Instant first = Instant.now().plusSeconds(30);
             long spreadMs = 60_000L / probes;
             List<Instant> deadlines = new ArrayList<>();
@@ -87,7 +83,7 @@ public final class SlaBreachBench {
             }
             String run = UUID.randomUUID().toString().substring(0, 8);
             seed("p" + run + "-", probes, deadlines::get);
-            log("seeded %,d probe timers due from %s over 60 s", probes, first);
+            BenchSupport.log("seeded %,d probe timers due from %s over 60 s", probes, first);
 
             List<Long> lateness = new ArrayList<>();
             List<Long> decision = new ArrayList<>();
@@ -96,50 +92,20 @@ public final class SlaBreachBench {
             long after = heapAfterGc(sla);
             long scheduled = metric(sla, "pledge_sla_clock_scheduled");
             Result result = new Result(Instant.now(), timers + probes, probes, lateness.size(), duplicates,
-                    Stats.of(lateness), Stats.of(decision), baseline, after,
+                    BenchSupport.Stats.of(lateness), BenchSupport.Stats.of(decision), baseline, after,
                     (double) (after - baseline) / (timers + probes), scheduled, Runtime.getRuntime().availableProcessors());
             print(result, lateness);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
-            log("written %s", out);
+            BenchSupport.log("written %s", out);
         }
         System.exit(0);
     }
 
-    record Stats(long count, long medianMs, long p99Ms, long maxMs) {
-        static Stats of(List<Long> values) {
-            List<Long> sorted = values.stream().sorted().toList();
-            if (sorted.isEmpty()) {
-                return new Stats(0, -1, -1, -1);
-            }
-            return new Stats(sorted.size(), sorted.get(sorted.size() / 2),
-                    sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)),
-                    sorted.get(sorted.size() - 1));
-        }
-    }
-
     /** What one run measured; lateness in milliseconds. */
     record Result(Instant at, int openTimers, int probes, int breachesSeen, int duplicateBreaches,
-            Stats emittedLateness, Stats decisionLateness, long heapBaselineBytes, long heapWithTimersBytes,
+            BenchSupport.Stats emittedLateness, BenchSupport.Stats decisionLateness, long heapBaselineBytes, long heapWithTimersBytes,
             double heapBytesPerOpenTimer, long timersHeldInMemory, int cores) {
-    }
-
-    private static void createTopics() throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> topics = new ArrayList<>();
-            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS)) {
-                if (!existing.contains(t)) {
-                    topics.add(new NewTopic(t, PARTITIONS, (short) 1));
-                }
-            }
-            if (!existing.contains(Topics.SERVICE_POLICY)) {
-                topics.add(new NewTopic(Topics.SERVICE_POLICY, 1, (short) 1));
-            }
-            admin.createTopics(topics).all().get();
-        }
     }
 
     /** Running first-response timers, 24x7, next (and only) firing at the deadline. */
@@ -156,9 +122,9 @@ public final class SlaBreachBench {
                     String id = prefix + i;
                     Instant due = deadline.apply(i);
                     long targetMs = Duration.between(Instant.parse(now), due).toMillis();
-                    contacts.append(id).append('\t').append(i % PARTITIONS).append("\tchat\tnormal\tstandard\tother\t\\N\topen\t")
+                    contacts.append(id).append('\t').append(i % BenchSupport.PARTITIONS).append("\tchat\tnormal\tstandard\tother\t\\N\topen\t")
                             .append(now).append('\n');
-                    rows.append(id).append("\tfirst-response\t1\t").append(i % PARTITIONS)
+                    rows.append(id).append("\tfirst-response\t1\t").append(i % BenchSupport.PARTITIONS)
                             .append("\trunning\tbench\t24x7\t1\t").append(targetMs).append("\t0\t").append(now).append('\t')
                             .append(due).append("\t90\tf\t").append(due).append('\t').append(now).append('\n');
                 }
@@ -199,24 +165,13 @@ public final class SlaBreachBench {
                     lateness.add(r.timestamp() - b.deadline().toEpochMilli());
                     decision.add(Duration.between(b.deadline(), b.at()).toMillis());
                     if (r.timestamp() - b.deadline().toEpochMilli() > 200) {
-                        log("late: %s due %s emitted %d ms late (decided %d ms late)", r.key(), b.deadline(),
+                        BenchSupport.log("late: %s due %s emitted %d ms late (decided %d ms late)", r.key(), b.deadline(),
                                 r.timestamp() - b.deadline().toEpochMilli(), Duration.between(b.deadline(), b.at()).toMillis());
                     }
                 }
             }
         }
         return duplicates;
-    }
-
-    private static void awaitOwnership(ServiceProcess sla) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            if (Files.readString(sla.log()).contains("owning contact-events partitions [0, 1, 2, 3, 4, 5]")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("sla-service did not take all partitions; see " + sla.log());
     }
 
     /** Forces a full GC in the service (jcmd), then reads heap used from its metrics. */
@@ -270,24 +225,6 @@ public final class SlaBreachBench {
             int bar = lateness.isEmpty() ? 0 : (int) (50 * counts[i] / lateness.size());
             System.out.printf(Locale.ROOT, "  %-15s %6d %s%n", label, counts[i], "#".repeat(bar));
         }
-    }
-
-    private static void log(String format, Object... args) {
-        System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        String v = stringArg(args, name, null);
-        return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 
     private SlaBreachBench() {

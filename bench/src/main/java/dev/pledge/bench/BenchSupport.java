@@ -1,0 +1,83 @@
+package dev.pledge.bench;
+
+import dev.pledge.events.Topics;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestKafka;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** What the benchmarks share: topics as ./pledge up makes them, waiting for a service, figures, arguments. */
+final class BenchSupport {
+    static final int PARTITIONS = 6;
+
+    /** Count, median, 99th percentile and maximum of a sample, in milliseconds. */
+    record Stats(long count, long medianMs, long p99Ms, long maxMs) {
+        static Stats of(List<Long> values) {
+            List<Long> sorted = values.stream().sorted().toList();
+            if (sorted.isEmpty()) {
+                return new Stats(0, -1, -1, -1);
+            }
+            return new Stats(sorted.size(), sorted.get(sorted.size() / 2),
+                    sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1)),
+                    sorted.get(sorted.size() - 1));
+        }
+    }
+
+    static void createTopics() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> topics = new ArrayList<>();
+            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS)) {
+                if (!existing.contains(t)) {
+                    topics.add(new NewTopic(t, PARTITIONS, (short) 1));
+                }
+            }
+            if (!existing.contains(Topics.SERVICE_POLICY)) {
+                topics.add(new NewTopic(Topics.SERVICE_POLICY, 1, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
+        }
+    }
+
+    static void awaitOwnership(ServiceProcess sla) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.readString(sla.log()).contains("owning contact-events partitions [0, 1, 2, 3, 4, 5]")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("sla-service did not take all partitions; see " + sla.log());
+    }
+
+    static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+    }
+
+    static int intArg(String[] args, String name, int fallback) {
+        String v = stringArg(args, name, null);
+        return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
+    }
+
+    static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+
+    private BenchSupport() {
+    }
+}

@@ -1,0 +1,133 @@
+package dev.pledge.bench;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.CloudEventHeaders;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.Priority;
+import dev.pledge.events.Topics;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Contact received to SLA timer armed: {@code --contacts} {@code contact.received} events are written
+ * to contact-events as fast as the producer goes, and for each the time from its record timestamp to
+ * the record timestamp of its {@code sla.started} (first response) is taken. Also: how many contacts
+ * per second sla-service arms, from the first event written to the last timer armed.
+ */
+public final class SlaArmedBench {
+    static final String DATABASE = "sla_armed_bench";
+
+    public static void main(String[] args) throws Exception {
+        int contacts = BenchSupport.intArg(args, "--contacts", 20_000);
+        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
+        Path out = Path.of(BenchSupport.stringArg(args, "--out", root.resolve("bench/results/sla-armed.json").toString()));
+        BenchSupport.createTopics();
+        TestPostgres.get().ensureDatabase(DATABASE);
+        try (ServiceProcess sla = ServiceProcess.start(root.resolve("sla-service/target/quarkus-app/quarkus-run.jar"),
+                DATABASE, Map.of())) {
+            BenchSupport.awaitOwnership(sla);
+            String run = "a" + UUID.randomUUID().toString().substring(0, 8) + "-";
+            Map<String, Long> written = write(run, contacts);
+            List<Long> latency = new ArrayList<>();
+            long[] lastArmed = {0};
+            readStarted(run, written, latency, lastArmed);
+            long first = written.values().stream().mapToLong(Long::longValue).min().orElse(0);
+            double perSecond = latency.isEmpty() ? 0 : latency.size() * 1000.0 / Math.max(1, lastArmed[0] - first);
+            Result result = new Result(Instant.now(), contacts, latency.size(), BenchSupport.Stats.of(latency), perSecond,
+                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "%nsla-service: contact received to SLA timer armed, %,d contacts, %d cores%n",
+                    contacts, result.cores());
+            System.out.printf(Locale.ROOT, "  armed %,d; latency (ms) median %d, p99 %d, max %d; %.0f contacts armed per second%n",
+                    result.armed(), result.latency().medianMs(), result.latency().p99Ms(), result.latency().maxMs(),
+                    perSecond);
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
+            BenchSupport.log("written %s", out);
+        }
+        System.exit(0);
+    }
+
+    /** What one run measured; latency in milliseconds, from record timestamp to record timestamp. */
+    record Result(Instant at, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond, int cores) {
+    }
+
+    /** Writes the contacts as intake's relay would; returns each one's record timestamp. */
+    private static Map<String, Long> write(String prefix, int count) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        Map<String, Long> timestamps = new ConcurrentHashMap<>();
+        Channel[] channels = Channel.values();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                String id = prefix + i;
+                Instant now = Instant.now();
+                ContactEvent.Received e = new ContactEvent.Received(id, null, new ContactEvent.Customer("cust-" + (i % 5000),
+                        null, null, null, i % 10 == 0 ? "vip" : "standard"), channels[i % channels.length], "Help",
+                        "Where is my parcel?", "delivery", Priority.NORMAL, null, now, now, null, null, 1);
+                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.CONTACT_EVENTS, id, EventJson.toJson(e));
+                CloudEventHeaders.of(UUID.randomUUID().toString(), e.type(), "/pledge/bench", now, id)
+                        .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+                producer.send(record, (metadata, error) -> {
+                    if (error == null) {
+                        timestamps.put(id, metadata.timestamp());
+                    }
+                });
+            }
+            producer.flush();
+        }
+        BenchSupport.log("wrote %,d contact.received events", timestamps.size());
+        return timestamps;
+    }
+
+    private static void readStarted(String prefix, Map<String, Long> written, List<Long> latency, long[] lastArmed) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        java.util.Set<String> armed = new java.util.HashSet<>();
+        Instant giveUp = Instant.now().plus(Duration.ofMinutes(10));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.SLA_EVENTS));
+            while (armed.size() < written.size() && Instant.now().isBefore(giveUp)) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    Header type = r.headers().lastHeader(CloudEventHeaders.TYPE);
+                    if (r.key() == null || !r.key().startsWith(prefix) || type == null
+                            || !"pledge.sla.started".equals(new String(type.value(), StandardCharsets.UTF_8))
+                            || !r.value().contains("\"first-response\"") || !armed.add(r.key())) {
+                        continue;
+                    }
+                    latency.add(r.timestamp() - written.get(r.key()));
+                    lastArmed[0] = Math.max(lastArmed[0], r.timestamp());
+                }
+            }
+        }
+    }
+
+    private SlaArmedBench() {
+    }
+}
