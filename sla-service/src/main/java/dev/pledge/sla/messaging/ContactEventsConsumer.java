@@ -10,13 +10,16 @@ import dev.pledge.sla.service.PolicyVersions;
 import dev.pledge.sla.service.SlaTimers;
 import dev.pledge.sla.service.TimerClock;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -26,9 +29,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes contact-events. Each record is applied in one transaction with its {@code ce_id}
- * recorded, so a redelivered record changes nothing; the offset is committed only after that
- * transaction. A record that cannot be read goes to {@code contact-events.dlq.sla-service}.
+ * Consumes contact-events in batches. Each batch is applied in one transaction with every
+ * {@code ce_id} recorded, so a redelivered record changes nothing; offsets are committed only after
+ * that transaction. A record that cannot be read goes to {@code contact-events.dlq.sla-service}.
  */
 @ApplicationScoped
 public class ContactEventsConsumer {
@@ -51,33 +54,60 @@ public class ContactEventsConsumer {
         this.deadLetters = deadLetters;
     }
 
+    /** A contact event read from its record, with the partition that owns its timers. */
+    record Parsed(String eventId, ContactEvent event, int partition) {
+    }
+
+    /**
+     * A poll's worth of records in one transaction: per-event transactions made arming the slow side
+     * (one commit per contact). Events apply in record order, so one contact's events keep theirs.
+     */
     @Incoming(CONTACT_EVENTS)
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        String eventId = header(record, CloudEventHeaders.ID);
-        ContactEvent event;
-        try {
-            if (eventId == null) {
-                throw new IllegalArgumentException("no ce_id header");
+    public Uni<Void> consume(ConsumerRecords<String, String> records) {
+        List<Parsed> events = new ArrayList<>();
+        List<Uni<Void>> deadLettered = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            try {
+                events.add(parse(record));
+            } catch (RuntimeException e) {
+                deadLettered.add(deadLetter(record, new IllegalArgumentException("cannot read "
+                        + header(record, CloudEventHeaders.TYPE) + ": " + e.getMessage(), e)));
             }
-            PledgeEvent parsed = EventJson.fromJson(header(record, CloudEventHeaders.TYPE),
-                    record.value() == null ? new byte[0] : record.value().getBytes(StandardCharsets.UTF_8));
-            if (!(parsed instanceof ContactEvent contactEvent)) {
-                throw new IllegalArgumentException("not a contact event: " + parsed.type().ceType());
-            }
-            event = contactEvent;
-        } catch (RuntimeException e) {
-            return deadLetter(record, new IllegalArgumentException("cannot read " + header(record, CloudEventHeaders.TYPE)
-                    + ": " + e.getMessage(), e));
         }
-        return policies.caughtUp().chain(() -> Panache.withTransaction(() -> firstTime(eventId).flatMap(first -> first
-                        ? timers.on(event, eventId, record.partition())
-                        : Uni.createFrom().item(List.<SlaTimer>of()))))
+        Uni<Void> dead = deadLettered.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(deadLettered).andFailFast().replaceWithVoid();
+        if (events.isEmpty()) {
+            return dead;
+        }
+        return dead.chain(policies::caughtUp)
+                .chain(() -> Panache.withTransaction(() -> applyAll(events)))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(8)
                 .invoke(changed -> {
                     relay.wake();
                     clock.schedule(changed);
                 })
                 .replaceWithVoid();
+    }
+
+    private Uni<List<SlaTimer>> applyAll(List<Parsed> events) {
+        return Multi.createFrom().iterable(events)
+                .onItem().transformToUniAndConcatenate(p -> firstTime(p.eventId()).flatMap(first -> first
+                        ? timers.on(p.event(), p.eventId(), p.partition())
+                        : Uni.createFrom().item(List.<SlaTimer>of())))
+                .collect().in(ArrayList::new, List::addAll);
+    }
+
+    private static Parsed parse(ConsumerRecord<String, String> record) {
+        String eventId = header(record, CloudEventHeaders.ID);
+        if (eventId == null) {
+            throw new IllegalArgumentException("no ce_id header");
+        }
+        PledgeEvent parsed = EventJson.fromJson(header(record, CloudEventHeaders.TYPE),
+                record.value() == null ? new byte[0] : record.value().getBytes(StandardCharsets.UTF_8));
+        if (!(parsed instanceof ContactEvent contactEvent)) {
+            throw new IllegalArgumentException("not a contact event: " + parsed.type().ceType());
+        }
+        return new Parsed(eventId, contactEvent, record.partition());
     }
 
     /** Records the event id; false when it was consumed before. */
