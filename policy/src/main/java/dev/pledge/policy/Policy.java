@@ -69,10 +69,6 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
                     && (tiers.isEmpty() || tiers.contains(tier))
                     && (categories.isEmpty() || categories.contains(category));
         }
-
-        public boolean isAny() {
-            return channels.isEmpty() && priorities.isEmpty() && tiers.isEmpty() && categories.isEmpty();
-        }
     }
 
     /** Statuses that stop the clock, warning thresholds in percent of a target, ordered target rules. */
@@ -104,11 +100,7 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
 
     /** What sets off escalation rules. */
     public enum Trigger {
-        CONTACT_RECEIVED, CUSTOMER_REPLIED, SLA_WARNING, SLA_BREACHED;
-
-        public String wire() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
+        CONTACT_RECEIVED, CUSTOMER_REPLIED, SLA_WARNING, SLA_BREACHED
     }
 
     /**

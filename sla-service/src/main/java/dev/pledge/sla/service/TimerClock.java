@@ -142,15 +142,6 @@ public class TimerClock {
         }
     }
 
-    public int scheduledCount() {
-        lock.lock();
-        try {
-            return scheduled.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void add(Due due) {
         Instant current = scheduled.get(due.key());
         if (due.at().equals(current)) {
