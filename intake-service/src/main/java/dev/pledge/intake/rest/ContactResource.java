@@ -1,5 +1,6 @@
 package dev.pledge.intake.rest;
 
+import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
 import dev.pledge.web.ProblemException;
 import dev.pledge.intake.Contact;
@@ -51,9 +52,9 @@ public class ContactResource {
     public Uni<Response> receive(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) @Size(max = 200) String idempotencyKey) {
         NewContact request = bodies.read(body, NewContact.class);
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
-        return contacts.receive(request, key)
-                .onFailure(ContactResource::isUniqueViolation)
-                .recoverWithUni(() -> contacts.findRepeat(key, request.externalId())) // a concurrent retry won
+        return Completion.regardlessOfClient(() -> contacts.receive(request, key)
+                        .onFailure(ContactResource::isUniqueViolation)
+                        .recoverWithUni(() -> contacts.findRepeat(key, request.externalId()))) // a concurrent retry won
                 .invoke(relay::wake)
                 .map(c -> Response.accepted(ContactView.of(c)).location(URI.create("/contacts/" + c.id)).build());
     }
@@ -62,7 +63,7 @@ public class ContactResource {
     @Path("/{id}")
     @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
     public Uni<ContactView> get(@PathParam("id") String id) {
-        return contacts.find(id).map(c -> {
+        return Completion.regardlessOfClient(() -> contacts.find(id)).map(c -> {
             if (c == null) {
                 throw ProblemException.notFound("contact " + id);
             }
@@ -79,7 +80,8 @@ public class ContactResource {
     public Uni<ContactView> activity(@PathParam("id") String id, byte[] body, SecurityContext security) {
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
-        return contacts.apply(id, activity, actor).invoke(relay::wake).map(ContactView::of);
+        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor)).invoke(relay::wake)
+                .map(ContactView::of);
     }
 
     private static boolean isUniqueViolation(Throwable failure) {

@@ -6,7 +6,8 @@ import dev.pledge.web.ProblemException;
 import dev.pledge.intake.PolicyVersion;
 import dev.pledge.intake.repository.PolicyVersionRepository;
 import dev.pledge.intake.service.PolicyService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import dev.pledge.web.Completion;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -54,17 +55,15 @@ public class PolicyResource {
     @GET
     @Path("/versions")
     @RolesAllowed({"supervisor", "policy-admin", "analyst"})
-    @WithSession
     public Uni<List<VersionView>> history() {
-        return versions.history().map(list -> list.stream().map(v -> VersionView.of(v, false)).toList());
+        return Completion.regardlessOfClient(() -> Panache.withSession(versions::history)).map(list -> list.stream().map(v -> VersionView.of(v, false)).toList());
     }
 
     @GET
     @Path("/versions/{version}")
     @RolesAllowed({"supervisor", "policy-admin", "analyst"})
-    @WithSession
     public Uni<VersionView> version(@PathParam("version") int version) {
-        return versions.findById(version).map(v -> {
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> versions.findById(version))).map(v -> {
             if (v == null) {
                 throw ProblemException.notFound("policy version " + version);
             }
@@ -83,7 +82,7 @@ public class PolicyResource {
         String source = new String(body, StandardCharsets.UTF_8);
         String by = security.getUserPrincipal() == null ? "unknown" : security.getUserPrincipal().getName();
         int before = policies.current().version();
-        return policies.publish(source, by).map(v -> {
+        return Completion.regardlessOfClient(() -> policies.publish(source, by)).map(v -> {
             if (v.version == before) {
                 return Response.ok(VersionView.of(v, false)).build();
             }

@@ -7,7 +7,8 @@ import dev.pledge.sla.repository.TimerRepository;
 import dev.pledge.sla.service.Compliance;
 import dev.pledge.sla.service.PolicyVersions;
 import dev.pledge.web.ProblemException;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import dev.pledge.web.Completion;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -47,10 +48,9 @@ public class SlaResource {
     @GET
     @Path("contacts/{id}/sla")
     @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
-    @WithSession
     public Uni<List<TimerView>> ofContact(@PathParam("id") String id) {
         Instant now = Instant.now();
-        return timers.ofContact(id).map(list -> {
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> timers.ofContact(id))).map(list -> {
             if (list.isEmpty()) {
                 throw ProblemException.notFound("SLA timers of contact " + id);
             }
@@ -61,7 +61,6 @@ public class SlaResource {
     @GET
     @Path("sla/at-risk")
     @RolesAllowed({"agent", "supervisor", "analyst"})
-    @WithSession
     public Uni<List<TimerView>> atRisk(@QueryParam("within") @DefaultValue("PT15M") String within,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
         Duration window = duration("within", within);
@@ -72,7 +71,8 @@ public class SlaResource {
             throw ProblemException.badField("size", "must be from 1 to " + MAX_PAGE_SIZE);
         }
         Instant now = Instant.now();
-        return timers.atRisk(now.plus(window), page, size).map(list -> list.stream().map(t -> view(t, now)).toList());
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> timers.atRisk(now.plus(window), page, size)))
+                .map(list -> list.stream().map(t -> view(t, now)).toList());
     }
 
     @GET
