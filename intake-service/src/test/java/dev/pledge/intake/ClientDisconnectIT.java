@@ -58,7 +58,9 @@ class ClientDisconnectIT {
         given().config(patient).auth().oauth2(TestTokens.forRoles("agent")).get("/policy").then().statusCode(200)
                 .body("version", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
         int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        given().config(patient).get("http://localhost:" + management + "/q/health/ready").then().statusCode(200)
-                .body("status", equalTo("UP"));
+        // Ready again: the database check up, and the policy consumer (which may still be joining its group).
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                given().config(patient).get("http://localhost:" + management + "/q/health/ready").then().statusCode(200)
+                        .body("status", equalTo("UP")));
     }
 }
