@@ -3,7 +3,6 @@ package dev.pledge.intake.rest;
 import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
 import dev.pledge.web.ProblemException;
-import dev.pledge.intake.Contact;
 import dev.pledge.intake.service.ContactService;
 import dev.pledge.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;

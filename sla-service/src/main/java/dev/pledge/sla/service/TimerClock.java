@@ -117,7 +117,7 @@ public class TimerClock {
         lock.lock();
         try {
             heap.removeIf(d -> partitions.contains(d.partition()));
-            scheduled.keySet().retainAll(heap.stream().map(Due::key).toList());
+            scheduled.keySet().retainAll(heap.stream().map(Due::key).collect(java.util.stream.Collectors.toSet()));
         } finally {
             lock.unlock();
         }
