@@ -18,6 +18,11 @@ public class Contact {
     public String externalId;
     @Column(name = "idempotency_key")
     public String idempotencyKey;
+    /** Who sent it (the token's subject): idempotency keys and external ids are scoped to it. */
+    public String caller;
+    /** SHA-256 of the request as read, to tell a retry from a reused key. */
+    @Column(name = "request_sha256")
+    public String requestSha256;
     @Column(name = "customer_id")
     public String customerId;
     @Column(name = "customer_name")

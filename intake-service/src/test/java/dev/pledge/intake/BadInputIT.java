@@ -140,4 +140,33 @@ class BadInputIT {
         assertThat(ContactIntakeIT.publishedFor(id)).hasSize(1); // contact.received only
         given().auth().oauth2(agent).get("/contacts/" + id).then().body("status", equalTo("open"));
     }
+
+    @Test
+    void aNulCharacterIs400NamingTheField() {
+        post("""
+                {"customer": {"id": "c"}, "channel": "email", "subject": "a\\u0000b", "body": "x"}
+                """).statusCode(400).contentType(PROBLEM).body("errors.field", contains("subject"))
+                .body("errors[0].message", containsString("NUL"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).urlEncodingEnabled(false).get("/contacts/a%00b").then()
+                .statusCode(400).contentType(PROBLEM).body("errors.field", contains("id"));
+    }
+
+    @Test
+    void valuesLongerThanTheirColumnsAre400() {
+        post("""
+                {"customer": {"id": "c", "phone": "+%s"}, "channel": "phone", "body": "x"}
+                """.formatted("1".repeat(40))).statusCode(400).contentType(PROBLEM)
+                .body("errors.field", contains("customer.phone"));
+        given().auth().oauth2(TestTokens.forRoles("intake")).contentType(ContentType.JSON)
+                .header("Idempotency-Key", "k".repeat(201)).body(contactJson(newCustomer(), "email", "hi"))
+                .post("/contacts").then().statusCode(400).contentType(PROBLEM)
+                .body("errors.field", contains("Idempotency-Key"));
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIs401() {
+        given().auth().oauth2(TestTokens.forAudience("some-other-api", "intake")).contentType(ContentType.JSON)
+                .body(contactJson(newCustomer(), "email", "hi")).post("/contacts").then().statusCode(401)
+                .contentType(PROBLEM);
+    }
 }

@@ -7,7 +7,6 @@ import dev.pledge.events.SurveyKind;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +18,11 @@ import java.util.Set;
 public record Policy(String name, ZoneId timeZone, List<String> tiers, List<String> teams,
         List<String> categories, Map<String, BusinessCalendar> calendars, Sla sla, Classification classification,
         Escalation escalation, Complaints complaints, Crisis crisis, Feedback feedback) {
+
+    /** The longest tier, team and category name: services store them in columns of this size. */
+    public static final int NAME_MAX = 60;
+    /** The longest rule, level and calendar name: services store them in columns of this size. */
+    public static final int RULE_NAME_MAX = 100;
 
     /** The calendar of that name, {@code 24x7} included. */
     public BusinessCalendar calendar(String calendarName) {
@@ -44,7 +48,7 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
      */
     public Classified classify(Channel channel, String tier, String subject, String body, String category,
             Priority priority) {
-        String text = ((subject == null ? "" : subject) + "\n" + (body == null ? "" : body)).toLowerCase(Locale.ROOT);
+        Keywords.Text text = Keywords.Text.of(subject, body);
         Optional<ClassificationRule> rule = classification.rules().stream()
                 .filter(r -> r.matches(channel, tier, text)).findFirst();
         String c = category != null ? category
@@ -84,13 +88,13 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
             List<ClassificationRule> rules) {
     }
 
-    /** Matches when any keyword occurs in subject or body (case-insensitive) and the fields match. */
-    public record ClassificationRule(String name, List<String> keywords, Set<Channel> channels, Set<String> tiers,
+    /** Matches when any keyword occurs in subject or body as whole words (see {@link Keywords}) and the fields match. */
+    public record ClassificationRule(String name, Keywords keywords, Set<Channel> channels, Set<String> tiers,
             String category, Priority priority, String team) {
-        boolean matches(Channel channel, String tier, String lowerCaseText) {
+        boolean matches(Channel channel, String tier, Keywords.Text text) {
             return (channels.isEmpty() || channels.contains(channel))
                     && (tiers.isEmpty() || tiers.contains(tier))
-                    && (keywords.isEmpty() || keywords.stream().anyMatch(lowerCaseText::contains));
+                    && (keywords.isEmpty() || keywords.matchesAny(text));
         }
     }
 
@@ -104,10 +108,11 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
     }
 
     /**
-     * On {@code on}, when the contact matches {@code when}, any of {@code keywords} (if given) and
-     * the warning threshold or repeat-contact condition (if given), raise to {@code raiseTo}.
+     * On {@code trigger}, when the contact matches {@code when}, any of {@code keywords} (if given) and
+     * the warning threshold or repeat-contact condition (if given), raise to {@code raiseTo}. (The key is
+     * not {@code on}: YAML 1.1 readers such as PyYAML read {@code on} as the boolean true.)
      */
-    public record EscalationRule(String name, Trigger on, Match when, List<String> keywords,
+    public record EscalationRule(String name, Trigger trigger, Match when, Keywords keywords,
             Integer minWarningPercent, boolean repeatContact, String raiseTo) {
     }
 

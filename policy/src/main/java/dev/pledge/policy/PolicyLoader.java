@@ -131,6 +131,9 @@ public final class PolicyLoader {
                     error(cal.path, "'24x7' is built in and cannot be redefined");
                     return;
                 }
+                if (name.length() > Policy.RULE_NAME_MAX) {
+                    error(cal.path, "a calendar name must be at most " + Policy.RULE_NAME_MAX + " characters");
+                }
                 cal.allow("timeZone", "hours", "holidays");
                 ZoneId zone = cal.zone("timeZone", defaultZone);
                 Map<DayOfWeek, List<TimeSpan>> hours = new EnumMap<>(DayOfWeek.class);
@@ -299,7 +302,7 @@ public final class PolicyLoader {
                 list.items().forEach(r -> {
                     r.allow("name", "keywords", "channels", "tiers", "category", "priority", "team");
                     String name = r.ruleName(names);
-                    List<String> keywords = r.strings("keywords").stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
+                    Keywords keywords = Keywords.of(r.strings("keywords"));
                     String category = r.text("category", false);
                     refs.category(r.path + ".category", category);
                     Priority priority = r.enumField("priority", Priority.class, false);
@@ -339,9 +342,9 @@ public final class PolicyLoader {
             if (list != null) {
                 Set<String> names = new HashSet<>();
                 list.items().forEach(r -> {
-                    r.allow("name", "on", "when", "keywords", "minWarningPercent", "repeatContact", "raiseTo");
+                    r.allow("name", "trigger", "when", "keywords", "minWarningPercent", "repeatContact", "raiseTo");
                     String name = r.ruleName(names);
-                    Trigger on = r.enumField("on", Trigger.class, true);
+                    Trigger on = r.enumField("trigger", Trigger.class, true);
                     Integer minWarning = r.integer("minWarningPercent", 1, 99);
                     if (minWarning != null && on != null && on != Trigger.SLA_WARNING) {
                         error(r.path + ".minWarningPercent", "applies only to rules on sla-warning");
@@ -351,7 +354,7 @@ public final class PolicyLoader {
                         error(r.path + ".raiseTo", "unknown level or specialist team '" + raiseTo + "', expected one of " + targets);
                     }
                     rules.add(new EscalationRule(name, on, match(r.obj("when", false), refs),
-                            r.strings("keywords").stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), minWarning,
+                            Keywords.of(r.strings("keywords")), minWarning,
                             r.bool("repeatContact"), raiseTo));
                 });
             }
@@ -568,7 +571,9 @@ public final class PolicyLoader {
 
         String ruleName(Set<String> seen) {
             String name = text("name", true);
-            if (name != null && !seen.add(name)) {
+            if (name != null && name.length() > Policy.RULE_NAME_MAX) {
+                r.error(at("name"), "must be at most " + Policy.RULE_NAME_MAX + " characters");
+            } else if (name != null && !seen.add(name)) {
                 r.error(at("name"), "repeats the name '" + name + "'");
             }
             return name;
@@ -600,6 +605,11 @@ public final class PolicyLoader {
             }
             if (new HashSet<>(out).size() != out.size()) {
                 r.error(at(key), "has repeated names");
+            }
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).length() > Policy.NAME_MAX) {
+                    r.error(at(key) + "[" + i + "]", "must be at most " + Policy.NAME_MAX + " characters");
+                }
             }
             return List.copyOf(out);
         }

@@ -140,4 +140,21 @@ class PolicyLoaderTest {
         assertThat(List.of("9-17", "09:00", "09:00-09:00", "24:00-01:00")).allSatisfy(t ->
                 assertThat(TimeSpan.parse(t)).isNull());
     }
+
+    @Test
+    void namesLongerThanTheColumnsThatHoldThemAreRefused() {
+        String text = PolicyLoader.defaultPolicyText().replace("- name: vip-urgent", "- name: " + "r".repeat(101))
+                .replace("tiers: [standard, premium, vip]", "tiers: [standard, premium, vip, " + "t".repeat(61) + "]");
+        assertThatThrownBy(() -> PolicyLoader.load(text)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).contains("sla.rules[0].name", "tiers[3]"));
+    }
+
+    @Test
+    void escalationRulesSayTriggerNotOnWhichYaml11ReadsAsTrue() {
+        assertThat(PolicyLoader.defaultPolicy().escalation().rules()).allSatisfy(r -> assertThat(r.trigger()).isNotNull());
+        String old = PolicyLoader.defaultPolicyText().replaceFirst("trigger: contact-received", "on: contact-received");
+        assertThatThrownBy(() -> PolicyLoader.load(old)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).contains("escalation.rules[0].on",
+                        "escalation.rules[0].trigger"));
+    }
 }

@@ -14,17 +14,29 @@ import java.util.Set;
  */
 public final class TestTokens {
     public static final String ISSUER = "https://pledge.test/issuer";
+    /** The audience every Pledge service requires ({@code mp.jwt.verify.audiences}). */
+    public static final String AUDIENCE = "pledge";
     private static final KeyPair KEYS = generate();
 
     /** A token for user {@code tester} with the given roles. */
     public static String forRoles(String... roles) {
-        return Jwt.issuer(ISSUER).upn("tester").groups(Set.of(roles)).expiresIn(Duration.ofHours(1))
+        return forAudience(AUDIENCE, roles);
+    }
+
+    /** A token for user {@code tester}, issued for another API when {@code audience} is not {@link #AUDIENCE}. */
+    public static String forAudience(String audience, String... roles) {
+        return forSubject("tester", audience, roles);
+    }
+
+    /** A token for another caller: idempotency keys are scoped to the token's subject. */
+    public static String forSubject(String subject, String audience, String... roles) {
+        return Jwt.issuer(ISSUER).upn(subject).audience(audience).groups(Set.of(roles)).expiresIn(Duration.ofHours(1))
                 .sign(KEYS.getPrivate());
     }
 
     /** A token signed by another key: must be refused. */
     public static String foreign(String role) {
-        return Jwt.issuer(ISSUER).upn("intruder").groups(Set.of(role)).sign(generate().getPrivate());
+        return Jwt.issuer(ISSUER).upn("intruder").audience(AUDIENCE).groups(Set.of(role)).sign(generate().getPrivate());
     }
 
     static String publicKeyBase64() {

@@ -1,6 +1,11 @@
 package dev.pledge.web;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +31,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class JsonBodies {
     private static final ObjectMapper STRICT = EventJson.configure(JsonMapper.builder())
+            .addModule(new SimpleModule("no-nul").addDeserializer(String.class, new NoNulStrings()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
@@ -74,6 +80,23 @@ public class JsonBodies {
                     .map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; ")), errors));
         }
         return value;
+    }
+
+    /** PostgreSQL text cannot hold NUL: a string with one is refused, named, before anything is written. */
+    static final class NoNulStrings extends StdScalarDeserializer<String> {
+        NoNulStrings() {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String value = StringDeserializer.instance.deserialize(p, ctxt);
+            if (value != null && value.indexOf('\u0000') >= 0) {
+                throw JsonMappingException.from(p, "must not contain the NUL character (\\u0000)",
+                        new IllegalArgumentException("must not contain the NUL character (\\u0000)"));
+            }
+            return value;
+        }
     }
 
     private static ProblemException malformed(JsonParseException e) {

@@ -44,7 +44,7 @@ final class DevTokens {
         ensureKeys();
         byte[] der = Base64.getDecoder().decode(Files.readString(privateKeyFile).trim());
         PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-        return Jwt.issuer(ISSUER).upn("dev-" + role).groups(Set.of(role)).expiresIn(Duration.ofHours(12)).sign(key);
+        return Jwt.issuer(ISSUER).upn("dev-" + role).audience("pledge").groups(Set.of(role)).expiresIn(Duration.ofHours(12)).sign(key);
     }
 
     private synchronized void ensureKeys() throws IOException {

@@ -15,12 +15,37 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
-    public Uni<Contact> findByIdempotencyKey(String key) {
-        return find("idempotencyKey", key).firstResult();
+    public Uni<Contact> findByIdempotencyKey(String caller, String key) {
+        return find("caller = ?1 and idempotencyKey = ?2", caller, key).firstResult();
     }
 
-    public Uni<Contact> findByExternalId(String externalId) {
-        return find("externalId", externalId).firstResult();
+    public Uni<Contact> findByExternalId(String caller, String externalId) {
+        return find("caller = ?1 and externalId = ?2", caller, externalId).firstResult();
+    }
+
+    /**
+     * Inserts the contact unless the caller already used its idempotency key or external id; returns
+     * whether it was inserted. A concurrent insert of the same key waits here until the first commits
+     * (PostgreSQL's unique index), then inserts nothing: the caller then reads the first one.
+     */
+    public Uni<Boolean> insertIfNew(Contact c) {
+        return getSession().flatMap(s -> s.createNativeQuery("""
+                INSERT INTO contact (id, external_id, idempotency_key, caller, request_sha256, customer_id,
+                    customer_name, customer_email, customer_phone, tier, channel, subject, body, category, priority,
+                    team, assignee, status, repeat_of, classified_by, policy_version, occurred_at, received_at,
+                    updated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                    ?21, ?22, ?23, ?24)
+                ON CONFLICT DO NOTHING""")
+                .setParameter(1, c.id).setParameter(2, c.externalId).setParameter(3, c.idempotencyKey)
+                .setParameter(4, c.caller).setParameter(5, c.requestSha256).setParameter(6, c.customerId)
+                .setParameter(7, c.customerName).setParameter(8, c.customerEmail).setParameter(9, c.customerPhone)
+                .setParameter(10, c.tier).setParameter(11, c.channel.wire()).setParameter(12, c.subject)
+                .setParameter(13, c.body).setParameter(14, c.category).setParameter(15, c.priority.wire())
+                .setParameter(16, c.team).setParameter(17, c.assignee).setParameter(18, c.status.wire())
+                .setParameter(19, c.repeatOf).setParameter(20, c.classifiedBy).setParameter(21, c.policyVersion)
+                .setParameter(22, c.occurredAt).setParameter(23, c.receivedAt).setParameter(24, c.updatedAt)
+                .executeUpdate()).map(n -> n == 1);
     }
 
     /** The latest contact of this customer on this category received since {@code since}. */

@@ -6,9 +6,7 @@ import dev.pledge.web.ProblemException;
 import dev.pledge.intake.service.ContactService;
 import dev.pledge.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -29,6 +27,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 @Produces(MediaType.APPLICATION_JSON)
 public class ContactResource {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The idempotency_key column's size. */
+    static final int MAX_KEY_LENGTH = 200;
 
     private final ContactService contacts;
     private final OutboxRelay relay;
@@ -48,12 +48,16 @@ public class ContactResource {
     @RolesAllowed("intake")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequestBody(content = @Content(schema = @Schema(implementation = NewContact.class)))
-    public Uni<Response> receive(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) @Size(max = 200) String idempotencyKey) {
-        NewContact request = bodies.read(body, NewContact.class);
+    public Uni<Response> receive(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+            SecurityContext security) {
         String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
-        return Completion.regardlessOfClient(() -> contacts.receive(request, key)
-                        .onFailure(ContactResource::isUniqueViolation)
-                        .recoverWithUni(() -> contacts.findRepeat(key, request.externalId()))) // a concurrent retry won
+        if (key != null && (key.length() > MAX_KEY_LENGTH || key.chars().anyMatch(ch -> ch < 0x20 || ch > 0x7e))) {
+            throw ProblemException.badField(IDEMPOTENCY_KEY, "must be at most " + MAX_KEY_LENGTH
+                    + " printable ASCII characters");
+        }
+        NewContact request = bodies.read(body, NewContact.class);
+        String caller = security.getUserPrincipal().getName();
+        return Completion.regardlessOfClient(() -> contacts.receive(request, key, caller))
                 .invoke(relay::wake)
                 .map(c -> Response.accepted(ContactView.of(c)).location(URI.create("/contacts/" + c.id)).build());
     }
@@ -81,14 +85,5 @@ public class ContactResource {
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
         return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor)).invoke(relay::wake)
                 .map(ContactView::of);
-    }
-
-    private static boolean isUniqueViolation(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -28,7 +28,7 @@ public record NewContact(
             @NotBlank @Size(max = 200) String id,
             @Size(max = 200) String name,
             @Email @Size(max = 320) String email,
-            @Pattern(regexp = "\\+?[0-9 ()./-]{3,40}", message = "must be a phone number such as +44 20 7946 0000") String phone,
+            @Pattern(regexp = "(?=.{3,40}$)\\+?[0-9 ()./-]+", message = "must be a phone number such as +44 20 7946 0000, at most 40 characters") String phone,
             @Size(max = 60) String tier) {
     }
 }

@@ -7,7 +7,11 @@ import dev.pledge.intake.Contact;
 import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.intake.rest.Activity;
 import dev.pledge.intake.rest.NewContact;
+import dev.pledge.events.EventJson;
+import dev.pledge.web.Problem;
 import dev.pledge.web.ProblemException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.policy.Policy;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -41,13 +45,29 @@ public class ContactService {
         this.policies = policies;
     }
 
-    /** A contact stored with this idempotency key or external id, or null. */
-    @WithSession
-    public Uni<Contact> findRepeat(String idempotencyKey, String externalId) {
-        if (idempotencyKey != null) {
-            return contacts.findByIdempotencyKey(idempotencyKey);
-        }
-        return externalId == null ? Uni.createFrom().nullItem() : contacts.findByExternalId(externalId);
+    /**
+     * The contact this caller already stored under the idempotency key, else under the external id.
+     * A retry (same request) gets it; a key or external id reused for another request is refused (422).
+     */
+    private Uni<Contact> firstAnswer(String caller, String idempotencyKey, String externalId, String requestSha256) {
+        Uni<Contact> byKey = idempotencyKey == null ? Uni.createFrom().nullItem()
+                : contacts.findByIdempotencyKey(caller, idempotencyKey);
+        return byKey.flatMap(c -> c != null || externalId == null ? Uni.createFrom().item(c)
+                        : contacts.findByExternalId(caller, externalId))
+                .map(c -> {
+                    if (c == null) {
+                        // Both lookups miss only if the other request rolled back after we waited on it.
+                        throw new IllegalStateException("a conflicting contact vanished; retry");
+                    }
+                    if (c.requestSha256 != null && !requestSha256.equals(c.requestSha256)) { // null: stored before hashes were kept
+                        String field = idempotencyKey != null && idempotencyKey.equals(c.idempotencyKey)
+                                ? "Idempotency-Key" : "externalId";
+                        throw new ProblemException(Problem.invalid(Problem.UNPROCESSABLE, field
+                                + ": already used for another request (contact " + c.id + "); a retry must send the same body",
+                                List.of(new Problem.FieldError(field, "already used for another request"))));
+                    }
+                    return c;
+                });
     }
 
     @WithSession
@@ -56,11 +76,11 @@ public class ContactService {
     }
 
     /**
-     * Stores a new contact and its {@code contact.received}, or returns the one already stored under
-     * the same idempotency key or external id, writing nothing.
+     * Stores a new contact and its {@code contact.received}, or returns the one this caller already
+     * stored under the same idempotency key or external id, writing nothing.
      */
     @WithTransaction
-    public Uni<Contact> receive(NewContact request, String idempotencyKey) {
+    public Uni<Contact> receive(NewContact request, String idempotencyKey, String caller) {
         PolicyService.Current current = policies.current();
         Policy policy = current.policy();
         Instant now = now();
@@ -73,10 +93,8 @@ public class ContactService {
         if (occurredAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
         }
-        return findRepeat(idempotencyKey, request.externalId()).flatMap(existing -> {
-            if (existing != null) {
-                return Uni.createFrom().item(existing);
-            }
+        String requestSha256 = sha256(request);
+        {
             Policy.Classified classified = policy.classify(request.channel(), tier, request.subject(), request.body(),
                     request.category(), request.priority());
             Instant since = now.minus(policy.classification().repeatWindow());
@@ -85,6 +103,8 @@ public class ContactService {
                 c.id = UUID.randomUUID().toString();
                 c.externalId = request.externalId();
                 c.idempotencyKey = idempotencyKey;
+                c.caller = caller;
+                c.requestSha256 = requestSha256;
                 c.customerId = request.customer().id();
                 c.customerName = request.customer().name();
                 c.customerEmail = request.customer().email();
@@ -107,9 +127,21 @@ public class ContactService {
                         new ContactEvent.Customer(c.customerId, c.customerName, c.customerEmail, c.customerPhone, c.tier),
                         c.channel, c.subject, c.body, c.category, c.priority, c.team, c.occurredAt, c.receivedAt,
                         c.repeatOf, c.classifiedBy, c.policyVersion);
-                return contacts.persist(c).call(() -> outbox.append(event, now));
+                return contacts.insertIfNew(c).flatMap(inserted -> inserted
+                        ? outbox.append(event, now).replaceWith(c)
+                        : firstAnswer(caller, idempotencyKey, request.externalId(), requestSha256));
             });
-        });
+        }
+    }
+
+    /** The request as read, in one canonical form: the same fields give the same hash whatever their order. */
+    static String sha256(NewContact request) {
+        try {
+            byte[] canonical = EventJson.mapper().writeValueAsBytes(request);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot hash the request", e);
+        }
     }
 
     /** Applies an activity to a contact, locked so that its events are published in order. */

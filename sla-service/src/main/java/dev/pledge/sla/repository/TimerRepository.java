@@ -2,6 +2,7 @@ package dev.pledge.sla.repository;
 
 import dev.pledge.sla.SlaTimer;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import dev.pledge.web.Paging;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,8 @@ public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer
     }
 
     /** Running, not yet breached, due by {@code until}: soonest first. */
-    public Uni<List<SlaTimer>> atRisk(Instant until, int page, int size) {
+    public Uni<List<SlaTimer>> atRisk(Instant until, Paging paging) {
         return find("state = 'running' and breached = false and deadline <= ?1", Sort.by("deadline"), until)
-                .page(page, size).list();
+                .page(paging.page(), paging.size()).list();
     }
 }

@@ -6,6 +6,7 @@ import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.repository.TimerRepository;
 import dev.pledge.sla.service.Compliance;
 import dev.pledge.sla.service.PolicyVersions;
+import dev.pledge.web.Paging;
 import dev.pledge.web.ProblemException;
 import dev.pledge.web.Completion;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -64,14 +65,9 @@ public class SlaResource {
     public Uni<List<TimerView>> atRisk(@QueryParam("within") @DefaultValue("PT15M") String within,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
         Duration window = duration("within", within);
-        if (page < 0) {
-            throw ProblemException.badField("page", "must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ProblemException.badField("size", "must be from 1 to " + MAX_PAGE_SIZE);
-        }
+        Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         Instant now = Instant.now();
-        return Completion.regardlessOfClient(() -> Panache.withSession(() -> timers.atRisk(now.plus(window), page, size)))
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> timers.atRisk(now.plus(window), paging)))
                 .map(list -> list.stream().map(t -> view(t, now)).toList());
     }
 

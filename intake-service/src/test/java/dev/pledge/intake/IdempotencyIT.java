@@ -1,0 +1,95 @@
+package dev.pledge.intake;
+
+import static dev.pledge.intake.IntakeTestSupport.contactJson;
+import static dev.pledge.intake.IntakeTestSupport.count;
+import static dev.pledge.intake.IntakeTestSupport.newCustomer;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+
+import dev.pledge.testinfra.PledgeServers;
+import dev.pledge.testinfra.TestTokens;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Retries, concurrent and sequential, with Idempotency-Key and externalId: one contact, never a 5xx. */
+@QuarkusTest
+@WithTestResource(value = PledgeServers.class, initArgs = @ResourceArg(name = "database", value = "intake"))
+class IdempotencyIT {
+    static final String INTAKE = TestTokens.forRoles("intake");
+
+    static Response postWithKey(String token, String key, String json) {
+        var request = given().auth().oauth2(token).contentType(ContentType.JSON).body(json);
+        if (key != null) {
+            request = request.header("Idempotency-Key", key);
+        }
+        return request.post("/contacts");
+    }
+
+    @Test
+    void fiftyConcurrentRequestsWithOneKeyMakeOneContactAndOneEventAndNo5xx() throws Exception {
+        String key = "burst-" + UUID.randomUUID();
+        String json = contactJson(newCustomer(), "chat", "Where is my parcel?");
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Callable<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                calls.add(() -> postWithKey(INTAKE, key, json));
+            }
+            List<Response> responses = new ArrayList<>();
+            for (Future<Response> f : pool.invokeAll(calls)) {
+                responses.add(f.get());
+            }
+            assertThat(responses).extracting(Response::statusCode).containsOnly(202);
+            assertThat(responses).extracting(r -> r.path("id").toString()).containsOnly(responses.get(0).path("id").toString());
+            String id = responses.get(0).path("id");
+            assertThat(count("SELECT count(*) FROM contact WHERE idempotency_key = '" + key + "'")).isEqualTo(1);
+            assertThat(ContactIntakeIT.publishedFor(id)).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theSameKeyWithAnotherBodyIs422NamingTheKey() {
+        String key = "changed-" + UUID.randomUUID();
+        postWithKey(INTAKE, key, contactJson(newCustomer(), "chat", "first body")).then().statusCode(202);
+        postWithKey(INTAKE, key, contactJson(newCustomer(), "chat", "another body")).then().statusCode(422)
+                .contentType("application/problem+json").body("errors.field", contains("Idempotency-Key"));
+    }
+
+    @Test
+    void keysAreScopedToTheCaller() {
+        String key = "shared-" + UUID.randomUUID();
+        String json = contactJson(newCustomer(), "email", "my personal details");
+        String mine = postWithKey(INTAKE, key, json).then().statusCode(202).extract().path("id");
+        String other = TestTokens.forSubject("another-front-end", TestTokens.AUDIENCE, "intake");
+        String theirs = postWithKey(other, key, json).then().statusCode(202).extract().path("id");
+        assertThat(theirs).isNotEqualTo(mine);
+    }
+
+    @Test
+    void aRetryWithANewKeyAndTheSameExternalIdAnswersTheFirstContact() {
+        String externalId = "ext-" + UUID.randomUUID();
+        String json = """
+                {"customer": {"id": "%s"}, "channel": "web", "body": "hello", "externalId": "%s"}
+                """.formatted(newCustomer(), externalId);
+        String first = postWithKey(INTAKE, "k1-" + externalId, json).then().statusCode(202).extract().path("id");
+        String second = postWithKey(INTAKE, "k2-" + externalId, json).then().statusCode(202).extract().path("id");
+        String third = postWithKey(INTAKE, null, json).then().statusCode(202).extract().path("id");
+        assertThat(second).isEqualTo(first);
+        assertThat(third).isEqualTo(first);
+        assertThat(count("SELECT count(*) FROM contact WHERE external_id = '" + externalId + "'")).isEqualTo(1);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.pledge.web;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Path and query parameters may not carry control characters: PostgreSQL text cannot hold NUL, and
+ * no id, name or filter of ours contains one. Refused here once, naming the parameter, rather than
+ * failing in whichever query first meets the value.
+ */
+public class RequestParameters {
+
+    @ServerRequestFilter(preMatching = false)
+    public void refuseControlCharacters(ContainerRequestContext request, UriInfo uri) {
+        check(uri.getPathParameters(true));
+        check(uri.getQueryParameters(true));
+    }
+
+    private static void check(MultivaluedMap<String, String> parameters) {
+        for (Map.Entry<String, List<String>> e : parameters.entrySet()) {
+            for (String value : e.getValue()) {
+                if (value != null && value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                    throw ProblemException.badField(e.getKey(), "must not contain control characters such as NUL");
+                }
+            }
+        }
+    }
+}
