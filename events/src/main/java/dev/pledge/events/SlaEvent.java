@@ -34,8 +34,18 @@ public sealed interface SlaEvent extends PledgeEvent {
             int policyVersion) implements SlaEvent {
     }
 
+    /**
+     * The metric was met at {@code at} (event time: when the reply or resolution happened, not when
+     * its record arrived). {@code correctsBreach} is true when a breach was emitted for this timer
+     * before a late-arriving record proved it met in time: the earlier {@code sla.breached} no longer
+     * stands. Absent otherwise (added in contract 1.1; older readers ignore it).
+     */
     record Met(String contactId, SlaMetric metric, Duration target, Duration elapsed, boolean inTarget,
-            Instant deadline, Instant at, int policyVersion) implements SlaEvent {
+            Instant deadline, Instant at, int policyVersion, Boolean correctsBreach) implements SlaEvent {
+        public Met(String contactId, SlaMetric metric, Duration target, Duration elapsed, boolean inTarget,
+                Instant deadline, Instant at, int policyVersion) {
+            this(contactId, metric, target, elapsed, inTarget, deadline, at, policyVersion, null);
+        }
     }
 
     record Paused(String contactId, SlaMetric metric, Duration remaining, Instant at, int policyVersion)

@@ -56,7 +56,7 @@ class EventJsonTest {
         Map<EventType, PledgeEvent> all = Samples.all();
         assertThat(all.get(EventType.CONTACT_RECEIVED).key()).isEqualTo(Samples.C);
         assertThat(all.get(EventType.CRISIS_DECLARED).key()).isEqualTo("delivery");
-        assertThat(all.get(EventType.POLICY_PUBLISHED).key()).isEqualTo(Topics.POLICY_KEY);
+        assertThat(all.get(EventType.POLICY_PUBLISHED).key()).isEqualTo(Topics.policyKey(((PolicyPublished) all.get(EventType.POLICY_PUBLISHED)).version()));
     }
 
     @Test

@@ -33,7 +33,7 @@ class PolicyIT {
                 .body("document.name", equalTo("Default customer promise"));
         try (TopicReader reader = new TopicReader(Topics.SERVICE_POLICY)) {
             List<TopicReader.Record> records = reader.readUntil(rs -> !rs.isEmpty(), Duration.ofSeconds(30));
-            assertThat(records.get(0).key()).isEqualTo(Topics.POLICY_KEY);
+            assertThat(records.get(0).key()).isEqualTo(Topics.policyKey(1));
             assertThat(records.get(0).header("ce_type")).isEqualTo("pledge.policy.published");
             assertThat(EventJson.fromJson(records.get(0).value(), PolicyPublished.class).version()).isEqualTo(1);
         }

@@ -58,7 +58,21 @@ public final class PolicyLoader {
 
     /** Validates a parsed document; throws {@link InvalidPolicyException} with every error. */
     public static Policy read(JsonNode document) {
-        Reader r = new Reader();
+        return read(document, null);
+    }
+
+    /**
+     * Reads a version that was validated when it was published, by a writer that may be newer than
+     * this reader: fields this version of Pledge does not know are passed over and added to
+     * {@code ignored} (for the caller to log) instead of refusing the document. Everything else is
+     * checked as strictly as {@link #read(JsonNode)} does.
+     */
+    public static Policy readTolerant(JsonNode document, List<PolicyError> ignored) {
+        return read(document, ignored);
+    }
+
+    private static Policy read(JsonNode document, List<PolicyError> ignored) {
+        Reader r = new Reader(ignored);
         Policy policy = r.policy(new Obj(document, "", r));
         if (!r.errors.isEmpty()) {
             throw new InvalidPolicyException(r.errors);
@@ -96,9 +110,23 @@ public final class PolicyLoader {
     /** Walks the tree; each method reads one section and reports problems under its path. */
     private static final class Reader {
         final List<PolicyError> errors = new ArrayList<>();
+        /** Where unknown fields go when reading tolerantly; null when they are errors. */
+        final List<PolicyError> ignored;
+
+        Reader(List<PolicyError> ignored) {
+            this.ignored = ignored;
+        }
 
         void error(String path, String message) {
             errors.add(new PolicyError(path.isEmpty() ? "$" : path, message));
+        }
+
+        void unknownField(String path, String message) {
+            if (ignored != null) {
+                ignored.add(new PolicyError(path, message));
+            } else {
+                error(path, message);
+            }
         }
 
         Policy policy(Obj root) {
@@ -514,7 +542,7 @@ public final class PolicyLoader {
             Set<String> allowed = Set.of(keys);
             node.fieldNames().forEachRemaining(k -> {
                 if (!allowed.contains(k)) {
-                    r.error(at(k), "unknown field, expected one of " + List.of(keys));
+                    r.unknownField(at(k), "unknown field, expected one of " + List.of(keys));
                 }
             });
         }

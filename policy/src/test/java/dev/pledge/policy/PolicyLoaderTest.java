@@ -157,4 +157,15 @@ class PolicyLoaderTest {
                 e -> assertThat(e.errors()).extracting(PolicyError::path).contains("escalation.rules[0].on",
                         "escalation.rules[0].trigger"));
     }
+
+    @Test
+    void aDocumentFromANewerWriterIsReadTolerantlyWithItsUnknownFieldsListed() {
+        String newer = PolicyLoader.defaultPolicyText().replace("name: Default customer promise",
+                "name: Default customer promise\nfutureSection: {x: 1}");
+        JsonNode document = PolicyLoader.parse(newer);
+        assertThatThrownBy(() -> PolicyLoader.read(document)).isInstanceOf(InvalidPolicyException.class);
+        List<PolicyError> ignored = new java.util.ArrayList<>();
+        assertThat(PolicyLoader.readTolerant(document, ignored).name()).isEqualTo("Default customer promise");
+        assertThat(ignored).extracting(PolicyError::path).containsExactly("futureSection");
+    }
 }

@@ -1,0 +1,92 @@
+package dev.pledge.consumer;
+
+import dev.pledge.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Sets a record aside on {@code <topic>.dlq.<service>}: the record as it was (key, value, headers)
+ * plus {@code dead-letter-reason}, {@code dead-letter-topic}, {@code dead-letter-partition} and
+ * {@code dead-letter-offset}. Waits for the broker's acknowledgement, so the record's offset is
+ * committed only once it is safe on the dead-letter topic. A plain producer (as the outbox relay's),
+ * because one service may consume several topics and each has its own dead-letter topic.
+ */
+@ApplicationScoped
+public class DeadLetters {
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+    public static final String REASON = "dead-letter-reason";
+
+    private final String service;
+    private final MeterRegistry metrics;
+    private final KafkaProducer<String, String> producer;
+
+    public DeadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry metrics) {
+        this.service = service;
+        this.metrics = metrics;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-dead-letters");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** Sends the record to its dead-letter topic; completes once the broker has it. */
+    public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
+        String topic = Topics.deadLetter(record.topic(), service);
+        LOG.warnf("dead-lettering %s-%d@%d (key %s) to %s: %s", record.topic(), record.partition(), record.offset(),
+                record.key(), topic, reason);
+        ProducerRecord<String, String> dead = new ProducerRecord<>(topic, record.key(), record.value());
+        for (Header h : record.headers()) {
+            dead.headers().add(h);
+        }
+        dead.headers().add(REASON, bytes(reason));
+        dead.headers().add("dead-letter-topic", bytes(record.topic()));
+        dead.headers().add("dead-letter-partition", bytes(String.valueOf(record.partition())));
+        dead.headers().add("dead-letter-offset", bytes(String.valueOf(record.offset())));
+        dead.headers().add("dead-letter-service", bytes(service));
+        // send() may block on metadata: never on the event loop.
+        return Uni.createFrom().item(() -> {
+                    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+                    producer.send(dead, (metadata, error) -> {
+                        if (error != null) {
+                            acked.completeExceptionally(error);
+                        } else {
+                            acked.complete(metadata);
+                        }
+                    });
+                    return acked;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(acked -> Uni.createFrom().completionStage(acked))
+                .invoke(() -> metrics.counter("pledge.consumer.dead.letters", "topic", record.topic()).increment())
+                .replaceWithVoid();
+    }
+
+    private static byte[] bytes(String s) {
+        return String.valueOf(s).getBytes(StandardCharsets.UTF_8);
+    }
+}

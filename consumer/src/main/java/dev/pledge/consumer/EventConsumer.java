@@ -1,0 +1,199 @@
+package dev.pledge.consumer;
+
+import dev.pledge.events.CloudEventHeaders;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.EventType;
+import dev.pledge.events.PledgeEvent;
+import dev.pledge.outbox.OutboxRelay;
+import dev.pledge.web.Failures;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
+import org.jboss.logging.Logger;
+
+/**
+ * The consumer every consuming service shares. A service's {@code @Incoming} method, with
+ * {@code batch=true} and {@code enable.auto.commit=false}, returns {@link #consume} of the poll and
+ * its {@link EventHandler}:
+ * <ol>
+ * <li>each record is read as a CloudEvent ({@code ce_id}, {@code ce_type}, JSON payload); one that
+ * cannot be read goes to the dead-letter topic; a type this version does not know is passed over
+ * (contract changes are additive);</li>
+ * <li>the poll is applied in one transaction: the {@code ce_id}s are recorded with one statement, and
+ * only events not applied before reach the handler, so a redelivery changes nothing;</li>
+ * <li>while the database or broker is unavailable the transaction is retried with back-off, never
+ * dead-lettered; any other failure is a record's own fault: the poll is replayed one event per
+ * transaction and only the events that still fail go to the dead-letter topic, with the reason;</li>
+ * <li>the returned {@code Uni} completes after the commit (or the dead letter's acknowledgement), and
+ * only then does SmallRye commit the offsets.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class EventConsumer {
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(200);
+
+    private final DeadLetters deadLetters;
+    private final OutboxRelay relay;
+    private final MeterRegistry metrics;
+    private final ConsumerConfig config;
+
+    public EventConsumer(DeadLetters deadLetters, OutboxRelay relay, MeterRegistry metrics, ConsumerConfig config) {
+        this.deadLetters = deadLetters;
+        this.relay = relay;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    /** Applies a poll's records through the handler; completes when every record is applied or set aside. */
+    public <R> Uni<Void> consume(ConsumerRecords<String, String> records, EventHandler<R> handler) {
+        Context context = Vertx.currentContext();
+        List<EventRecord> events = new ArrayList<>();
+        List<ConsumerRecord<String, String>> unreadable = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            String type = header(record, CloudEventHeaders.TYPE);
+            try {
+                EventType.of(type);
+            } catch (IllegalArgumentException e) {
+                if (type != null && type.startsWith("pledge.")) {
+                    LOG.debugf("passing over %s-%d@%d: type %s is newer than this service", record.topic(),
+                            record.partition(), record.offset(), type);
+                    count(record.topic(), "skipped", 1);
+                    continue;
+                }
+            }
+            try {
+                events.add(read(record, type));
+            } catch (RuntimeException e) {
+                unreadable.add(record);
+                reasons.add("cannot read " + type + ": " + e.getMessage());
+            }
+        }
+        Uni<Void> dead = Uni.createFrom().voidItem();
+        for (int i = 0; i < unreadable.size(); i++) {
+            ConsumerRecord<String, String> record = unreadable.get(i);
+            String reason = reasons.get(i);
+            dead = dead.chain(() -> onContext(deadLetters.send(record, reason), context));
+        }
+        return events.isEmpty() ? dead : dead.chain(() -> applyBatch(events, handler, context));
+    }
+
+    private <R> Uni<Void> applyBatch(List<EventRecord> events, EventHandler<R> handler, Context context) {
+        return retryWhileUnavailable(inTransaction(events, handler), "applying " + events.size() + " event(s)")
+                .onFailure().recoverWithUni(failure -> {
+                    if (events.size() > 1) {
+                        LOG.warnf("a batch of %d event(s) failed (%s); applying them one at a time to set the failing one aside",
+                                events.size(), Failures.rootMessage(failure));
+                    }
+                    return isolate(events, handler, context);
+                });
+    }
+
+    /** One event per transaction; those that still fail, for a reason of their own, go to the dead-letter topic. */
+    private <R> Uni<Void> isolate(List<EventRecord> events, EventHandler<R> handler, Context context) {
+        return Multi.createFrom().iterable(events)
+                .onItem().transformToUniAndConcatenate(e -> retryWhileUnavailable(inTransaction(List.of(e), handler),
+                                "applying " + e)
+                        .onFailure().recoverWithUni(failure -> onContext(deadLetters.send(e.record(),
+                                e.event().type().ceType() + " " + e.eventId() + " failed: " + Failures.rootMessage(failure)),
+                                context)))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> retryWhileUnavailable(Uni<Void> work, String what) {
+        return work.onFailure(Failures::isTransient).invoke(e -> LOG.warnf("%s: database or broker unavailable (%s); retrying",
+                        what, Failures.rootMessage(e)))
+                .onFailure(Failures::isTransient).retry().withBackOff(FIRST_RETRY, config.maxRetryBackoff()).indefinitely();
+    }
+
+    private <R> Uni<Void> inTransaction(List<EventRecord> events, EventHandler<R> handler) {
+        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> firstSeen(events)
+                        .flatMap(fresh -> {
+                            count(events.get(0).topic(), "duplicate", events.size() - fresh.size());
+                            return fresh.isEmpty() ? Uni.createFrom().<Applied<R>>nullItem()
+                                    : handler.apply(fresh).map(result -> new Applied<>(result, fresh.size()));
+                        })))
+                .invoke(applied -> {
+                    if (applied != null) {
+                        count(events.get(0).topic(), "applied", applied.count());
+                        relay.wake();
+                        handler.committed(applied.result());
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private record Applied<R>(R result, int count) {
+    }
+
+    /**
+     * Records the events' ids with one statement; returns the events not recorded before, in order.
+     * Inside the transaction: if the handler fails, the ids are not recorded either.
+     */
+    private static Uni<List<EventRecord>> firstSeen(List<EventRecord> events) {
+        StringBuilder sql = new StringBuilder("INSERT INTO processed_event (event_id, processed_at) VALUES ");
+        for (int i = 1; i <= events.size(); i++) {
+            sql.append(i == 1 ? "" : ", ").append("(?").append(i).append(", now())");
+        }
+        sql.append(" ON CONFLICT DO NOTHING RETURNING event_id");
+        return Panache.getSession().flatMap(session -> {
+            var query = session.createNativeQuery(sql.toString(), String.class);
+            for (int i = 0; i < events.size(); i++) {
+                query.setParameter(i + 1, events.get(i).eventId());
+            }
+            return query.getResultList();
+        }).map(inserted -> {
+            Set<String> fresh = new HashSet<>(inserted);
+            List<EventRecord> out = new ArrayList<>();
+            for (EventRecord e : events) {
+                if (fresh.remove(e.eventId())) { // remove: the same ce_id twice in one poll is applied once
+                    out.add(e);
+                }
+            }
+            return out;
+        });
+    }
+
+    private static EventRecord read(ConsumerRecord<String, String> record, String type) {
+        String eventId = header(record, CloudEventHeaders.ID);
+        if (eventId == null || eventId.isBlank() || eventId.length() > 200) {
+            throw new IllegalArgumentException("ce_id header missing, empty or longer than 200 characters");
+        }
+        if (type == null) {
+            throw new IllegalArgumentException("no ce_type header");
+        }
+        PledgeEvent event = EventJson.fromJson(type,
+                record.value() == null ? new byte[0] : record.value().getBytes(StandardCharsets.UTF_8));
+        return new EventRecord(eventId, event, record);
+    }
+
+    /** Continues on the consumer's Vert.x context: Hibernate Reactive must not be called from a Kafka thread. */
+    private static Uni<Void> onContext(Uni<Void> work, Context context) {
+        return context == null ? work : work.emitOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+
+    private void count(String topic, String outcome, int n) {
+        if (n > 0) {
+            metrics.counter("pledge.consumer.events", "topic", topic, "outcome", outcome).increment(n);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.pledge.policy.feed;
+
+/** Work named a policy version this service has not read (yet): it is never silently replaced by another. */
+public class UnknownPolicyVersion extends IllegalStateException {
+    private final int version;
+
+    public UnknownPolicyVersion(int version, int newest) {
+        super("policy version " + version + " is not known here (newest known: " + newest + ")");
+        this.version = version;
+    }
+
+    public int version() {
+        return version;
+    }
+}
