@@ -20,10 +20,12 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -59,7 +63,12 @@ public class OutboxRelay {
     private final Duration sweepInterval;
     private final String source;
     private final Counter published;
+    private final Counter parkedCount;
     private final AtomicLong pending = new AtomicLong();
+    /** Age of the oldest unpublished row and rows parked, as of the last sweep; for metrics and readiness. */
+    private volatile double oldestUnpublishedSeconds;
+    private volatile long parked;
+    private volatile long lastStatusAt;
     private final Semaphore signal = new Semaphore(0);
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "outbox-relay"));
 
@@ -67,19 +76,21 @@ public class OutboxRelay {
     private volatile boolean failing;
     private KafkaProducer<String, String> producer;
 
-    public OutboxRelay(Pool pool, MeterRegistry metrics,
+    public OutboxRelay(Pool pool, MeterRegistry metrics, OutboxConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "pledge.outbox.batch-size", defaultValue = "500") int batchSize,
-            @ConfigProperty(name = "pledge.outbox.sweep-interval", defaultValue = "1s") Duration sweepInterval,
             @ConfigProperty(name = "quarkus.application.name") String service) {
         this.pool = pool;
         this.bootstrapServers = bootstrapServers;
-        this.batchSize = batchSize;
-        this.sweepInterval = sweepInterval;
+        this.batchSize = config.batchSize();
+        this.sweepInterval = config.sweepInterval();
         this.source = "/pledge/" + service; // ce_source: a URI reference, as CloudEvents readers parse it
         this.published = Counter.builder("pledge.outbox.published").description("events published from the outbox")
                 .register(metrics);
         metrics.gauge("pledge.outbox.last.batch.unpublished", pending);
+        this.parkedCount = Counter.builder("pledge.outbox.parked.total")
+                .description("rows the broker refused for good, set aside in outbox_parked").register(metrics);
+        metrics.gauge("pledge.outbox.oldest.unpublished.seconds", this, r -> r.oldestUnpublishedSeconds);
+        metrics.gauge("pledge.outbox.parked", this, r -> r.parked);
     }
 
     void start(@Observes StartupEvent event) {
@@ -127,7 +138,9 @@ public class OutboxRelay {
                     failing = false;
                     LOG.info("outbox relay: broker reachable again, backlog published");
                 }
+                readStatus();
             } catch (Exception e) {
+                readStatus();
                 if (!failing) {
                     failing = true;
                     LOG.warnf("outbox relay: cannot publish (%s); events stay in the outbox and are retried every %s",
@@ -144,7 +157,7 @@ public class OutboxRelay {
         }
     }
 
-    /** Publishes one batch in one transaction; returns how many rows were published and deleted. */
+    /** Publishes one batch in one transaction; returns how many rows were published or parked. */
     int drainOnce() {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1)")
                 .execute(Tuple.of(ADVISORY_LOCK))
@@ -153,7 +166,8 @@ public class OutboxRelay {
                         : Uni.createFrom().nullItem())
                 .emitOn(Infrastructure.getDefaultWorkerPool()) // sending may block; never on the event loop
                 .map(this::publish)
-                .flatMap(seqs -> delete(conn, seqs)))
+                .flatMap(outcome -> park(conn, outcome.parked()).chain(() -> delete(conn, outcome.acked()))
+                        .map(deleted -> deleted + outcome.parked().size())))
                 .await().atMost(Duration.ofMinutes(1));
     }
 
@@ -166,43 +180,112 @@ public class OutboxRelay {
                 .map(r -> seqs.size());
     }
 
+    /** Moves rows the broker refused for good to outbox_parked, with the reason. */
+    private Uni<Void> park(SqlConnection conn, Map<Long, String> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Map.Entry<Long, String> row : rows.entrySet()) {
+            chain = chain.chain(() -> conn.preparedQuery("WITH moved AS (DELETE FROM outbox WHERE seq = $1 RETURNING *)"
+                            + " INSERT INTO outbox_parked (seq, event_id, topic, event_key, ce_type, ce_time, payload,"
+                            + " reason, parked_at) SELECT seq, event_id, topic, event_key, ce_type, ce_time, payload, $2,"
+                            + " now() FROM moved ON CONFLICT (seq) DO NOTHING")
+                    .execute(Tuple.of(row.getKey(), row.getValue())).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    /** What a batch came to: rows acknowledged (to delete) and rows refused for good (to park, with why). */
+    private record Outcome(List<Long> acked, Map<Long, String> parked) {
+    }
+
     /**
-     * Sends the rows and waits for the broker; returns the seqs acknowledged, in order up to the
-     * first failure. Throws when nothing could be sent, so the caller logs the outage once.
+     * Sends the rows and waits for the broker. Rows the broker acknowledged are done; a row it refuses
+     * for good (a non-retriable error: too large, not authorized, invalid topic) is parked so that it
+     * cannot block the rows behind it; at the first retriable failure (broker away) the rest wait for
+     * the next try, in order. Throws when nothing moved at all, so the caller logs the outage once.
      */
-    private List<Long> publish(RowSet<Row> rows) {
+    private Outcome publish(RowSet<Row> rows) {
         List<Long> acked = new ArrayList<>();
+        Map<Long, String> refused = new LinkedHashMap<>();
         if (rows == null || rows.size() == 0) {
             pending.set(0);
-            return acked;
+            return new Outcome(acked, refused);
         }
-        List<Long> seqs = new ArrayList<>();
+        List<Row> sent = new ArrayList<>();
         List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
         RuntimeException failure = null;
         for (Row row : rows) {
             try {
                 sends.add(send(row));
-                seqs.add(row.getLong("seq"));
+                sent.add(row);
             } catch (RuntimeException e) {
+                if (!isRetriable(e)) {
+                    refused.put(row.getLong("seq"), rootMessage(e));
+                    continue;
+                }
                 failure = e;
                 break;
             }
         }
         for (int i = 0; i < sends.size(); i++) {
+            Row row = sent.get(i);
             try {
                 sends.get(i).get(30, TimeUnit.SECONDS);
-                acked.add(seqs.get(i));
+                acked.add(row.getLong("seq"));
+            } catch (ExecutionException e) {
+                if (!isRetriable(e.getCause())) {
+                    refused.put(row.getLong("seq"), rootMessage(e));
+                    continue;
+                }
+                failure = new IllegalStateException(rootMessage(e), e);
+                break;
             } catch (Exception e) {
-                failure = failure == null ? new IllegalStateException(rootMessage(e), e) : failure;
+                failure = new IllegalStateException(rootMessage(e), e);
                 break;
             }
         }
+        refused.forEach((seq, reason) -> LOG.errorf("outbox relay: the broker refused row %d for good (%s); parked in"
+                + " outbox_parked, the rows behind it go on", seq, reason));
         published.increment(acked.size());
-        pending.set(rows.size() - acked.size());
-        if (acked.isEmpty() && failure != null) {
+        parkedCount.increment(refused.size());
+        pending.set(rows.size() - acked.size() - refused.size());
+        if (acked.isEmpty() && refused.isEmpty() && failure != null) {
             throw failure;
         }
-        return acked;
+        return new Outcome(acked, refused);
+    }
+
+    /** Kafka marks what may succeed later (broker away, leader moving, timeouts); anything else will fail again. */
+    static boolean isRetriable(Throwable e) {
+        return e instanceof RetriableException || !(e instanceof ApiException);
+    }
+
+    /** Reads, at most once per sweep interval, the age of the oldest unpublished row and the parked count. */
+    private void readStatus() {
+        long now = System.nanoTime();
+        if (now - lastStatusAt < sweepInterval.toNanos()) {
+            return;
+        }
+        lastStatusAt = now;
+        try {
+            Row row = pool.query("SELECT (SELECT extract(epoch FROM now() - min(ce_time)) FROM outbox) AS age,"
+                    + " (SELECT count(*) FROM outbox_parked) AS parked").execute().await().atMost(Duration.ofSeconds(10))
+                    .iterator().next();
+            Double age = row.getDouble("age");
+            oldestUnpublishedSeconds = age == null ? 0 : Math.max(0, age);
+            parked = row.getLong("parked");
+        } catch (RuntimeException e) {
+            LOG.debugf("outbox relay: cannot read its status: %s", e.getMessage());
+        }
+    }
+
+    /** Seconds the oldest unpublished row has waited, as of the last sweep (0 when none waits). */
+    public double oldestUnpublishedSeconds() {
+        return oldestUnpublishedSeconds;
+    }
+
+    /** Rows in outbox_parked, as of the last sweep. */
+    public long parked() {
+        return parked;
     }
 
     private CompletableFuture<RecordMetadata> send(Row row) {

@@ -26,6 +26,9 @@ public class SlaContact {
     public String status;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** The policy version its rules are chosen under: its contact.received's, then its latest contact.updated's. */
+    @Column(name = "policy_version")
+    public int policyVersion;
 
     public Channel channel() {
         return Channel.of(channel);

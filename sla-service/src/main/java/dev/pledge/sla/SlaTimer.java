@@ -168,10 +168,16 @@ public class SlaTimer {
         return new SlaEvent.Resumed(contactId, slaMetric(), remaining(), deadline, at, policyVersion);
     }
 
-    /** The metric is met (an agent replied, the contact was resolved). */
+    /**
+     * The metric is met (an agent replied, the contact was resolved) at {@code at}, the time it
+     * happened. The outcome follows that time, not the time its record arrived: a reply made in time
+     * whose record came after the breach fired (consumer lag, a broker outage) is met in target, and
+     * the event says it corrects the breach.
+     */
     public SlaEvent.Met meet(Instant at, BusinessCalendar cal) {
         Duration elapsed = used(cal, RUNNING.equals(state) ? max(at, segmentStart) : at);
-        boolean met = !breached && elapsed.toMillis() <= targetMs;
+        boolean met = elapsed.toMillis() <= targetMs;
+        boolean correctsBreach = breached && met;
         Instant due = deadline;
         state = MET;
         endedAt = at;
@@ -179,11 +185,13 @@ public class SlaTimer {
         usedMs = elapsedMs;
         segmentStart = null;
         nextFireAt = null;
-        if (!breached) {
+        if (!breached || correctsBreach) {
+            breached = false;
             inTarget = met;
             outcomeAt = at;
         }
-        return new SlaEvent.Met(contactId, slaMetric(), target(), elapsed, met, due, at, policyVersion);
+        return new SlaEvent.Met(contactId, slaMetric(), target(), elapsed, met, due, at, policyVersion,
+                correctsBreach ? Boolean.TRUE : null);
     }
 
     public SlaEvent.Cancelled cancel(Instant at, String reason) {

@@ -8,6 +8,7 @@ import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
+import dev.pledge.policy.feed.PolicyReceived;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -27,7 +29,7 @@ import org.jboss.logging.Logger;
 /**
  * The policy in force, parsed once per version and held in memory: requests never parse it.
  * Versions are stored in PostgreSQL and announced through the outbox as {@code policy.published};
- * every intake instance applies them from the {@code service-policy} topic.
+ * every intake instance learns the others' from the shared policy feed ({@link PolicyReceived}).
  */
 @ApplicationScoped
 public class PolicyService {
@@ -87,8 +89,12 @@ public class PolicyService {
         relay.wake();
     }
 
-    /** From the topic: a newer version replaces the one in force; older or equal ones change nothing. */
-    public void apply(PolicyPublished event) {
+    /** From the policy feed: a newer version replaces the one in force; older or equal ones change nothing. */
+    void received(@Observes PolicyReceived received) {
+        apply(received.published());
+    }
+
+    void apply(PolicyPublished event) {
         Current now = current.get();
         if (now != null && event.version() <= now.version()) {
             return;
@@ -107,7 +113,8 @@ public class PolicyService {
     private synchronized void apply(PolicyVersion row) {
         Current now = current.get();
         if (now == null || row.version > now.version()) {
-            current.set(new Current(row, PolicyLoader.read(PolicyLoader.parse(row.document))));
+            // Tolerant: during a rolling upgrade a newer instance may have stored fields this one does not know.
+            current.set(new Current(row, PolicyLoader.readTolerant(PolicyLoader.parse(row.document), new ArrayList<>())));
         }
     }
 

@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 
@@ -20,10 +21,22 @@ public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 
-    /** Running timers of these contacts with something due by {@code now}, locked. */
-    public Uni<List<SlaTimer>> dueForUpdate(Collection<String> contactIds, Instant now) {
-        return find("contactId in ?1 and nextFireAt <= ?2 and state = 'running'", contactIds, now)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
+    /**
+     * Running timers of these contacts due by the database's clock, locked, skipping rows another
+     * transaction holds (a consumer applying a reply): the firing thread never waits in a lock queue,
+     * and the timer engine tries skipped ones again. Also returns the database's clock.
+     */
+    public Uni<Due> dueForUpdate(Collection<String> contactIds) {
+        return getSession().flatMap(s -> s.createNativeQuery("SELECT clock_timestamp()", OffsetDateTime.class)
+                .getSingleResult().flatMap(now -> s.createNativeQuery("SELECT * FROM sla_timer WHERE contact_id IN (:ids)"
+                                + " AND next_fire_at <= :now AND state = 'running' ORDER BY contact_id, metric, cycle"
+                                + " FOR UPDATE SKIP LOCKED", SlaTimer.class)
+                        .setParameter("ids", contactIds).setParameter("now", now)
+                        .getResultList().map(list -> new Due(now.toInstant(), list))));
+    }
+
+    /** Timers due at {@code now} by the database's clock. */
+    public record Due(Instant now, List<SlaTimer> timers) {
     }
 
     public Uni<List<SlaTimer>> ofContact(String contactId) {

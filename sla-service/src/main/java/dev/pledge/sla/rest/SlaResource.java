@@ -5,7 +5,7 @@ import dev.pledge.policy.BusinessCalendar;
 import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.repository.TimerRepository;
 import dev.pledge.sla.service.Compliance;
-import dev.pledge.sla.service.PolicyVersions;
+import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.web.Paging;
 import dev.pledge.web.ProblemException;
 import dev.pledge.web.Completion;
@@ -31,10 +31,10 @@ public class SlaResource {
     static final int MAX_PAGE_SIZE = 500;
 
     private final TimerRepository timers;
-    private final PolicyVersions policies;
+    private final PolicyFeed policies;
     private final Compliance compliance;
 
-    public SlaResource(TimerRepository timers, PolicyVersions policies, Compliance compliance) {
+    public SlaResource(TimerRepository timers, PolicyFeed policies, Compliance compliance) {
         this.timers = timers;
         this.policies = policies;
         this.compliance = compliance;
@@ -88,7 +88,7 @@ public class SlaResource {
     }
 
     private TimerView view(SlaTimer t, Instant now) {
-        BusinessCalendar cal = policies.get(t.policyVersion).calendar(t.calendar);
+        BusinessCalendar cal = policies.version(t.policyVersion).calendar(t.calendar);
         Duration used = t.used(cal, now);
         Duration left = t.isOpen() ? t.target().minus(used) : null;
         return new TimerView(t.contactId, t.slaMetric(), t.cycle, t.state, t.rule, t.calendar, t.target(), t.startedAt,

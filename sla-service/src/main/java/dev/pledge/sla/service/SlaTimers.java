@@ -7,6 +7,7 @@ import dev.pledge.events.SlaMetric;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.policy.BusinessCalendar;
 import dev.pledge.policy.Policy;
+import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.sla.SlaContact;
 import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.repository.ContactRepository;
@@ -29,6 +30,10 @@ import org.jboss.logging.Logger;
  * The SLA state machine over contact events, and the firing of due timers. Each method runs in the
  * caller's transaction: timers, the events they cause (to the outbox, with deterministic ids) and
  * the consumed event id commit together.
+ *
+ * <p>Policy versions: a contact's rules are chosen under the version its {@code contact.received}
+ * (later its {@code contact.updated}) names, and a timer counts in the calendar and thresholds of the
+ * version it started under, never simply the newest one read.
  */
 @ApplicationScoped
 public class SlaTimers {
@@ -36,10 +41,10 @@ public class SlaTimers {
 
     private final TimerRepository timers;
     private final ContactRepository contacts;
-    private final PolicyVersions policies;
+    private final PolicyFeed policies;
     private final Outbox outbox;
 
-    public SlaTimers(TimerRepository timers, ContactRepository contacts, PolicyVersions policies, Outbox outbox) {
+    public SlaTimers(TimerRepository timers, ContactRepository contacts, PolicyFeed policies, Outbox outbox) {
         this.timers = timers;
         this.contacts = contacts;
         this.policies = policies;
@@ -51,7 +56,7 @@ public class SlaTimers {
         if (event instanceof ContactEvent.Received r) {
             return contacts.findById(r.contactId()).flatMap(known -> known != null
                     ? Uni.createFrom().item(List.<SlaTimer>of())
-                    : received(r, partition));
+                    : policies.await(r.policyVersion()).flatMap(policy -> received(r, partition, policy)));
         }
         return contacts.findById(event.contactId()).flatMap(contact -> {
             if (contact == null) {
@@ -66,14 +71,14 @@ public class SlaTimers {
                 } else if (event instanceof ContactEvent.StatusChanged s) {
                     return statusChanged(contact, open, s, eventId);
                 } else if (event instanceof ContactEvent.Updated u) {
-                    return updated(contact, open, u, eventId);
+                    return policies.await(u.policyVersion()).flatMap(policy -> updated(contact, open, u, eventId, policy));
                 }
                 return Uni.createFrom().item(List.<SlaTimer>of());
             });
         });
     }
 
-    private Uni<List<SlaTimer>> received(ContactEvent.Received r, int partition) {
+    private Uni<List<SlaTimer>> received(ContactEvent.Received r, int partition, Policy policy) {
         SlaContact c = new SlaContact();
         c.contactId = r.contactId();
         c.partition = partition;
@@ -84,7 +89,7 @@ public class SlaTimers {
         c.team = r.team();
         c.status = ContactStatus.OPEN.wire();
         c.updatedAt = r.occurredAt();
-        Policy policy = policies.current();
+        c.policyVersion = r.policyVersion();
         Policy.SlaRule rule = policy.slaRule(r.channel(), r.priority(), c.tier, c.category);
         List<SlaTimer> started = new ArrayList<>();
         Instant at = micros(r.occurredAt());
@@ -126,7 +131,7 @@ public class SlaTimers {
                     ? emit(t, t.meet(at, calendar(t)), "met")
                     : emit(t, t.cancel(at, "contact " + s.to().wire()), "cancelled"));
         }
-        Set<ContactStatus> pauses = policies.current().sla().pauseStatuses();
+        Set<ContactStatus> pauses = policies.version(contact.policyVersion).sla().pauseStatuses();
         if (pauses.contains(s.to())) {
             return each(open.stream().filter(t -> SlaTimer.RUNNING.equals(t.state)).toList(),
                     t -> emit(t, t.pause(at, calendar(t)), "paused", eventId));
@@ -147,7 +152,8 @@ public class SlaTimers {
     }
 
     /** A change of priority, tier or category may move the contact to another rule: new targets. */
-    private Uni<List<SlaTimer>> updated(SlaContact contact, List<SlaTimer> open, ContactEvent.Updated u, String eventId) {
+    private Uni<List<SlaTimer>> updated(SlaContact contact, List<SlaTimer> open, ContactEvent.Updated u, String eventId,
+            Policy policy) {
         if (u.priority() != null) {
             contact.priority = u.priority().wire();
         }
@@ -160,7 +166,7 @@ public class SlaTimers {
         if (u.team() != null) {
             contact.team = u.team();
         }
-        Policy policy = policies.current();
+        contact.policyVersion = u.policyVersion();
         Policy.SlaRule rule = ruleFor(contact);
         Instant at = micros(u.occurredAt());
         return each(open, t -> {
@@ -168,20 +174,24 @@ public class SlaTimers {
             if (target == null) {
                 return emit(t, t.cancel(at, "no " + t.metric + " target under rule " + rule.name()), "cancelled", eventId);
             }
-            if (rule.name().equals(t.rule) && target.toMillis() == t.targetMs && t.policyVersion == policies.currentVersion()) {
+            if (rule.name().equals(t.rule) && target.toMillis() == t.targetMs && t.policyVersion == contact.policyVersion) {
                 return Uni.createFrom().item(t);
             }
             BusinessCalendar oldCal = calendar(t);
-            t.policyVersion = policies.currentVersion();
+            t.policyVersion = contact.policyVersion;
             t.retarget(rule.name(), rule.calendar(), target, at, oldCal, policy.calendar(rule.calendar()),
                     policy.sla().warningPercents());
             return emit(t, t.started(), "retargeted", eventId);
         });
     }
 
-    /** Fires every due timer of these contacts, under row locks: each warning and breach once. */
-    public Uni<List<SlaTimer>> fireDue(Collection<String> contactIds, Instant now) {
-        return timers.dueForUpdate(contactIds, now).flatMap(due -> each(due, t -> {
+    /**
+     * Fires every timer of these contacts that is due by the database's clock, under row locks (rows
+     * another transaction holds are skipped, and tried again by the engine): each warning and breach once.
+     */
+    public Uni<List<SlaTimer>> fireDue(Collection<String> contactIds) {
+        return timers.dueForUpdate(contactIds).flatMap(due -> each(due.timers(), t -> {
+            Instant now = due.now();
             List<SlaEvent> events = t.fire(now, calendar(t), warnings(t));
             Uni<SlaTimer> chain = Uni.createFrom().item(t);
             for (SlaEvent e : events) {
@@ -193,11 +203,12 @@ public class SlaTimers {
         }));
     }
 
+    /** A timer under the contact's policy version, whose calendar and thresholds it keeps from then on. */
     private SlaTimer newTimer(SlaContact c, SlaMetric metric, int cycle, Policy.SlaRule rule, Duration target,
             Instant at) {
-        Policy policy = policies.current();
+        Policy policy = policies.version(c.policyVersion);
         return SlaTimer.start(c.contactId, metric, cycle, c.partition, rule.name(), rule.calendar(),
-                policies.currentVersion(), target, at, policy.calendar(rule.calendar()), policy.sla().warningPercents());
+                c.policyVersion, target, at, policy.calendar(rule.calendar()), policy.sla().warningPercents());
     }
 
     private Uni<List<SlaTimer>> persistStarted(List<SlaTimer> started) {
@@ -215,15 +226,15 @@ public class SlaTimers {
     }
 
     private Policy.SlaRule ruleFor(SlaContact c) {
-        return policies.current().slaRule(c.channel(), c.priority(), c.tier, c.category);
+        return policies.version(c.policyVersion).slaRule(c.channel(), c.priority(), c.tier, c.category);
     }
 
     private BusinessCalendar calendar(SlaTimer t) {
-        return policies.get(t.policyVersion).calendar(t.calendar);
+        return policies.version(t.policyVersion).calendar(t.calendar);
     }
 
     private List<Integer> warnings(SlaTimer t) {
-        return policies.get(t.policyVersion).sla().warningPercents();
+        return policies.version(t.policyVersion).sla().warningPercents();
     }
 
     private static Duration targetOf(Policy.SlaRule rule, SlaMetric metric) {
