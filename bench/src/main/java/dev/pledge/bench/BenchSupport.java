@@ -1,5 +1,10 @@
 package dev.pledge.bench;
 
+import dev.pledge.events.PolicyPublished;
+import dev.pledge.policy.PolicyLoader;
+import dev.pledge.testinfra.TopicWriter;
+import java.time.Instant;
+
 import dev.pledge.events.Topics;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
@@ -47,12 +52,17 @@ final class BenchSupport {
             }
             admin.createTopics(topics).all().get();
         }
+        // The events the benches write name policy version 1, as intake's default: publish it, as intake does.
+        try (TopicWriter writer = new TopicWriter()) {
+            writer.send(new PolicyPublished(1, "pledge (default policy)", Instant.now(), "bench",
+                    PolicyLoader.parse(PolicyLoader.defaultPolicyText())));
+        }
     }
 
     static void awaitOwnership(ServiceProcess sla) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
-            if (Files.readString(sla.log()).contains("owning contact-events partitions [0, 1, 2, 3, 4, 5]")) {
+            if (Files.readString(sla.log()).contains("owning partitions [0, 1, 2, 3, 4, 5]")) {
                 return;
             }
             Thread.sleep(200);

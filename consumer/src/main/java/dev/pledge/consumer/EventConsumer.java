@@ -93,7 +93,7 @@ public class EventConsumer {
     }
 
     private <R> Uni<Void> applyBatch(List<EventRecord> events, EventHandler<R> handler, Context context) {
-        return retryWhileUnavailable(inTransaction(events, handler), "applying " + events.size() + " event(s)")
+        return retryWhileUnavailable(inTransaction(events, handler, context), "applying " + events.size() + " event(s)")
                 .onFailure().recoverWithUni(failure -> {
                     if (events.size() > 1) {
                         LOG.warnf("a batch of %d event(s) failed (%s); applying them one at a time to set the failing one aside",
@@ -106,7 +106,7 @@ public class EventConsumer {
     /** One event per transaction; those that still fail, for a reason of their own, go to the dead-letter topic. */
     private <R> Uni<Void> isolate(List<EventRecord> events, EventHandler<R> handler, Context context) {
         return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(e -> retryWhileUnavailable(inTransaction(List.of(e), handler),
+                .onItem().transformToUniAndConcatenate(e -> retryWhileUnavailable(inTransaction(List.of(e), handler, context),
                                 "applying " + e)
                         .onFailure().recoverWithUni(failure -> onContext(deadLetters.send(e.record(),
                                 e.event().type().ceType() + " " + e.eventId() + " failed: " + Failures.rootMessage(failure)),
@@ -120,8 +120,12 @@ public class EventConsumer {
                 .onFailure(Failures::isTransient).retry().withBackOff(FIRST_RETRY, config.maxRetryBackoff()).indefinitely();
     }
 
-    private <R> Uni<Void> inTransaction(List<EventRecord> events, EventHandler<R> handler) {
-        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> firstSeen(events)
+    /**
+     * One transaction, subscribed on the consumer's Vert.x context every time: a retry after a back-off
+     * is resubscribed from Mutiny's timer thread, and Hibernate Reactive must run on the event loop.
+     */
+    private <R> Uni<Void> inTransaction(List<EventRecord> events, EventHandler<R> handler, Context context) {
+        Uni<Void> work = Uni.createFrom().deferred(() -> Panache.withTransaction(() -> firstSeen(events)
                         .flatMap(fresh -> {
                             count(events.get(0).topic(), "duplicate", events.size() - fresh.size());
                             return fresh.isEmpty() ? Uni.createFrom().<Applied<R>>nullItem()
@@ -135,6 +139,7 @@ public class EventConsumer {
                     }
                 })
                 .replaceWithVoid();
+        return context == null ? work : work.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
     private record Applied<R>(R result, int count) {

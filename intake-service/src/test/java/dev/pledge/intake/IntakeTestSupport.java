@@ -6,10 +6,6 @@ import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.UUID;
 
 /** Requests and database look-ups shared by the intake ITs. */
@@ -38,14 +34,7 @@ final class IntakeTestSupport {
 
     /** Rows in a table, read over JDBC from the service's real database. */
     static long count(String sql) {
-        TestPostgres pg = TestPostgres.get();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.user(), pg.password());
-                ResultSet rs = c.createStatement().executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestPostgres.get().count(DATABASE, sql);
     }
 
     private IntakeTestSupport() {

@@ -10,6 +10,8 @@ public interface OutboxConfig {
 
     /** Rows published per transaction. */
     @WithDefault("500")
+    @jakarta.validation.constraints.Min(1)
+    @jakarta.validation.constraints.Max(10_000)
     int batchSize();
 
     /** How often the relay looks again when nothing woke it (after a broker outage, say). */

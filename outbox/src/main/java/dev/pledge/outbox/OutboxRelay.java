@@ -87,7 +87,7 @@ public class OutboxRelay {
         this.published = Counter.builder("pledge.outbox.published").description("events published from the outbox")
                 .register(metrics);
         metrics.gauge("pledge.outbox.last.batch.unpublished", pending);
-        this.parkedCount = Counter.builder("pledge.outbox.parked.total")
+        this.parkedCount = Counter.builder("pledge.outbox.refused")
                 .description("rows the broker refused for good, set aside in outbox_parked").register(metrics);
         metrics.gauge("pledge.outbox.oldest.unpublished.seconds", this, r -> r.oldestUnpublishedSeconds);
         metrics.gauge("pledge.outbox.parked", this, r -> r.parked);

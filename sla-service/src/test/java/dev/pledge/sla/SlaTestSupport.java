@@ -57,14 +57,19 @@ final class SlaTestSupport {
         if (published) {
             return;
         }
+        publishPolicy(2, TEST_SLA);
+        published = true;
+    }
+
+    /** Publishes the default policy with its SLA section replaced, as the given version. */
+    static void publishPolicy(int version, String slaSection) {
         String text = PolicyLoader.defaultPolicyText();
-        String yaml = text.substring(0, text.indexOf("sla:\n")) + TEST_SLA + text.substring(text.indexOf("classification:\n"));
+        String yaml = text.substring(0, text.indexOf("sla:\n")) + slaSection + text.substring(text.indexOf("classification:\n"));
         JsonNode document = PolicyLoader.parse(yaml);
         PolicyLoader.read(document);
         try (TopicWriter writer = new TopicWriter()) {
-            writer.send(new PolicyPublished(2, "sla-tests", Instant.now(), "test", document));
+            writer.send(new PolicyPublished(version, "sla-tests", Instant.now(), "test", document));
         }
-        published = true;
     }
 
     static String newContactId() {
@@ -72,9 +77,22 @@ final class SlaTestSupport {
     }
 
     static ContactEvent.Received received(String id, Channel channel, Instant at) {
+        return received(id, channel, at, "delivery", 2);
+    }
+
+    /** A contact.received on a category, decided under a policy version. */
+    static ContactEvent.Received received(String id, Channel channel, Instant at, String category, int policyVersion) {
         return new ContactEvent.Received(id, null, new ContactEvent.Customer("cust-" + id, "Test", null, null,
-                "standard"), channel, "Help", "Where is my parcel?", "delivery", Priority.NORMAL, null, at, at, null,
-                null, 2);
+                "standard"), channel, "Help", "Where is my parcel?", category, Priority.NORMAL, null, at, at, null,
+                null, policyVersion);
+    }
+
+    /** Records sla-service set aside, read until one for each of these contacts is there. */
+    static List<TopicReader.Record> deadLetters(Duration timeout, String... contactIds) {
+        try (TopicReader dlq = new TopicReader(Topics.deadLetter(Topics.CONTACT_EVENTS, "sla-service"))) {
+            return dlq.readUntil(rs -> java.util.Arrays.stream(contactIds)
+                    .allMatch(id -> rs.stream().anyMatch(r -> id.equals(r.key()))), timeout);
+        }
     }
 
     static void send(ContactEvent... events) {
@@ -116,11 +134,15 @@ final class SlaTestSupport {
     }
 
     static long membersWithPartitions() throws Exception {
+        return membersWithPartitions("sla-service");
+    }
+
+    static long membersWithPartitions(String groupId) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
         try (Admin admin = Admin.create(p)) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("sla-service")).all().get()
-                    .get("sla-service");
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).all().get()
+                    .get(groupId);
             return group.members().stream().map(MemberDescription::assignment)
                     .filter(assignment -> !assignment.topicPartitions().isEmpty()).count();
         }

@@ -102,4 +102,18 @@ class SlaTimerTest {
         assertThat(t.deadline).isEqualTo(Instant.parse("2026-03-09T14:00:00Z"));
         assertThat(t.used(office, Instant.parse("2026-03-08T12:00:00Z"))).isEqualTo(Duration.ZERO); // the weekend
     }
+
+    @Test
+    void aReplyMadeInTimeWhoseRecordCameAfterTheBreachIsMetInTargetAndCorrectsIt() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        t.fire(T0.plusSeconds(125), ALWAYS, WARNINGS); // the breach fired: no reply had arrived yet
+        assertThat(t.inTarget).isFalse();
+        SlaEvent.Met met = t.meet(T0.plusSeconds(100), ALWAYS); // the reply happened at 100 s; its record came late
+        assertThat(met.inTarget()).isTrue();
+        assertThat(met.correctsBreach()).isTrue();
+        assertThat(met.elapsed()).isEqualTo(Duration.ofSeconds(100));
+        assertThat(t.inTarget).isTrue();
+        assertThat(t.breached).isFalse();
+        assertThat(t.outcomeAt).isEqualTo(T0.plusSeconds(100));
+    }
 }

@@ -20,9 +20,11 @@ import dev.pledge.events.EventJson;
 import dev.pledge.events.SlaEvent;
 import dev.pledge.events.Topics;
 import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import dev.pledge.testinfra.TopicReader;
 import dev.pledge.testinfra.TopicWriter;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +41,9 @@ class SlaTimersIT {
     @BeforeAll
     static void start() {
         SlaTestSupport.publishTestPolicy();
-        sla = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of());
+        sla = ServiceProcess.start(SlaTestSupport.DATABASE, Map.of(
+                "PLEDGE_POLICY_FEED_AWAIT_TIMEOUT", "PT3S", // an event naming an unknown version is set aside soon
+                "PLEDGE_RETENTION_EVERY", "1s", "PLEDGE_RETENTION_DELAY", "1s"));
         SlaTestSupport.awaitMembersWithPartitions(1);
     }
 
@@ -179,5 +183,131 @@ class SlaTimersIT {
         given().auth().oauth2(TestTokens.forRoles("intake")).get(sla.url() + "/sla/compliance").then().statusCode(403);
         given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/contacts/nobody/sla").then()
                 .statusCode(404).body("detail", containsString("nobody"));
+    }
+
+    @Test
+    void aRecordThatFailsInsideTheTransactionIsSetAsideAloneAndTheRecordsAroundItFlow() {
+        String before = newContactId();
+        String noCustomer = newContactId();
+        String longCategory = newContactId();
+        String after = newContactId();
+        Instant now = Instant.now();
+        send(received(before, Channel.PHONE, now),
+                new ContactEvent.Received(noCustomer, null, null, Channel.CHAT, "s", "b", "delivery",
+                        dev.pledge.events.Priority.NORMAL, null, now, now, null, null, 2), // reads fine, fails in the handler
+                received(longCategory, Channel.PHONE, now, "c".repeat(61), 2), // longer than its column
+                received(after, Channel.PHONE, now));
+
+        List<TopicReader.Record> dead = SlaTestSupport.deadLetters(Duration.ofSeconds(30), noCustomer, longCategory);
+        assertThat(dead).filteredOn(r -> noCustomer.equals(r.key())).singleElement().satisfies(r -> {
+            assertThat(r.header("dead-letter-reason")).contains("pledge.contact.received").contains("NullPointerException");
+            assertThat(r.header("dead-letter-topic")).isEqualTo(Topics.CONTACT_EVENTS);
+            assertThat(r.header("ce_id")).isNotBlank();
+        });
+        assertThat(dead).filteredOn(r -> longCategory.equals(r.key())).singleElement()
+                .satisfies(r -> assertThat(r.header("dead-letter-reason")).contains("too long"));
+        for (String id : List.of(before, after)) {
+            assertThat(slaEvents(id, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO))
+                    .as(id).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aReplyMadeInTimeWhoseRecordArrivesAfterTheBreachCorrectsIt() {
+        String id = newContactId();
+        Instant t0 = Instant.now();
+        send(received(id, Channel.CHAT, t0)); // first response within 4 s
+        slaEvents(id, has("pledge.sla.breached", "first-response"), Duration.ofSeconds(30), Duration.ZERO);
+
+        send(new ContactEvent.AgentReplied(id, "agent-1", t0.plusMillis(1500))); // late record, in-time reply
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.met", "first-response"),
+                Duration.ofSeconds(20), Duration.ZERO);
+        SlaEvent.Met met = events.stream().filter(r -> "pledge.sla.met".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Met.class))
+                .filter(m -> m.metric().wire().equals("first-response")).findFirst().orElseThrow();
+        assertThat(met.inTarget()).isTrue();
+        assertThat(met.correctsBreach()).isTrue();
+        assertThat(met.elapsed()).isEqualTo(Duration.ofMillis(1500));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/contacts/" + id + "/sla").then()
+                .statusCode(200).body("find { it.metric == 'first-response' }.inTarget", equalTo(true))
+                .body("find { it.metric == 'first-response' }.breached", equalTo(false));
+    }
+
+    @Test
+    void aTimerRowHeldByAnotherTransactionDoesNotDelayTheOthersAndFiresOnceReleased() throws Exception {
+        String held = newContactId();
+        String free = newContactId();
+        Instant t0 = Instant.now();
+        send(received(held, Channel.CHAT, t0), received(free, Channel.CHAT, t0));
+        slaEvents(held, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO);
+        slaEvents(free, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO);
+
+        try (Connection c = TestPostgres.get().connect(SlaTestSupport.DATABASE)) {
+            c.setAutoCommit(false);
+            c.createStatement().executeQuery("SELECT * FROM sla_timer WHERE contact_id = '" + held + "' FOR UPDATE");
+            List<TopicReader.Record> freeEvents = slaEvents(free, has("pledge.sla.breached", "first-response"),
+                    Duration.ofSeconds(20), Duration.ZERO);
+            SlaEvent.Breached breach = freeEvents.stream().filter(r -> "pledge.sla.breached".equals(r.header("ce_type")))
+                    .map(r -> EventJson.fromJson(r.value(), SlaEvent.Breached.class)).findFirst().orElseThrow();
+            assertThat(Duration.between(breach.deadline(), breach.at())).as("lateness of the breach not held up")
+                    .isLessThan(Duration.ofSeconds(1));
+            assertThat(count(slaEvents(held, rs -> true, Duration.ZERO, Duration.ZERO), "pledge.sla.breached",
+                    "first-response")).as("held row not fired while held").isZero();
+            c.commit();
+        }
+        List<TopicReader.Record> heldEvents = slaEvents(held, has("pledge.sla.breached", "first-response"),
+                Duration.ofSeconds(10), Duration.ofSeconds(2));
+        assertThat(count(heldEvents, "pledge.sla.breached", "first-response")).isEqualTo(1);
+    }
+
+    @Test
+    void anEventIsAppliedUnderThePolicyVersionItNamesWaitingForItButNeverUnderAnother() {
+        String waits = newContactId();
+        send(received(waits, Channel.CHAT, Instant.now(), "delivery", 3)); // version 3 is not published yet
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        SlaTestSupport.publishPolicy(3, SlaTestSupport.TEST_SLA.replace("firstResponse: PT4S", "firstResponse: PT7S"));
+        SlaEvent.Started started = slaEvents(waits, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20),
+                Duration.ZERO).stream().filter(r -> "pledge.sla.started".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Started.class))
+                .filter(e -> e.metric().wire().equals("first-response")).findFirst().orElseThrow();
+        assertThat(started.policyVersion()).isEqualTo(3);
+        assertThat(started.target()).isEqualTo(Duration.ofSeconds(7));
+
+        String never = newContactId();
+        send(received(never, Channel.CHAT, Instant.now(), "delivery", 99));
+        assertThat(SlaTestSupport.deadLetters(Duration.ofSeconds(30), never)).filteredOn(r -> never.equals(r.key()))
+                .singleElement().satisfies(r -> assertThat(r.header("dead-letter-reason")).contains("policy version 99"));
+        assertThat(slaEvents(never, rs -> false, Duration.ZERO, Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void processedIdsAndEndedTimersArePrunedAfterTheirRetention() {
+        String id = newContactId();
+        TestPostgres.get().execute(SlaTestSupport.DATABASE,
+                "INSERT INTO processed_event VALUES ('old-" + id + "', now() - interval '15 days'), ('new-" + id + "', now())",
+                timerRow(id, "first-response", "now() - interval '401 days'"),
+                timerRow(id, "resolution", "now() - interval '1 day'"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestPostgres.get().count(SlaTestSupport.DATABASE,
+                "SELECT count(*) FROM processed_event WHERE event_id = 'old-" + id + "'") == 0
+                && TestPostgres.get().count(SlaTestSupport.DATABASE, "SELECT count(*) FROM sla_timer WHERE contact_id = '"
+                + id + "' AND metric = 'first-response'") == 0);
+        assertThat(TestPostgres.get().count(SlaTestSupport.DATABASE,
+                "SELECT count(*) FROM processed_event WHERE event_id = 'new-" + id + "'")).isEqualTo(1);
+        assertThat(TestPostgres.get().count(SlaTestSupport.DATABASE,
+                "SELECT count(*) FROM sla_timer WHERE contact_id = '" + id + "'")).isEqualTo(1);
+    }
+
+    private static String timerRow(String id, String metric, String endedAt) {
+        return "INSERT INTO sla_timer (contact_id, metric, cycle, kafka_partition, state, rule, calendar, policy_version,"
+                + " target_ms, used_ms, warned_percent, breached, started_at, ended_at) VALUES ('" + id + "', '" + metric
+                + "', 1, 0, 'met', 'r', '24x7', 2, 1000, 10, 0, false, " + endedAt + ", " + endedAt + ")";
+    }
+
+    @Test
+    void readinessReportsThePolicyFeed() {
+        given().get(sla.managementUrl() + "/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'policy-feed' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'policy-feed' }.data.newestVersion",
+                        org.hamcrest.Matchers.greaterThanOrEqualTo(2));
     }
 }

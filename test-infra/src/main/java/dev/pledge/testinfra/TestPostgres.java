@@ -77,6 +77,47 @@ public final class TestPostgres {
         }
     }
 
+    /** The first column of the first row of a query on a service's database, as a long (counts). */
+    public long count(String database, String sql) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(database), user, password);
+                java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Runs statements on a service's database, each committed on its own. */
+    public void execute(String database, String... statements) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(database), user, password);
+                Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(String.join("; ", statements), e);
+        }
+    }
+
+    /** A connection to a service's database, for a test that holds a transaction open. */
+    public Connection connect(String database) {
+        try {
+            return DriverManager.getConnection(jdbcUrl(database), user, password);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The server's port, for a {@link TcpProxy} in front of it. */
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return host;
+    }
+
     private static TestPostgres choose() {
         String external = System.getenv("PLEDGE_PG_URL");
         if (external != null && !external.isBlank()) {

@@ -25,6 +25,8 @@ public interface TimersConfig {
 
     /** At most this many timers are fired in one transaction. */
     @WithDefault("500")
+    @jakarta.validation.constraints.Min(1)
+    @jakarta.validation.constraints.Max(10_000)
     int fireBatch();
 
     /** A due timer whose row another transaction holds is tried again after this. */

@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads a request body: size limit (413), JSON syntax (400), types and unknown fields (400 naming
@@ -39,9 +38,9 @@ public class JsonBodies {
     private final Validator validator;
     private final int maxBytes;
 
-    public JsonBodies(Validator validator, @ConfigProperty(name = "pledge.http.max-body-bytes", defaultValue = "65536") int maxBytes) {
+    public JsonBodies(Validator validator, HttpConfig config) {
         this.validator = validator;
-        this.maxBytes = maxBytes;
+        this.maxBytes = config.maxBodyBytes();
     }
 
     public <T> T read(byte[] body, Class<T> type) {

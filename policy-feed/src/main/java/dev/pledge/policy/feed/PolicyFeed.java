@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -72,6 +73,7 @@ public class PolicyFeed {
     private volatile int newest;
     private volatile boolean running;
     private volatile String lastError;
+    private volatile KafkaConsumer<String, String> current;
     private volatile Instant failingSince;
     private Thread thread;
 
@@ -100,8 +102,11 @@ public class PolicyFeed {
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         running = false;
+        KafkaConsumer<String, String> consumer = current;
+        if (consumer != null) {
+            consumer.wakeup(); // the one thread-safe call: ends a poll at once
+        }
         if (thread != null) {
-            thread.interrupt();
             thread.join(5000);
         }
     }
@@ -177,7 +182,9 @@ public class PolicyFeed {
     /** Reads every version from the beginning, then follows new ones, until shutdown; restarts on any failure. */
     private void follow() {
         while (running) {
-            try (KafkaConsumer<String, String> consumer = consumer()) {
+            KafkaConsumer<String, String> consumer = consumer();
+            current = consumer;
+            try {
                 List<TopicPartition> partitions = partitions(consumer);
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
@@ -193,11 +200,17 @@ public class PolicyFeed {
                     }
                     failingSince = null;
                 }
-            } catch (InterruptException e) {
+            } catch (WakeupException | InterruptException e) {
                 return; // shutting down
             } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
                 failed("reading " + Topics.SERVICE_POLICY, e);
                 pause();
+            } finally {
+                current = null;
+                consumer.close(Duration.ofSeconds(2));
             }
         }
     }

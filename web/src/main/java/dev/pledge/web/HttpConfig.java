@@ -1,0 +1,20 @@
+package dev.pledge.web;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+/** HTTP settings every service shares. */
+@ConfigMapping(prefix = "pledge.http")
+public interface HttpConfig {
+
+    /**
+     * The largest JSON request body read, in bytes; a larger one is refused with 413 problem+json.
+     * Must stay below {@code quarkus.http.limits.max-body-size}, Quarkus's hard cap.
+     */
+    @WithDefault("65536")
+    @Min(1024)
+    @Max(1_048_576)
+    int maxBodyBytes();
+}
