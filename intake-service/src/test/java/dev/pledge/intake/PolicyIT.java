@@ -80,4 +80,11 @@ class PolicyIT {
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(json).put("/policy").then().statusCode(201)
                 .body("version", equalTo(version + 1));
     }
+
+    @Test
+    void theJsonSchemaOfThePolicyIsPublishedWithoutAToken() {
+        given().get("/policy/schema").then().statusCode(200).contentType(org.hamcrest.Matchers.containsString("json"))
+                .body("title", equalTo("Pledge customer-service policy"))
+                .body("properties.escalation.properties.rules.items.required", org.hamcrest.Matchers.hasItem("trigger"));
+    }
 }

@@ -36,6 +36,7 @@ public final class PolicyLoader {
     private static final ObjectMapper YAML = YAMLMapper.builder().build();
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final String DEFAULT_POLICY = "/dev/pledge/policy/default-policy.yaml";
+    private static final String SCHEMA = "/dev/pledge/policy/policy.schema.json";
 
     /** Parses YAML (which includes JSON) to a tree, or fails with an error at path {@code $}. */
     public static JsonNode parse(String text) {
@@ -80,6 +81,28 @@ public final class PolicyLoader {
         return policy;
     }
 
+    /** The JSON Schema of the document, for editors (served at {@code GET /policy/schema}). */
+    public static String schemaText() {
+        try (InputStream in = PolicyLoader.class.getResourceAsStream(SCHEMA)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What the reader reads of a document: for each object it read, the keys it allows, and each key
+     * it requires (by path). The schema test holds {@code policy.schema.json} to exactly this.
+     */
+    record Shape(Map<String, Set<String>> allowed, Set<String> required) {
+    }
+
+    static Shape shapeOf(JsonNode document) {
+        Reader r = new Reader(null);
+        r.policy(new Obj(document, "", r));
+        return new Shape(r.allowed, r.required);
+    }
+
     /** The policy that ships with Pledge, published when no version exists yet. */
     public static String defaultPolicyText() {
         try (InputStream in = PolicyLoader.class.getResourceAsStream(DEFAULT_POLICY)) {
@@ -112,6 +135,9 @@ public final class PolicyLoader {
         final List<PolicyError> errors = new ArrayList<>();
         /** Where unknown fields go when reading tolerantly; null when they are errors. */
         final List<PolicyError> ignored;
+        /** The keys allowed per object path, and the required keys by path: the document's shape. */
+        final Map<String, Set<String>> allowed = new LinkedHashMap<>();
+        final Set<String> required = new java.util.LinkedHashSet<>();
 
         Reader(List<PolicyError> ignored) {
             this.ignored = ignored;
@@ -540,6 +566,7 @@ public final class PolicyLoader {
                 return;
             }
             Set<String> allowed = Set.of(keys);
+            r.allowed.put(path, allowed);
             node.fieldNames().forEachRemaining(k -> {
                 if (!allowed.contains(k)) {
                     r.unknownField(at(k), "unknown field, expected one of " + List.of(keys));
@@ -548,6 +575,9 @@ public final class PolicyLoader {
         }
 
         JsonNode get(String key, boolean required) {
+            if (required) {
+                r.required.add(at(key));
+            }
             JsonNode v = node.isObject() ? node.get(key) : null;
             if (v == null || v.isNull()) {
                 if (required) {
@@ -625,6 +655,9 @@ public final class PolicyLoader {
 
         /** Names list: required means at least one. */
         List<String> names(String key, boolean required) {
+            if (required) {
+                r.required.add(at(key));
+            }
             List<String> out = strings(key);
             if (required && out.isEmpty() && get(key, false) == null) {
                 r.error(at(key), "is required");

@@ -9,6 +9,8 @@ import dev.pledge.intake.service.PolicyService;
 import dev.pledge.web.Completion;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import dev.pledge.policy.PolicyLoader;
+import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -51,6 +53,21 @@ public class PolicyResource {
     public VersionView current() {
         return VersionView.of(policies.current().row(), true);
     }
+
+    /**
+     * The JSON Schema of the policy document, for editors that validate while people type (e.g. a
+     * {@code # yaml-language-server: $schema=http://.../policy/schema} line). Public: it describes the
+     * format, not any company's policy.
+     */
+    @GET
+    @Path("/schema")
+    @PermitAll
+    @Produces({"application/schema+json", MediaType.APPLICATION_JSON})
+    public Response schema() {
+        return Response.ok(SCHEMA).build();
+    }
+
+    private static final String SCHEMA = PolicyLoader.schemaText();
 
     @GET
     @Path("/versions")

@@ -1,6 +1,8 @@
 package dev.pledge.sla.repository;
 
 import dev.pledge.outbox.OutboxRelay;
+import dev.pledge.outbox.RetainedTable;
+import dev.pledge.sla.config.SlaConfig;
 import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.service.SlaTimers;
 import dev.pledge.timers.TimerEngine;
@@ -10,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -33,6 +36,12 @@ public class TimerStore implements TimerEngine.Store<SlaTimer.Key> {
         this.pool = pool;
         this.timers = timers;
         this.relay = relay;
+    }
+
+    /** Ended timers are pruned by the shared retention job after {@code pledge.sla.ended-timer-retention}. */
+    @Produces
+    static RetainedTable endedTimers(SlaConfig config) {
+        return new RetainedTable("sla_timer", "ended_at", config.endedTimerRetention());
     }
 
     public static TimerEngine.Due<SlaTimer.Key> due(SlaTimer t) {
