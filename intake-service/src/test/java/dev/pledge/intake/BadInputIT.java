@@ -164,6 +164,17 @@ class BadInputIT {
     }
 
     @Test
+    void anInstantSentAsANumberIs400RatherThanTheEpoch() {
+        post("""
+                {"customer": {"id": "c"}, "channel": "email", "body": "x", "occurredAt": 1e999999}
+                """).statusCode(400).contentType(PROBLEM).body("errors.field", contains("occurredAt"))
+                .body("errors[0].message", containsString("ISO-8601"));
+        post("""
+                {"customer": {"id": "c"}, "channel": "email", "body": "x", "occurredAt": 1700000000}
+                """).statusCode(400).body("errors.field", contains("occurredAt"));
+    }
+
+    @Test
     void aTokenForAnotherAudienceIs401() {
         given().auth().oauth2(TestTokens.forAudience("some-other-api", "intake")).contentType(ContentType.JSON)
                 .body(contactJson(newCustomer(), "email", "hi")).post("/contacts").then().statusCode(401)

@@ -7,6 +7,7 @@ import static dev.pledge.sla.SlaTestSupport.received;
 import static dev.pledge.sla.SlaTestSupport.send;
 import static dev.pledge.sla.SlaTestSupport.slaEvents;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.pledge.events.Channel;
@@ -81,5 +82,17 @@ class SlaRestartIT {
                 }
             }
         }
+    }
+
+    @Test
+    void anInvalidSettingStopsTheStartAndNamesTheKey() throws Exception {
+        assertThatThrownBy(() -> ServiceProcess.start(SlaTestSupport.DATABASE, Map.of("PLEDGE_TIMERS_FIRE_BATCH", "0")))
+                .hasMessageContaining("exited during start-up");
+        java.nio.file.Path log;
+        try (var logs = java.nio.file.Files.list(java.nio.file.Path.of("target"))) {
+            log = logs.filter(f -> f.getFileName().toString().matches("sla-service-\\d+\\.log"))
+                    .max(java.util.Comparator.comparingLong(f -> f.toFile().lastModified())).orElseThrow();
+        }
+        assertThat(java.nio.file.Files.readString(log)).contains("pledge.timers.fire-batch");
     }
 }

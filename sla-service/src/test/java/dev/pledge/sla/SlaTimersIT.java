@@ -173,6 +173,8 @@ class SlaTimersIT {
                 .statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("within"));
         given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/sla/at-risk?page=2147483647&size=500")
                 .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("page"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/sla/at-risk?page=99999999999999999999")
+                .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("page"));
         given().auth().oauth2(TestTokens.forRoles("agent")).urlEncodingEnabled(false).get(sla.url() + "/contacts/a%00b/sla")
                 .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("id"));
         given().auth().oauth2(TestTokens.forRoles("analyst")).get(sla.url() + "/sla/compliance?groupBy=weather").then()

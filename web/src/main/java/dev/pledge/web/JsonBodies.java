@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class JsonBodies {
     private static final ObjectMapper STRICT = EventJson.configure(JsonMapper.builder())
-            .addModule(new SimpleModule("no-nul").addDeserializer(String.class, new NoNulStrings()))
+            .addModule(new SimpleModule("strict-values").addDeserializer(String.class, new NoNulStrings())
+                    .addDeserializer(java.time.Instant.class, new IsoInstants()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
@@ -95,6 +96,31 @@ public class JsonBodies {
                         new IllegalArgumentException("must not contain the NUL character (\\u0000)"));
             }
             return value;
+        }
+    }
+
+    /**
+     * Instants only as ISO-8601 text. Jackson would read a number as epoch seconds, so that
+     * {@code 1e999999} became 1970-01-01 without a word: a front end that sends a number has a bug.
+     */
+    static final class IsoInstants extends StdScalarDeserializer<java.time.Instant> {
+        private static final String EXPECTED = "must be an ISO-8601 instant such as 2026-03-06T17:45:00Z";
+
+        IsoInstants() {
+            super(java.time.Instant.class);
+        }
+
+        @Override
+        public java.time.Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                try {
+                    return java.time.Instant.parse(p.getText().trim());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw JsonMappingException.from(p, EXPECTED, new IllegalArgumentException(EXPECTED
+                            + ", was '" + p.getText() + "'"));
+                }
+            }
+            throw JsonMappingException.from(p, EXPECTED, new IllegalArgumentException(EXPECTED + ", was " + p.getText()));
         }
     }
 

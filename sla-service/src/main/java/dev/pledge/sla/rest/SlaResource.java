@@ -63,7 +63,7 @@ public class SlaResource {
     @Path("sla/at-risk")
     @RolesAllowed({"agent", "supervisor", "analyst"})
     public Uni<List<TimerView>> atRisk(@QueryParam("within") @DefaultValue("PT15M") String within,
-            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+            @QueryParam("page") @DefaultValue("0") String page, @QueryParam("size") @DefaultValue("50") String size) {
         Duration window = duration("within", within);
         Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         Instant now = Instant.now();
