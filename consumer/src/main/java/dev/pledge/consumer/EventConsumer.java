@@ -50,6 +50,7 @@ public class EventConsumer {
     private final OutboxRelay relay;
     private final MeterRegistry metrics;
     private final ConsumerConfig config;
+    private volatile boolean unavailable;
 
     public EventConsumer(DeadLetters deadLetters, OutboxRelay relay, MeterRegistry metrics, ConsumerConfig config) {
         this.deadLetters = deadLetters;
@@ -114,10 +115,24 @@ public class EventConsumer {
                 .collect().last().replaceWithVoid();
     }
 
+    /** Retries while the database or broker is away: warns once per outage, and says when it is over. */
     private Uni<Void> retryWhileUnavailable(Uni<Void> work, String what) {
-        return work.onFailure(Failures::isTransient).invoke(e -> LOG.warnf("%s: database or broker unavailable (%s); retrying",
-                        what, Failures.rootMessage(e)))
-                .onFailure(Failures::isTransient).retry().withBackOff(FIRST_RETRY, config.maxRetryBackoff()).indefinitely();
+        return work.onFailure(Failures::isTransient).invoke(e -> {
+                    if (!unavailable) {
+                        unavailable = true;
+                        LOG.warnf("%s: database or broker unavailable (%s); retrying with back-off up to %s", what,
+                                Failures.rootMessage(e), config.maxRetryBackoff());
+                    } else {
+                        LOG.debugf("%s: still unavailable (%s)", what, Failures.rootMessage(e));
+                    }
+                })
+                .onFailure(Failures::isTransient).retry().withBackOff(FIRST_RETRY, config.maxRetryBackoff()).indefinitely()
+                .invoke(() -> {
+                    if (unavailable) {
+                        unavailable = false;
+                        LOG.info("database and broker reachable again; consuming");
+                    }
+                });
     }
 
     /**
