@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +46,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts a service jar; its log goes to the jar's module {@code target/} folder. */
     public static ServiceProcess start(Path jar, String database, Map<String, String> env) {
+        return start(jar, database, env, List.of("-Xmx256m", "-XX:+UseSerialGC"));
+    }
+
+    /** Starts a service jar with these JVM options (a benchmark gives those of ./pledge up). */
+    public static ServiceProcess start(Path jar, String database, Map<String, String> env, List<String> jvmOptions) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: *IT tests run after 'package'");
         }
@@ -55,8 +62,11 @@ public final class ServiceProcess implements AutoCloseable {
             Path target = jar.toAbsolutePath().getParent().getParent();
             String name = target.getParent().getFileName() + "-" + COUNT.incrementAndGet();
             File log = target.resolve(name + ".log").toFile();
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString());
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command);
             Map<String, String> e = pb.environment();
             e.put("QUARKUS_HTTP_PORT", String.valueOf(http));
             e.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));

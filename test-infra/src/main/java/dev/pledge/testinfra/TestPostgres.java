@@ -136,7 +136,9 @@ public final class TestPostgres {
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
-                    .setServerConfig("fsync", "off")
+                    // Tests need no durability; a benchmark asks for a production database's with -Dpledge.pg.fsync=on.
+                    .setServerConfig("fsync", System.getProperty("pledge.pg.fsync", "off"))
+                    .setServerConfig("synchronous_commit", System.getProperty("pledge.pg.fsync", "off"))
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {

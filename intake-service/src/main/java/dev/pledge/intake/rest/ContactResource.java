@@ -4,6 +4,7 @@ import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
 import dev.pledge.web.ProblemException;
 import dev.pledge.intake.service.ContactService;
+import dev.pledge.intake.service.GroupCommit;
 import dev.pledge.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -31,11 +32,13 @@ public class ContactResource {
     static final int MAX_KEY_LENGTH = 200;
 
     private final ContactService contacts;
+    private final GroupCommit groupCommit;
     private final OutboxRelay relay;
     private final JsonBodies bodies;
 
-    public ContactResource(ContactService contacts, OutboxRelay relay, JsonBodies bodies) {
+    public ContactResource(ContactService contacts, GroupCommit groupCommit, OutboxRelay relay, JsonBodies bodies) {
         this.contacts = contacts;
+        this.groupCommit = groupCommit;
         this.relay = relay;
         this.bodies = bodies;
     }
@@ -57,7 +60,8 @@ public class ContactResource {
         }
         NewContact request = bodies.read(body, NewContact.class);
         String caller = security.getUserPrincipal().getName();
-        return Completion.regardlessOfClient(() -> contacts.receive(request, key, caller))
+        ContactService.Prepared prepared = contacts.prepare(request, key, caller);
+        return Completion.regardlessOfClient(() -> groupCommit.receive(prepared))
                 .invoke(relay::wake)
                 .map(c -> Response.accepted(ContactView.of(c)).location(URI.create("/contacts/" + c.id)).build());
     }

@@ -75,12 +75,15 @@ public class ContactService {
         return contacts.findById(id);
     }
 
+    /** A contact checked and classified, not yet written: what a group commit writes. */
+    public record Prepared(Contact contact, Instant repeatSince) {
+    }
+
     /**
-     * Stores a new contact and its {@code contact.received}, or returns the one this caller already
-     * stored under the same idempotency key or external id, writing nothing.
+     * Checks and classifies a new contact without touching the database: anything refused (unknown
+     * tier or category, a future {@code occurredAt}) is refused here, before any write.
      */
-    @WithTransaction
-    public Uni<Contact> receive(NewContact request, String idempotencyKey, String caller) {
+    public Prepared prepare(NewContact request, String idempotencyKey, String caller) {
         PolicyService.Current current = policies.current();
         Policy policy = current.policy();
         Instant now = now();
@@ -93,45 +96,56 @@ public class ContactService {
         if (occurredAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
         }
-        String requestSha256 = sha256(request);
-        {
-            Policy.Classified classified = policy.classify(request.channel(), tier, request.subject(), request.body(),
-                    request.category(), request.priority());
-            Instant since = now.minus(policy.classification().repeatWindow());
-            return contacts.latestOf(request.customer().id(), classified.category(), since).flatMap(earlier -> {
-                Contact c = new Contact();
-                c.id = UUID.randomUUID().toString();
-                c.externalId = request.externalId();
-                c.idempotencyKey = idempotencyKey;
-                c.caller = caller;
-                c.requestSha256 = requestSha256;
-                c.customerId = request.customer().id();
-                c.customerName = request.customer().name();
-                c.customerEmail = request.customer().email();
-                c.customerPhone = request.customer().phone();
-                c.tier = tier;
-                c.channel = request.channel();
-                c.subject = request.subject();
-                c.body = request.body();
-                c.category = classified.category();
-                c.priority = classified.priority();
-                c.team = classified.team();
-                c.status = ContactStatus.OPEN;
-                c.repeatOf = earlier == null ? null : earlier.id;
-                c.classifiedBy = classified.rule();
-                c.policyVersion = current.version();
-                c.occurredAt = occurredAt;
-                c.receivedAt = now;
-                c.updatedAt = now;
-                ContactEvent.Received event = new ContactEvent.Received(c.id, c.externalId,
-                        new ContactEvent.Customer(c.customerId, c.customerName, c.customerEmail, c.customerPhone, c.tier),
-                        c.channel, c.subject, c.body, c.category, c.priority, c.team, c.occurredAt, c.receivedAt,
-                        c.repeatOf, c.classifiedBy, c.policyVersion);
-                return contacts.insertIfNew(c).flatMap(inserted -> inserted
-                        ? outbox.append(event, now).replaceWith(c)
-                        : firstAnswer(caller, idempotencyKey, request.externalId(), requestSha256));
-            });
-        }
+        Policy.Classified classified = policy.classify(request.channel(), tier, request.subject(), request.body(),
+                request.category(), request.priority());
+        Contact c = new Contact();
+        c.id = UUID.randomUUID().toString();
+        c.externalId = request.externalId();
+        c.idempotencyKey = idempotencyKey;
+        c.caller = caller;
+        c.requestSha256 = sha256(request);
+        c.customerId = request.customer().id();
+        c.customerName = request.customer().name();
+        c.customerEmail = request.customer().email();
+        c.customerPhone = request.customer().phone();
+        c.tier = tier;
+        c.channel = request.channel();
+        c.subject = request.subject();
+        c.body = request.body();
+        c.category = classified.category();
+        c.priority = classified.priority();
+        c.team = classified.team();
+        c.status = ContactStatus.OPEN;
+        c.classifiedBy = classified.rule();
+        c.policyVersion = current.version();
+        c.occurredAt = occurredAt;
+        c.receivedAt = now;
+        c.updatedAt = now;
+        return new Prepared(c, now.minus(policy.classification().repeatWindow()));
+    }
+
+    /** The event that announces a new contact (its {@code repeatOf} set). */
+    public static ContactEvent.Received received(Contact c) {
+        return new ContactEvent.Received(c.id, c.externalId,
+                new ContactEvent.Customer(c.customerId, c.customerName, c.customerEmail, c.customerPhone, c.tier),
+                c.channel, c.subject, c.body, c.category, c.priority, c.team, c.occurredAt, c.receivedAt,
+                c.repeatOf, c.classifiedBy, c.policyVersion);
+    }
+
+    /**
+     * Stores one prepared contact and its {@code contact.received} in a transaction of its own, or
+     * returns the one this caller already stored under the same idempotency key or external id,
+     * writing nothing. {@link GroupCommit} writes many at once and comes here for the exceptions.
+     */
+    @WithTransaction
+    public Uni<Contact> receiveAlone(Prepared prepared) {
+        Contact c = prepared.contact();
+        return contacts.latestOf(c.customerId, c.category, prepared.repeatSince()).flatMap(earlier -> {
+            c.repeatOf = earlier == null ? null : earlier.id;
+            return contacts.insertIfNew(c).flatMap(inserted -> inserted
+                    ? outbox.append(received(c), c.receivedAt).replaceWith(c)
+                    : firstAnswer(c.caller, c.idempotencyKey, c.externalId, c.requestSha256));
+        });
     }
 
     /** The request as read, in one canonical form: the same fields give the same hash whatever their order. */

@@ -7,7 +7,6 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.service.SlaTimers;
 import dev.pledge.sla.service.TimerClock;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -38,13 +37,32 @@ public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
         return consumer.consume(records, this);
     }
 
+    /**
+     * In record order; consecutive {@code contact.received} (most of any burst) go together through
+     * the set-based path, every other event one at a time after the ones before it.
+     */
     @Override
     public Uni<List<SlaTimer>> apply(List<EventRecord> events) {
-        return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(e -> e.event() instanceof ContactEvent contactEvent
-                        ? timers.on(contactEvent, e.eventId(), e.partition())
-                        : Uni.createFrom().item(List.<SlaTimer>of()))
-                .collect().in(ArrayList::new, List::addAll);
+        List<SlaTimer> moved = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        List<SlaTimers.Received> run = new ArrayList<>();
+        for (EventRecord e : events) {
+            if (e.event() instanceof ContactEvent.Received r) {
+                run.add(new SlaTimers.Received(r, e.partition()));
+                continue;
+            }
+            chain = received(chain, run, moved);
+            run = new ArrayList<>();
+            if (e.event() instanceof ContactEvent contactEvent) {
+                chain = chain.chain(() -> timers.on(contactEvent, e.eventId(), e.partition()).invoke(moved::addAll))
+                        .replaceWithVoid();
+            }
+        }
+        return received(chain, run, moved).replaceWith(moved);
+    }
+
+    private Uni<Void> received(Uni<Void> chain, List<SlaTimers.Received> run, List<SlaTimer> moved) {
+        return run.isEmpty() ? chain : chain.chain(() -> timers.received(run).invoke(moved::addAll)).replaceWithVoid();
     }
 
     @Override

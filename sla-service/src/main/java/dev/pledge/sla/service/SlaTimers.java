@@ -21,7 +21,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -54,9 +56,7 @@ public class SlaTimers {
     /** Applies one contact event; returns the timers it touched, for the clock to schedule. */
     public Uni<List<SlaTimer>> on(ContactEvent event, String eventId, int partition) {
         if (event instanceof ContactEvent.Received r) {
-            return contacts.findById(r.contactId()).flatMap(known -> known != null
-                    ? Uni.createFrom().item(List.<SlaTimer>of())
-                    : policies.await(r.policyVersion()).flatMap(policy -> received(r, partition, policy)));
+            return received(List.of(new Received(r, partition)));
         }
         return contacts.findById(event.contactId()).flatMap(contact -> {
             if (contact == null) {
@@ -78,28 +78,64 @@ public class SlaTimers {
         });
     }
 
-    private Uni<List<SlaTimer>> received(ContactEvent.Received r, int partition, Policy policy) {
-        SlaContact c = new SlaContact();
-        c.contactId = r.contactId();
-        c.partition = partition;
-        c.channel = r.channel().wire();
-        c.priority = r.priority().wire();
-        c.tier = r.customer().tier();
-        c.category = r.category();
-        c.team = r.team();
-        c.status = ContactStatus.OPEN.wire();
-        c.updatedAt = r.occurredAt();
-        c.policyVersion = r.policyVersion();
-        Policy.SlaRule rule = policy.slaRule(r.channel(), r.priority(), c.tier, c.category);
+    /** A {@code contact.received} and the partition it came from (its timers belong to that partition). */
+    public record Received(ContactEvent.Received event, int partition) {
+    }
+
+    /**
+     * Contacts received, in record order, set-based: one lookup of those already known (a contact
+     * received twice keeps its first timers), then contacts, timers and their {@code sla.started}
+     * written with one statement per table (Hibernate batches the inserts; the outbox takes one
+     * multi-row insert). Returns the timers started.
+     */
+    public Uni<List<SlaTimer>> received(List<Received> received) {
+        List<String> ids = received.stream().map(r -> r.event().contactId()).distinct().toList();
+        return contacts.list("contactId in ?1", ids).flatMap(known -> {
+            Set<String> seen = new HashSet<>();
+            known.forEach(c -> seen.add(c.contactId));
+            List<Received> fresh = received.stream().filter(r -> seen.add(r.event().contactId())).toList();
+            if (fresh.isEmpty()) {
+                return Uni.createFrom().item(List.<SlaTimer>of());
+            }
+            Set<Integer> versions = new TreeSet<>();
+            fresh.forEach(r -> versions.add(r.event().policyVersion()));
+            return Multi.createFrom().iterable(versions).onItem().transformToUniAndConcatenate(policies::await)
+                    .collect().last().flatMap(ignored -> start(fresh));
+        });
+    }
+
+    private Uni<List<SlaTimer>> start(List<Received> fresh) {
+        List<SlaContact> newContacts = new ArrayList<>();
         List<SlaTimer> started = new ArrayList<>();
-        Instant at = micros(r.occurredAt());
-        if (rule.firstResponse() != null) {
-            started.add(newTimer(c, SlaMetric.FIRST_RESPONSE, 1, rule, rule.firstResponse(), at));
+        for (Received received : fresh) {
+            ContactEvent.Received r = received.event();
+            SlaContact c = new SlaContact();
+            c.contactId = r.contactId();
+            c.partition = received.partition();
+            c.channel = r.channel().wire();
+            c.priority = r.priority().wire();
+            c.tier = r.customer().tier();
+            c.category = r.category();
+            c.team = r.team();
+            c.status = ContactStatus.OPEN.wire();
+            c.updatedAt = r.occurredAt();
+            c.policyVersion = r.policyVersion();
+            newContacts.add(c);
+            Policy.SlaRule rule = ruleFor(c);
+            Instant at = micros(r.occurredAt());
+            if (rule.firstResponse() != null) {
+                started.add(newTimer(c, SlaMetric.FIRST_RESPONSE, 1, rule, rule.firstResponse(), at));
+            }
+            if (rule.resolution() != null) {
+                started.add(newTimer(c, SlaMetric.RESOLUTION, 1, rule, rule.resolution(), at));
+            }
         }
-        if (rule.resolution() != null) {
-            started.add(newTimer(c, SlaMetric.RESOLUTION, 1, rule, rule.resolution(), at));
-        }
-        return contacts.persist(c).chain(() -> persistStarted(started));
+        List<Outbox.Entry> events = started.stream()
+                .map(t -> new Outbox.Entry(t.started(), Outbox.idOf(t.contactId, t.metric, t.cycle, "started"))).toList();
+        return contacts.persist(newContacts)
+                .chain(() -> timers.persist(started))
+                .chain(() -> outbox.appendAll(events, Instant.now()))
+                .replaceWith(started);
     }
 
     private Uni<List<SlaTimer>> agentReplied(List<SlaTimer> open, Instant at) {

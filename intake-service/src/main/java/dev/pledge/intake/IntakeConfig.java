@@ -1,0 +1,35 @@
+package dev.pledge.intake;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+/** intake-service's own settings. */
+@ConfigMapping(prefix = "pledge.intake")
+public interface IntakeConfig {
+
+    GroupCommit groupCommit();
+
+    /**
+     * New contacts that arrive while a transaction is being written wait for the next one and are
+     * written together (see {@code GroupCommit}); each is answered after that commit.
+     */
+    interface GroupCommit {
+        /** Off: one transaction per contact, as before (for comparison, or if ever in doubt). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** At most this many contacts per transaction. */
+        @WithDefault("250")
+        @Min(1)
+        @Max(5000)
+        int maxSize();
+
+        /** Transactions written at the same time: one commits while the next is built. */
+        @WithDefault("2")
+        @Min(1)
+        @Max(32)
+        int writers();
+    }
+}

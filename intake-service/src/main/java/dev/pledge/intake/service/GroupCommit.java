@@ -1,0 +1,287 @@
+package dev.pledge.intake.service;
+
+import dev.pledge.events.ContactEvent;
+import dev.pledge.intake.Contact;
+import dev.pledge.intake.IntakeConfig;
+import dev.pledge.outbox.Outbox;
+import dev.pledge.web.Failures;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Group commit for new contacts. Requests are checked one by one ({@link ContactService#prepare});
+ * those that arrive while a transaction is being written queue for the next, and each group is
+ * written with one statement per table (repeat lookup, contacts, outbox) and one commit, on the
+ * reactive client directly. Every request is answered after the commit that holds it, so a 202 still
+ * means committed. Under light load a group is one contact: nothing waits for company.
+ *
+ * <p>The exceptions take the one-contact path ({@link ContactService#receiveAlone}), which answers
+ * them exactly as before: a retry (same idempotency key or external id as an earlier request, in the
+ * database or in the same group) gets the first answer or 422; if the group's transaction fails for a
+ * reason of one request (a value the database refuses), each request of the group is written alone so
+ * that only that one fails (in a database outage each then fails as it always did: 503).
+ */
+@ApplicationScoped
+public class GroupCommit {
+    private static final Logger LOG = Logger.getLogger(GroupCommit.class);
+
+    private final Pool pool;
+    private final ContactService contacts;
+    private final IntakeConfig.GroupCommit config;
+    private final DistributionSummary sizes;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger writing = new AtomicInteger();
+
+    public GroupCommit(Pool pool, ContactService contacts, IntakeConfig config, MeterRegistry metrics) {
+        this.pool = pool;
+        this.contacts = contacts;
+        this.config = config.groupCommit();
+        this.sizes = DistributionSummary.builder("pledge.intake.group.size")
+                .description("new contacts written per transaction").register(metrics);
+    }
+
+    /** A request waiting for its group: answered on the context it came from. */
+    private record Pending(ContactService.Prepared prepared, Context context, UniEmitter<? super Contact> answer) {
+        Contact contact() {
+            return prepared.contact();
+        }
+
+        void complete(Contact c) {
+            context.runOnContext(x -> answer.complete(c));
+        }
+
+    }
+
+    /** Writes the contact with whatever else is waiting; the item comes after the commit. */
+    public Uni<Contact> receive(ContactService.Prepared prepared) {
+        if (!config.enabled()) {
+            return contacts.receiveAlone(prepared);
+        }
+        return Uni.createFrom().emitter(emitter -> {
+            Context context = Vertx.currentContext();
+            if (context == null) {
+                throw new IllegalStateException("GroupCommit.receive must be subscribed on a Vert.x context");
+            }
+            queue.add(new Pending(prepared, context, emitter));
+            startWriting();
+        });
+    }
+
+    private void startWriting() {
+        while (!queue.isEmpty()) {
+            int w = writing.get();
+            if (w >= config.writers()) {
+                return; // a writer that finishes looks at the queue again
+            }
+            if (writing.compareAndSet(w, w + 1)) {
+                List<Pending> group = new ArrayList<>();
+                Pending p;
+                while (group.size() < config.maxSize() && (p = queue.poll()) != null) {
+                    group.add(p);
+                }
+                if (group.isEmpty()) {
+                    writing.decrementAndGet();
+                    continue;
+                }
+                sizes.record(group.size());
+                write(group).subscribe().with(ignored -> done(), e -> done());
+            }
+        }
+    }
+
+    private void done() {
+        writing.decrementAndGet();
+        startWriting();
+    }
+
+    /** One group: one transaction, then each request answered (the exceptions by the one-contact path). */
+    private Uni<Void> write(List<Pending> group) {
+        Plan plan = new Plan(group);
+        return pool.withTransaction(conn -> plan.write(conn))
+                .invoke(inserted -> {
+                    for (Pending p : plan.writing) {
+                        if (inserted.contains(p.contact().id)) {
+                            p.complete(p.contact());
+                        } else {
+                            alone(p);
+                        }
+                    }
+                    plan.later.forEach(this::alone);
+                })
+                .onFailure().invoke(e -> {
+                    // Each alone: only a request at fault fails; in an outage each fails as it would have (503).
+                    if (group.size() > 1 && !(e instanceof Replan)) {
+                        LOG.infof("a group of %d contacts failed (%s); writing them one by one", group.size(),
+                                Failures.rootMessage(e));
+                    }
+                    group.forEach(this::alone);
+                })
+                .replaceWithVoid()
+                .onFailure().recoverWithItem((Void) null);
+    }
+
+    /** Through the one-contact path, on the request's own context (Hibernate Reactive needs it). */
+    private void alone(Pending p) {
+        p.context.runOnContext(x -> contacts.receiveAlone(p.prepared).subscribe().with(p.answer::complete, p.answer::fail));
+    }
+
+    /** A group in which a retry's first answer would have been named as an earlier contact: written alone. */
+    private static final class Replan extends RuntimeException {
+        Replan() {
+            super("a contact of the group refers to one that was not written", null, false, false);
+        }
+    }
+
+    /**
+     * What one group writes: contacts whose idempotency key or external id repeats one earlier in the
+     * group wait for the commit ({@code later}); the others ({@code writing}) are inserted together.
+     */
+    private static final class Plan {
+        final List<Pending> writing = new ArrayList<>();
+        final List<Pending> later = new ArrayList<>();
+
+        Plan(List<Pending> group) {
+            Set<String> seen = new HashSet<>();
+            for (Pending p : group) {
+                Contact c = p.contact();
+                String key = c.idempotencyKey == null ? null : c.caller + "\u0000k\u0000" + c.idempotencyKey;
+                String ext = c.externalId == null ? null : c.caller + "\u0000e\u0000" + c.externalId;
+                if ((key != null && seen.contains(key)) || (ext != null && seen.contains(ext))) {
+                    later.add(p);
+                } else {
+                    writing.add(p);
+                    if (key != null) {
+                        seen.add(key);
+                    }
+                    if (ext != null) {
+                        seen.add(ext);
+                    }
+                }
+            }
+        }
+
+        /** Returns the ids of the contacts inserted (the others were already stored: retries). */
+        Uni<Set<String>> write(SqlConnection conn) {
+            if (writing.isEmpty()) {
+                return Uni.createFrom().item(Set.of());
+            }
+            return earlier(conn).flatMap(latest -> {
+                Map<String, Contact> inGroup = new HashMap<>();
+                for (Pending p : writing) {
+                    Contact c = p.contact();
+                    String key = c.customerId + "\u0000" + c.category;
+                    Contact before = inGroup.get(key);
+                    if (before != null) {
+                        c.repeatOf = before.id;
+                    } else {
+                        Row row = latest.get(key);
+                        c.repeatOf = row != null && !row.getOffsetDateTime("received_at").toInstant()
+                                .isBefore(p.prepared().repeatSince()) ? row.getString("id") : null;
+                    }
+                    inGroup.put(key, c);
+                }
+                return insertContacts(conn);
+            }).flatMap(inserted -> {
+                List<ContactEvent.Received> events = new ArrayList<>();
+                for (Pending p : writing) {
+                    Contact c = p.contact();
+                    if (inserted.contains(c.id)) {
+                        if (c.repeatOf != null && !inserted.contains(c.repeatOf) && isInGroup(c.repeatOf)) {
+                            return Uni.createFrom().failure(new Replan());
+                        }
+                        events.add(ContactService.received(c));
+                    }
+                }
+                return Outbox.appendAll(conn, events, writing.get(0).contact().receivedAt).replaceWith(inserted);
+            });
+        }
+
+        private boolean isInGroup(String id) {
+            return writing.stream().anyMatch(p -> p.contact().id.equals(id));
+        }
+
+        /** Per customer and category of the group, the latest contact since the earliest repeat window. */
+        private Uni<Map<String, Row>> earlier(SqlConnection conn) {
+            Set<String> customers = new HashSet<>();
+            Instant since = null;
+            for (Pending p : writing) {
+                customers.add(p.contact().customerId);
+                since = since == null || p.prepared().repeatSince().isBefore(since) ? p.prepared().repeatSince() : since;
+            }
+            return conn.preparedQuery("""
+                    SELECT DISTINCT ON (customer_id, category) customer_id, category, id, received_at
+                    FROM contact WHERE customer_id = ANY($1) AND received_at >= $2
+                    ORDER BY customer_id, category, received_at DESC""")
+                    .execute(Tuple.of(customers.toArray(new String[0]), since.atOffset(ZoneOffset.UTC)))
+                    .map(rows -> {
+                        Map<String, Row> latest = new HashMap<>();
+                        for (Row r : rows) {
+                            latest.put(r.getString("customer_id") + "\u0000" + r.getString("category"), r);
+                        }
+                        return latest;
+                    });
+        }
+
+        private Uni<Set<String>> insertContacts(SqlConnection conn) {
+            int n = writing.size();
+            String[][] text = new String[20][n];
+            Integer[] versions = new Integer[n];
+            OffsetDateTime[][] times = new OffsetDateTime[3][n];
+            for (int i = 0; i < n; i++) {
+                Contact c = writing.get(i).contact();
+                String[] v = {c.id, c.externalId, c.idempotencyKey, c.caller, c.requestSha256, c.customerId,
+                        c.customerName, c.customerEmail, c.customerPhone, c.tier, c.channel.wire(), c.subject, c.body,
+                        c.category, c.priority.wire(), c.team, c.assignee, c.status.wire(), c.repeatOf, c.classifiedBy};
+                for (int col = 0; col < v.length; col++) {
+                    text[col][i] = v[col];
+                }
+                versions[i] = c.policyVersion;
+                times[0][i] = c.occurredAt.atOffset(ZoneOffset.UTC);
+                times[1][i] = c.receivedAt.atOffset(ZoneOffset.UTC);
+                times[2][i] = c.updatedAt.atOffset(ZoneOffset.UTC);
+            }
+            List<Object> params = new ArrayList<>(List.of((Object[]) text));
+            params.add(versions);
+            params.addAll(List.of((Object[]) times));
+            return conn.preparedQuery(INSERT_CONTACTS).execute(Tuple.from(params)).map(rows -> {
+                Set<String> ids = new HashSet<>();
+                for (Row r : rows) {
+                    ids.add(r.getString(0));
+                }
+                return ids;
+            });
+        }
+    }
+
+    private static final String INSERT_CONTACTS = """
+            INSERT INTO contact (id, external_id, idempotency_key, caller, request_sha256, customer_id, customer_name,
+                customer_email, customer_phone, tier, channel, subject, body, category, priority, team, assignee, status,
+                repeat_of, classified_by, policy_version, occurred_at, received_at, updated_at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+                $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::timestamptz[],
+                $23::timestamptz[], $24::timestamptz[])
+            ON CONFLICT DO NOTHING
+            RETURNING id""";
+}
