@@ -84,6 +84,53 @@ class SlaTimersIT {
     }
 
     @Test
+    void aBurstOfContactsAndRepliesWrittenTogetherIsAppliedInRecordOrder() {
+        // Written at once, these reach sla-service in few polls: runs of contact.received take the set-based
+        // path, the replies between them are applied after the contacts before them, in record order.
+        Instant t0 = Instant.now();
+        List<String> ids = new java.util.ArrayList<>();
+        List<ContactEvent> burst = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = newContactId();
+            ids.add(id);
+            burst.add(received(id, Channel.CHAT, t0));
+            if (i % 2 == 0) {
+                burst.add(new ContactEvent.AgentReplied(id, "agent-1", t0.plusMillis(500)));
+            }
+        }
+        // The same contact received again (another event id): its first timers stand, nothing starts twice.
+        burst.add(received(ids.get(1), Channel.EMAIL, t0.plusMillis(100)));
+        send(burst.toArray(ContactEvent[]::new));
+
+        try (TopicReader reader = new TopicReader(Topics.SLA_EVENTS)) {
+            List<TopicReader.Record> all = reader.readUntil(rs -> ids.stream().allMatch(id -> {
+                List<TopicReader.Record> mine = SlaTestSupport.of(rs, id);
+                return count(mine, "pledge.sla.started", "first-response") > 0
+                        && (ids.indexOf(id) % 2 == 1 || count(mine, "pledge.sla.met", "first-response") > 0);
+            }), Duration.ofSeconds(30));
+            for (int i = 0; i < ids.size(); i++) {
+                List<TopicReader.Record> mine = SlaTestSupport.of(all, ids.get(i));
+                assertThat(count(mine, "pledge.sla.started", "first-response")).as("contact %d", i).isEqualTo(1);
+                if (i % 2 == 0) {
+                    assertThat(mine).extracting(r -> r.header("ce_type")).as("contact %d", i)
+                            .containsSubsequence("pledge.sla.started", "pledge.sla.met");
+                    SlaEvent.Met met = mine.stream().filter(r -> "pledge.sla.met".equals(r.header("ce_type")))
+                            .map(r -> EventJson.fromJson(r.value(), SlaEvent.Met.class))
+                            .filter(m -> m.metric().wire().equals("first-response")).findFirst().orElseThrow();
+                    assertThat(met.elapsed()).isEqualTo(Duration.ofMillis(500));
+                } else {
+                    assertThat(count(mine, "pledge.sla.met", "first-response")).as("contact %d", i).isZero();
+                }
+            }
+            SlaEvent.Started again = SlaTestSupport.of(all, ids.get(1)).stream()
+                    .filter(r -> "pledge.sla.started".equals(r.header("ce_type")))
+                    .map(r -> EventJson.fromJson(r.value(), SlaEvent.Started.class))
+                    .filter(st -> st.metric().wire().equals("first-response")).findFirst().orElseThrow();
+            assertThat(again.deadline()).isEqualTo(t0.truncatedTo(java.time.temporal.ChronoUnit.MICROS).plusSeconds(4));
+        }
+    }
+
+    @Test
     void pauseHoldsTheClock() {
         String id = newContactId();
         Instant t0 = Instant.now();
