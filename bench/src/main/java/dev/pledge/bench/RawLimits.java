@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * What the machine allows without Pledge in the way: intake's three statements per contact (repeat
  * lookup, contact insert, outbox insert) over plain JDBC, one contact per transaction and 100 per
- * transaction, into copies of intake's tables; and a plain Kafka producer with intake's settings.
+ * transaction (set-based, as intake's group commit writes them), into copies of intake's tables; and a plain Kafka producer with intake's settings.
  */
 final class RawLimits {
     static final String LOOKUP = "SELECT id FROM raw_contact WHERE customer_id = ? AND category = ? AND received_at >= ?"
@@ -64,29 +64,10 @@ final class RawLimits {
                         PreparedStatement outbox = c.prepareStatement(INSERT_OUTBOX)) {
                     c.setAutoCommit(false);
                     while (System.nanoTime() < end) {
-                        for (int i = 0; i < perTransaction; i++) {
-                            Timestamp now = Timestamp.from(Instant.now());
-                            String id = UUID.randomUUID().toString();
-                            String customer = "cust-" + ThreadLocalRandom.current().nextInt(100_000);
-                            lookup.setString(1, customer);
-                            lookup.setString(2, "delivery");
-                            lookup.setTimestamp(3, Timestamp.from(Instant.now().minus(Duration.ofDays(7))));
-                            try (ResultSet rs = lookup.executeQuery()) {
-                                rs.next();
-                            }
-                            contact.setString(1, id);
-                            contact.setString(2, id);
-                            contact.setString(3, customer);
-                            contact.setString(4, "Where is my parcel?");
-                            contact.setTimestamp(5, now);
-                            contact.setTimestamp(6, now);
-                            contact.setTimestamp(7, now);
-                            contact.executeUpdate();
-                            outbox.setObject(1, UUID.randomUUID());
-                            outbox.setString(2, id);
-                            outbox.setTimestamp(3, now);
-                            outbox.setString(4, payload);
-                            outbox.executeUpdate();
+                        if (perTransaction == 1) {
+                            oneByOne(lookup, contact, outbox, payload);
+                        } else {
+                            together(c, perTransaction, payload);
                         }
                         c.commit();
                         done.addAndGet(perTransaction);
@@ -104,6 +85,80 @@ final class RawLimits {
         }
         return done.get() / (duration.toNanos() / 1e9);
     }
+
+    /** One contact: the three statements row by row. */
+    private static void oneByOne(PreparedStatement lookup, PreparedStatement contact, PreparedStatement outbox,
+            String payload) throws Exception {
+        Timestamp now = Timestamp.from(Instant.now());
+        String id = UUID.randomUUID().toString();
+        String customer = "cust-" + ThreadLocalRandom.current().nextInt(100_000);
+        lookup.setString(1, customer);
+        lookup.setString(2, "delivery");
+        lookup.setTimestamp(3, Timestamp.from(Instant.now().minus(Duration.ofDays(7))));
+        try (ResultSet rs = lookup.executeQuery()) {
+            rs.next();
+        }
+        contact.setString(1, id);
+        contact.setString(2, id);
+        contact.setString(3, customer);
+        contact.setString(4, "Where is my parcel?");
+        contact.setTimestamp(5, now);
+        contact.setTimestamp(6, now);
+        contact.setTimestamp(7, now);
+        contact.executeUpdate();
+        outbox.setObject(1, UUID.randomUUID());
+        outbox.setString(2, id);
+        outbox.setTimestamp(3, now);
+        outbox.setString(4, payload);
+        outbox.executeUpdate();
+    }
+
+    /** {@code n} contacts: the same three statements set-based (arrays), as intake's group commit writes them. */
+    private static void together(Connection c, int n, String payload) throws Exception {
+        String[] ids = new String[n];
+        String[] customers = new String[n];
+        String[] eventIds = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = UUID.randomUUID().toString();
+            customers[i] = "cust-" + ThreadLocalRandom.current().nextInt(100_000);
+            eventIds[i] = UUID.randomUUID().toString();
+            payloads[i] = payload;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        try (PreparedStatement lookup = c.prepareStatement(LOOKUP_ALL);
+                PreparedStatement contact = c.prepareStatement(INSERT_CONTACTS);
+                PreparedStatement outbox = c.prepareStatement(INSERT_OUTBOXES)) {
+            lookup.setArray(1, c.createArrayOf("text", customers));
+            lookup.setTimestamp(2, Timestamp.from(Instant.now().minus(Duration.ofDays(7))));
+            try (ResultSet rs = lookup.executeQuery()) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            }
+            contact.setTimestamp(1, now);
+            contact.setTimestamp(2, now);
+            contact.setTimestamp(3, now);
+            contact.setArray(4, c.createArrayOf("text", ids));
+            contact.setArray(5, c.createArrayOf("text", customers));
+            contact.executeUpdate();
+            outbox.setTimestamp(1, now);
+            outbox.setArray(2, c.createArrayOf("uuid", eventIds));
+            outbox.setArray(3, c.createArrayOf("text", ids));
+            outbox.setArray(4, c.createArrayOf("text", payloads));
+            outbox.executeUpdate();
+        }
+    }
+
+    static final String LOOKUP_ALL = "SELECT DISTINCT ON (customer_id, category) customer_id, id FROM raw_contact"
+            + " WHERE customer_id = ANY(?) AND received_at >= ? ORDER BY customer_id, category, received_at DESC";
+    static final String INSERT_CONTACTS = "INSERT INTO raw_contact (id, caller, request_sha256, customer_id, tier, channel,"
+            + " subject, body, category, priority, status, policy_version, occurred_at, received_at, updated_at)"
+            + " SELECT i, 'bench', i, c, 'standard', 'email', 'Help', 'Where is my parcel?', 'delivery', 'normal', 'open', 1,"
+            + " ?, ?, ? FROM unnest(?::text[], ?::text[]) AS u(i, c) ON CONFLICT DO NOTHING";
+    static final String INSERT_OUTBOXES = "INSERT INTO raw_outbox (event_id, topic, event_key, ce_type, ce_time, payload)"
+            + " SELECT e, 'contact-events', k, 'pledge.contact.received', ?, p FROM unnest(?::uuid[], ?::text[], ?::text[])"
+            + " WITH ORDINALITY AS u(e, k, p, n) ORDER BY n";
 
     /** Records per second a plain producer gets acknowledged with {@code acks=all}, idempotent, as intake's relay. */
     static double kafka(int recordBytes, Duration duration) throws Exception {
