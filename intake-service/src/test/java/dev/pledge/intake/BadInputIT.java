@@ -115,17 +115,6 @@ class BadInputIT {
     }
 
     @Test
-    void aTokenWithAnyByteOfItsSignatureChangedIsRefusedEvenAfterTheTokenWasAccepted() {
-        // Verified tokens are remembered (VerifiedTokens, keyed by the whole token): a forgery must not ride on them.
-        String token = TestTokens.forRoles("intake");
-        String json = contactJson(newCustomer(), "email", "hi");
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(json).post("/contacts").then().statusCode(202);
-        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
-        given().auth().oauth2(tampered).contentType(ContentType.JSON).body(json).post("/contacts").then().statusCode(401)
-                .contentType(PROBLEM);
-    }
-
-    @Test
     void wrongRoleIs403() {
         given().auth().oauth2(TestTokens.forRoles("analyst")).contentType(ContentType.JSON)
                 .body(contactJson(newCustomer(), "email", "hi")).post("/contacts").then().statusCode(403)

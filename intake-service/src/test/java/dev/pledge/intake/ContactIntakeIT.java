@@ -132,6 +132,17 @@ class ContactIntakeIT {
     }
 
     @Test
+    void aTokenWithAnyByteOfItsSignatureChangedIsRefusedEvenAfterTheTokenWasAccepted() {
+        // Verified tokens are remembered (VerifiedTokens, keyed by the whole token): a forgery must not ride on them.
+        String token = TestTokens.forRoles("intake");
+        String json = contactJson(newCustomer(), "email", "hi");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(json).post("/contacts").then().statusCode(202);
+        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+        given().auth().oauth2(tampered).contentType(ContentType.JSON).body(json).post("/contacts").then().statusCode(401)
+                .contentType("application/problem+json");
+    }
+
+    @Test
     void healthIsOnTheManagementPortWithoutAToken() {
         // With test-port 0 Quarkus picks a free port and records it under the same key.
         int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()
