@@ -23,6 +23,18 @@ import org.apache.kafka.clients.admin.NewTopic;
 final class BenchSupport {
     static final int PARTITIONS = 6;
 
+    /** JVM options as ./pledge up starts a service, plus PLEDGE_BENCH_JVM (bench/run passes it on). */
+    static final List<String> SERVICE_JVM = jvm();
+
+    private static List<String> jvm() {
+        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
+        String extra = System.getProperty("pledge.bench.jvm", "");
+        if (!extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return List.copyOf(options);
+    }
+
     /** Count, median, 99th percentile and maximum of a sample, in milliseconds. */
     record Stats(long count, long medianMs, long p99Ms, long maxMs) {
         static Stats of(List<Long> values) {

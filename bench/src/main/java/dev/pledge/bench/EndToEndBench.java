@@ -63,9 +63,9 @@ public final class EndToEndBench {
         System.setProperty("pledge.pg.fsync", fsync);
         BenchSupport.createTopics();
         try (ServiceProcess sla = ServiceProcess.start(root.resolve("sla-service/target/quarkus-app/quarkus-run.jar"),
-                SLA_DATABASE, Map.of(), IntakeBench.JVM);
+                SLA_DATABASE, Map.of(), BenchSupport.SERVICE_JVM);
                 ServiceProcess intake = ServiceProcess.start(root.resolve("intake-service/target/quarkus-app/quarkus-run.jar"),
-                        INTAKE_DATABASE, Map.of(), IntakeBench.JVM);
+                        INTAKE_DATABASE, Map.of(), BenchSupport.SERVICE_JVM);
                 OpenLoad load = new OpenLoad(intake.url(), 256);
                 Started started = new Started();
                 Admin admin = admin()) {

@@ -27,18 +27,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class IntakeBench {
     static final String DATABASE = "intake_bench";
-    /** JVM options as ./pledge up starts a service. */
-    static final List<String> JVM = jvm();
-
-    private static List<String> jvm() {
-        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
-        String extra = System.getProperty("pledge.bench.jvm", "");
-        if (!extra.isBlank()) {
-            options.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        return List.copyOf(options);
-    }
-
     public static void main(String[] args) throws Exception {
         String fsync = BenchSupport.stringArg(args, "--fsync", "on");
         double p99Limit = BenchSupport.intArg(args, "--p99-ms", 100);
@@ -52,7 +40,7 @@ public final class IntakeBench {
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         try (ServiceProcess intake = ServiceProcess.start(root.resolve("intake-service/target/quarkus-app/quarkus-run.jar"),
-                DATABASE, Map.of(), JVM); OpenLoad load = new OpenLoad(intake.url(), connections)) {
+                DATABASE, Map.of(), BenchSupport.SERVICE_JVM); OpenLoad load = new OpenLoad(intake.url(), connections)) {
             String payload = EventJson.mapper().writeValueAsString(body("cust-1", 0));
             BenchSupport.log("raw limits: PostgreSQL one contact per transaction (16 clients), 100 per transaction (4), Kafka");
             double pgOne = RawLimits.postgres(DATABASE, 16, 1, Duration.ofSeconds(8), payload);
