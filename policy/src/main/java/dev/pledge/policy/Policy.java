@@ -3,6 +3,7 @@ package dev.pledge.policy;
 import dev.pledge.events.Channel;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.Priority;
+import dev.pledge.events.SlaMetric;
 import dev.pledge.events.SurveyKind;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -104,20 +105,51 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
 
     /** What sets off escalation rules. */
     public enum Trigger {
-        CONTACT_RECEIVED, CUSTOMER_REPLIED, SLA_WARNING, SLA_BREACHED
+        CONTACT_RECEIVED, CONTACT_UPDATED, CUSTOMER_REPLIED, SLA_WARNING, SLA_BREACHED, COMPLAINT_DEADLINE_MISSED
     }
 
     /**
-     * On {@code trigger}, when the contact matches {@code when}, any of {@code keywords} (if given) and
-     * the warning threshold or repeat-contact condition (if given), raise to {@code raiseTo}. (The key is
-     * not {@code on}: YAML 1.1 readers such as PyYAML read {@code on} as the boolean true.)
+     * On {@code trigger}, when the contact matches {@code when} and every condition given: any of
+     * {@code keywords} in subject or body, a negative sentiment of at least {@code negativeSentiment}
+     * (see {@link Sentiment}), the warning threshold, one of the breached {@code metrics}, a repeat
+     * contact, at least {@code customerReplies} customer replies since the last agent reply; then
+     * raise to {@code raiseTo}, a ladder level or a specialist team. (The key is not {@code on}: YAML
+     * 1.1 readers such as PyYAML read {@code on} as the boolean true.)
      */
     public record EscalationRule(String name, Trigger trigger, Match when, Keywords keywords,
-            Integer minWarningPercent, boolean repeatContact, String raiseTo) {
+            Double negativeSentiment, Integer minWarningPercent, Set<SlaMetric> metrics, boolean repeatContact,
+            Integer customerReplies, String raiseTo) {
     }
 
+    /**
+     * The ladder (lowest first), specialist teams (first listed takes precedence), the rules, the
+     * calendar acknowledgement deadlines count in, how often the top level is notified again when no
+     * one acknowledges, and how long an acknowledged escalation may go without progress before it
+     * climbs again (null: never).
+     */
     public record Escalation(List<EscalationLevel> ladder, List<EscalationLevel> specialists,
-            List<EscalationRule> rules) {
+            List<EscalationRule> rules, String calendar, int topLevelRepeats, Duration reEscalateAfter) {
+
+        /** The rung's position on the ladder, or -1 for a specialist team or an unknown name. */
+        public int rank(String level) {
+            for (int i = 0; i < ladder.size(); i++) {
+                if (ladder.get(i).name().equals(level)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        public boolean isSpecialist(String name) {
+            return specialists.stream().anyMatch(l -> l.name().equals(name));
+        }
+
+        /** The level or specialist team of that name. */
+        public EscalationLevel level(String name) {
+            return java.util.stream.Stream.concat(ladder.stream(), specialists.stream())
+                    .filter(l -> l.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no escalation level '" + name + "' in policy"));
+        }
     }
 
     /** ISO 10002 complaint handling: which categories are complaints, deadlines, required steps. */

@@ -94,7 +94,7 @@ class PolicyLoaderTest {
                                 "sla.rules[4].when.channels[0]",
                                 "sla.rules[6].calendar",
                                 "calendars.contact-centre.hours.monday[0]",
-                                "escalation.rules[1].raiseTo",
+                                "escalation.rules[2].raiseTo",
                                 "sla.warnigns"));
     }
 
@@ -167,5 +167,36 @@ class PolicyLoaderTest {
         List<PolicyError> ignored = new java.util.ArrayList<>();
         assertThat(PolicyLoader.readTolerant(document, ignored).name()).isEqualTo("Default customer promise");
         assertThat(ignored).extracting(PolicyError::path).containsExactly("futureSection");
+    }
+
+    @Test
+    void escalationSettingsAndRuleConditionsAreRead() {
+        Policy.Escalation escalation = PolicyLoader.defaultPolicy().escalation();
+        assertThat(escalation.calendar()).isEqualTo("24x7");
+        assertThat(escalation.topLevelRepeats()).isEqualTo(2);
+        assertThat(escalation.reEscalateAfter()).isEqualTo(Duration.ofHours(4));
+        assertThat(escalation.rank("agent")).isZero();
+        assertThat(escalation.rank("manager")).isEqualTo(3);
+        assertThat(escalation.rank("legal")).isEqualTo(-1);
+        assertThat(escalation.isSpecialist("legal")).isTrue();
+        assertThat(escalation.rules()).filteredOn(r -> r.name().equals("angry-customer"))
+                .singleElement().satisfies(r -> assertThat(r.negativeSentiment()).isEqualTo(4.0));
+        assertThat(escalation.rules()).filteredOn(r -> r.name().equals("customer-chasing"))
+                .singleElement().satisfies(r -> assertThat(r.customerReplies()).isEqualTo(3));
+    }
+
+    @Test
+    void aRuleConditionOnATriggerItCannotApplyToIsRefusedWithItsPath() {
+        String text = PolicyLoader.defaultPolicyText().replace("      trigger: sla-breached\n",
+                "      trigger: sla-breached\n      keywords: [late]\n      customerReplies: 2\n      metrics: [resolution, soon]\n");
+        assertThatThrownBy(() -> PolicyLoader.load(text)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).containsExactlyInAnyOrder(
+                        "escalation.rules[10].keywords", "escalation.rules[10].customerReplies",
+                        "escalation.rules[10].metrics[1]"));
+        String badCalendar = PolicyLoader.defaultPolicyText().replace("  calendar: 24x7\n  topLevelRepeats: 2",
+                "  calendar: nights\n  topLevelRepeats: 99");
+        assertThatThrownBy(() -> PolicyLoader.load(badCalendar)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).containsExactlyInAnyOrder(
+                        "escalation.calendar", "escalation.topLevelRepeats"));
     }
 }
