@@ -11,17 +11,27 @@ public sealed interface EscalationEvent extends PledgeEvent {
 
     int policyVersion();
 
-    /** {@code level} is a rung of the policy's ladder; {@code trigger} names the rule that fired. */
+    /**
+     * {@code level} is a rung of the policy's ladder, {@code team} a specialist team (either may be null,
+     * not both); {@code trigger} names the rule that fired, {@code triggerEventId} the {@code ce_id} of
+     * the event it fired on (null when a deadline fired it).
+     */
     record Raised(String escalationId, String contactId, String level, String team, String trigger, String reason,
-            Instant ackDeadline, Instant at, int policyVersion) implements EscalationEvent {
+            Instant ackDeadline, Instant at, int policyVersion, String triggerEventId) implements EscalationEvent {
         @Override
         public String key() {
             return contactId;
         }
     }
 
+    /**
+     * Raised further by a rule ({@code trigger}, {@code triggerEventId}), or climbed at an acknowledgement
+     * deadline ({@code trigger} null). {@code fromLevel} equals {@code toLevel} when only the specialist
+     * {@code team} changed, or when the top level is notified again.
+     */
     record LevelChanged(String escalationId, String contactId, String fromLevel, String toLevel, String reason,
-            Instant ackDeadline, Instant at, int policyVersion) implements EscalationEvent {
+            Instant ackDeadline, Instant at, int policyVersion, String team, String trigger, String triggerEventId)
+            implements EscalationEvent {
         @Override
         public String key() {
             return contactId;

@@ -40,9 +40,10 @@ final class Samples {
                 T.plus(Duration.ofDays(4)), T, 3));
         m.put(EventType.SLA_CANCELLED, new SlaEvent.Cancelled(C, SlaMetric.NEXT_RESPONSE, "contact closed", T, 3));
         m.put(EventType.ESCALATION_RAISED, new EscalationEvent.Raised("e-1", C, "supervisor", "legal",
-                "legal-threat", "body mentions 'lawyer'", T.plus(Duration.ofMinutes(30)), T, 3));
+                "legal-threat", "body mentions 'lawyer'", T.plus(Duration.ofMinutes(30)), T, 3,
+                "0b9c4e4e-8d0b-4a0f-9f57-3c1f3a7b2d10"));
         m.put(EventType.ESCALATION_LEVEL_CHANGED, new EscalationEvent.LevelChanged("e-1", C, "supervisor",
-                "manager", "not acknowledged within PT30M", T.plus(Duration.ofHours(1)), T, 3));
+                "manager", "not acknowledged within PT30M", T.plus(Duration.ofHours(1)), T, 3, "legal", null, null));
         m.put(EventType.ESCALATION_ACKNOWLEDGED, new EscalationEvent.Acknowledged("e-1", C, "manager", "mgr-2", T, 3));
         m.put(EventType.ESCALATION_RESOLVED, new EscalationEvent.Resolved("e-1", C, "manager", T, 3));
         m.put(EventType.COMPLAINT_DEADLINE_MISSED, new EscalationEvent.ComplaintDeadlineMissed(C,

@@ -1,0 +1,45 @@
+package dev.pledge.escalation.messaging;
+
+import dev.pledge.consumer.EventConsumer;
+import dev.pledge.consumer.EventHandler;
+import dev.pledge.consumer.EventRecord;
+import dev.pledge.escalation.EscalationContact;
+import dev.pledge.escalation.service.EscalationClock;
+import dev.pledge.escalation.service.Escalations;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * contact-events and sla-events through the shared consumer: each poll in one transaction, events in
+ * record order, then the contacts whose next deadline moved handed to the clock.
+ */
+@ApplicationScoped
+public class EventsConsumer implements EventHandler<List<EscalationContact>> {
+    private final EventConsumer consumer;
+    private final Escalations escalations;
+    private final EscalationClock clock;
+
+    public EventsConsumer(EventConsumer consumer, Escalations escalations, EscalationClock clock) {
+        this.consumer = consumer;
+        this.escalations = escalations;
+        this.clock = clock;
+    }
+
+    @Incoming("events")
+    public Uni<Void> consume(ConsumerRecords<String, String> records) {
+        return consumer.consume(records, this);
+    }
+
+    @Override
+    public Uni<List<EscalationContact>> apply(List<EventRecord> events) {
+        return escalations.apply(events);
+    }
+
+    @Override
+    public void committed(List<EscalationContact> moved) {
+        clock.schedule(moved);
+    }
+}

@@ -1,0 +1,278 @@
+package dev.pledge.escalation.service;
+
+import static dev.pledge.escalation.service.Ladder.micros;
+
+import dev.pledge.consumer.EventRecord;
+import dev.pledge.escalation.Complaint;
+import dev.pledge.escalation.Escalation;
+import dev.pledge.escalation.EscalationContact;
+import dev.pledge.escalation.repository.EscalationRepository;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.PledgeEvent;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.outbox.Outbox;
+import dev.pledge.policy.Policy;
+import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.web.ProblemException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jboss.logging.Logger;
+
+/**
+ * escalation-service's state machine over contact and SLA events, and the firing of due deadlines.
+ * Each method runs in the caller's transaction and works set-based: one statement locks the batch's
+ * contacts, one reads their unresolved escalations, one their complaints; everything else happens in
+ * memory and is written with one statement per table ({@link Changes#write}).
+ *
+ * <p>Policy versions: rules are evaluated under the version the event names (contact.received,
+ * contact.updated and every SLA event carry one), other events under the contact's latest.
+ */
+@ApplicationScoped
+public class Escalations {
+    private static final Logger LOG = Logger.getLogger(Escalations.class);
+
+    private final EscalationRepository repository;
+    private final PolicyFeed policies;
+    private final Outbox outbox;
+    private final Crises crises;
+
+    public Escalations(EscalationRepository repository, PolicyFeed policies, Outbox outbox, Crises crises) {
+        this.repository = repository;
+        this.policies = policies;
+        this.outbox = outbox;
+        this.crises = crises;
+    }
+
+    /** Applies events in record order; returns the contacts whose next due time moved, for the clock. */
+    public Uni<List<EscalationContact>> apply(List<EventRecord> events) {
+        Set<String> ids = new LinkedHashSet<>();
+        Set<Integer> versions = new TreeSet<>();
+        for (EventRecord e : events) {
+            String id = contactId(e.event());
+            if (id != null) {
+                ids.add(id);
+            }
+            Integer v = version(e.event());
+            if (v != null) {
+                versions.add(v);
+            }
+        }
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Multi.createFrom().iterable(versions).onItem().transformToUniAndConcatenate(policies::await)
+                .collect().last()
+                .chain(() -> repository.load(ids, false))
+                .chain(changes -> {
+                    List<ContactEvent.Received> received = new ArrayList<>();
+                    for (EventRecord e : events) {
+                        on(changes, e, received);
+                    }
+                    return crises.count(received).chain(() -> changes.write(outbox));
+                });
+    }
+
+    /** Fires what is due by the database's clock for these contacts (rows another transaction holds are skipped). */
+    public Uni<List<EscalationContact>> fireDue(Collection<String> contactIds) {
+        return repository.loadDue(contactIds).chain(due -> {
+            Changes w = due.changes();
+            Instant now = due.now();
+            for (EscalationContact c : w.contacts.values()) {
+                Complaint k = w.complaints.get(c.contactId);
+                if (k != null && k.nextFireAt != null && !k.nextFireAt.isAfter(now)) {
+                    Complaints.fire(w, c, k, policies.version(k.policyVersion), now);
+                }
+                Escalation e = w.open.get(c.contactId);
+                // one step per pass: a deadline that is still past after it fires again on the next pass
+                if (e != null && e.nextFireAt != null && !e.nextFireAt.isAfter(now)) {
+                    Ladder.fire(w, c, e, policies.version(e.policyVersion), now);
+                }
+                w.touch(c);
+            }
+            return w.write(outbox);
+        });
+    }
+
+    /** What an acknowledgement did: the escalation as it now stands, and the contacts whose deadline moved. */
+    public record Acknowledgement(Escalation escalation, boolean changed, List<EscalationContact> moved) {
+    }
+
+    /**
+     * Acknowledges an escalation (in the caller's transaction): an open one stops climbing; one already
+     * acknowledged is answered as it stands; a resolved one, or none, fails with a problem.
+     */
+    public Uni<Acknowledgement> acknowledge(String escalationId, String by) {
+        return repository.contactOf(escalationId).chain(contactId -> {
+            if (contactId == null) {
+                throw ProblemException.notFound("escalation " + escalationId);
+            }
+            return repository.load(List.of(contactId), false).chain(w -> {
+                Escalation e = w.open.get(contactId);
+                if (e == null || !e.escalationId.equals(escalationId)) {
+                    throw ProblemException.conflict("escalation " + escalationId
+                            + " is resolved; there is nothing to acknowledge");
+                }
+                EscalationContact c = w.contacts.get(contactId);
+                boolean changed = Ladder.acknowledge(w, c, e, policies.version(e.policyVersion), by, Instant.now());
+                return w.write(outbox).map(moved -> new Acknowledgement(e, changed, moved));
+            });
+        });
+    }
+
+    private void on(Changes w, EventRecord record, List<ContactEvent.Received> received) {
+        PledgeEvent event = record.event();
+        String eventId = record.eventId();
+        if (event instanceof ContactEvent.Received r) {
+            if (w.contacts.containsKey(r.contactId())) {
+                return; // received twice (another ce_id): the first one counts
+            }
+            received(w, r, record.partition(), eventId);
+            received.add(r);
+            return;
+        }
+        String id = contactId(event);
+        if (id == null) {
+            return;
+        }
+        EscalationContact c = w.contacts.get(id);
+        if (c == null) {
+            LOG.debugf("ignoring %s of a contact never received here: %s", event.type().ceType(), id);
+            return;
+        }
+        if (event instanceof ContactEvent.Updated u) {
+            updated(w, c, u, eventId);
+        } else if (event instanceof ContactEvent.AgentReplied a) {
+            c.customerReplies = 0;
+            Complaints.acknowledged(w, c, a.occurredAt());
+            Ladder.progress(w, c, policy(c.policyVersion), a.occurredAt());
+        } else if (event instanceof ContactEvent.CustomerReplied r) {
+            c.customerReplies++;
+            Rules.Facts facts = facts(c, null, null, null, null);
+            decide(w, c, Policy.Trigger.CUSTOMER_REPLIED, facts, c.policyVersion, r.occurredAt(), eventId);
+        } else if (event instanceof ContactEvent.StatusChanged s) {
+            statusChanged(w, c, s, eventId);
+        } else if (event instanceof SlaEvent.Warning warning) {
+            decide(w, c, Policy.Trigger.SLA_WARNING, facts(c, null, null, warning.thresholdPercent(), warning.metric()),
+                    warning.policyVersion(), warning.at(), eventId);
+        } else if (event instanceof SlaEvent.Breached breach) {
+            decide(w, c, Policy.Trigger.SLA_BREACHED, facts(c, null, null, null, breach.metric()),
+                    breach.policyVersion(), breach.at(), eventId);
+        }
+    }
+
+    private void received(Changes w, ContactEvent.Received r, int partition, String eventId) {
+        EscalationContact c = new EscalationContact();
+        c.contactId = r.contactId();
+        c.partition = partition;
+        c.customerId = r.customer() == null ? null : r.customer().id();
+        c.channel = r.channel().wire();
+        c.priority = r.priority().wire();
+        c.tier = r.customer() == null ? null : r.customer().tier();
+        c.category = r.category();
+        c.team = r.team();
+        c.status = ContactStatus.OPEN.wire();
+        c.repeatOf = r.repeatOf();
+        c.policyVersion = r.policyVersion();
+        c.receivedAt = micros(r.occurredAt());
+        w.create(c);
+        Policy policy = policy(r.policyVersion());
+        Complaints.open(w, c, policy, r.policyVersion(), r.occurredAt());
+        Rules.Facts facts = facts(c, r.subject(), r.body(), null, null);
+        decide(w, c, Policy.Trigger.CONTACT_RECEIVED, facts, r.policyVersion(), r.occurredAt(), eventId);
+    }
+
+    private void updated(Changes w, EscalationContact c, ContactEvent.Updated u, String eventId) {
+        if (u.priority() != null) {
+            c.priority = u.priority().wire();
+        }
+        if (u.tier() != null) {
+            c.tier = u.tier();
+        }
+        if (u.category() != null) {
+            c.category = u.category();
+        }
+        if (u.team() != null) {
+            c.team = u.team();
+        }
+        c.policyVersion = u.policyVersion();
+        Policy policy = policy(u.policyVersion());
+        Complaints.assessed(w, c, u.occurredAt());
+        Complaints.open(w, c, policy, u.policyVersion(), u.occurredAt());
+        Ladder.progress(w, c, policy, u.occurredAt());
+        decide(w, c, Policy.Trigger.CONTACT_UPDATED, facts(c, null, null, null, null), u.policyVersion(),
+                u.occurredAt(), eventId);
+    }
+
+    private void statusChanged(Changes w, EscalationContact c, ContactEvent.StatusChanged s, String eventId) {
+        c.status = s.to().wire();
+        switch (s.to()) {
+            case RESOLVED -> {
+                Complaints.responded(w, c, s.occurredAt());
+                Ladder.resolve(w, c, s.occurredAt(), eventId, "contact resolved");
+            }
+            case CLOSED -> {
+                Complaints.closed(w, c, s.occurredAt());
+                Ladder.resolve(w, c, s.occurredAt(), eventId, "contact closed");
+            }
+            case PENDING, ON_HOLD -> {
+                Complaints.assessed(w, c, s.occurredAt());
+                Ladder.progress(w, c, policy(c.policyVersion), s.occurredAt());
+            }
+            default -> Ladder.progress(w, c, policy(c.policyVersion), s.occurredAt());
+        }
+    }
+
+    private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, Rules.Facts facts, int version,
+            Instant at, String eventId) {
+        Policy policy = policy(version);
+        if (policy.escalation() == null || c.status().isDone()) {
+            return;
+        }
+        Ladder.raise(w, c, Rules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId);
+    }
+
+    private static Rules.Facts facts(EscalationContact c, String subject, String body, Integer warningPercent,
+            dev.pledge.events.SlaMetric metric) {
+        return new Rules.Facts(c.channel(), c.priority(), c.tier, c.category, subject, body, c.repeatOf,
+                warningPercent, metric, c.customerReplies);
+    }
+
+    private Policy policy(int version) {
+        return policies.version(version);
+    }
+
+    private static String contactId(PledgeEvent event) {
+        if (event instanceof ContactEvent c) {
+            return c.contactId();
+        }
+        if (event instanceof SlaEvent.Warning || event instanceof SlaEvent.Breached) {
+            return ((SlaEvent) event).contactId();
+        }
+        return null; // other SLA events decide nothing here
+    }
+
+    private static Integer version(PledgeEvent event) {
+        if (event instanceof ContactEvent.Received r) {
+            return r.policyVersion();
+        }
+        if (event instanceof ContactEvent.Updated u) {
+            return u.policyVersion();
+        }
+        if (event instanceof SlaEvent.Warning w) {
+            return w.policyVersion();
+        }
+        if (event instanceof SlaEvent.Breached b) {
+            return b.policyVersion();
+        }
+        return null;
+    }
+}
