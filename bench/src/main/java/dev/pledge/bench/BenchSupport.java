@@ -54,7 +54,7 @@ final class BenchSupport {
         try (Admin admin = Admin.create(p)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> topics = new ArrayList<>();
-            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS)) {
+            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS, Topics.ESCALATION_EVENTS)) {
                 if (!existing.contains(t)) {
                     topics.add(new NewTopic(t, PARTITIONS, (short) 1));
                 }
@@ -71,15 +71,15 @@ final class BenchSupport {
         }
     }
 
-    static void awaitOwnership(ServiceProcess sla) throws Exception {
+    static void awaitOwnership(ServiceProcess service) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
-            if (Files.readString(sla.log()).contains("owning partitions [0, 1, 2, 3, 4, 5]")) {
+            if (Files.readString(service.log()).contains("owning partitions [0, 1, 2, 3, 4, 5]")) {
                 return;
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("sla-service did not take all partitions; see " + sla.log());
+        throw new IllegalStateException("the service did not take all partitions; see " + service.log());
     }
 
     static void log(String format, Object... args) {

@@ -39,7 +39,12 @@ final class Demo {
             new Template("Final warning", "If this is not fixed this week my lawyer will be in touch about legal action."),
             new Template("Quick question", "Do you deliver to the Isle of Wight?"),
             new Template("Invoice copy", "Could you send me a copy of my last invoice?"),
-            new Template("Rude agent", "The representative seemed uninterested and ended the chat."));
+            new Template("Rude agent", "The representative seemed uninterested and ended the chat."),
+            new Template("Leaving", "Unless this is sorted I will cancel my subscription and take my business elsewhere."));
+
+    /** Sent in a burst at the end, all of one category: enough to declare a crisis (and, later, clear it). */
+    static final Template OUTAGE = new Template("Cannot log in", "Locked out of my account, the login page fails.");
+    static final int OUTAGE_CONTACTS = 25;
 
     static final String[] CHANNELS = {"email", "email", "chat", "chat", "phone", "social", "web", "sms"};
     static final String[] NAMES = {"Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson",
@@ -93,6 +98,15 @@ final class Demo {
             Thread.sleep(100);
         }
         out.printf("%d contacts accepted; some answered, some left waiting so that their SLA timers run.%n", accepted);
+        out.printf("Now an outage: %d 'cannot log in' contacts at once (./pledge tail escalation-events: crisis.declared) ...%n",
+                OUTAGE_CONTACTS);
+        for (int i = 0; i < OUTAGE_CONTACTS; i++) {
+            String json = """
+                    {"customer": {"id": "outage-%03d", "name": "Customer %d", "tier": "standard"},
+                     "channel": "web", "subject": "%s", "body": "%s"}""".formatted(i, i, OUTAGE.subject(), OUTAGE.body());
+            post(URI.create(intake + "/contacts"), intakeToken, json);
+        }
+        out.println("Done. Escalations: GET http://localhost:8083/escalations?state=open (token: ./pledge token supervisor)");
     }
 
     /**
@@ -113,14 +127,28 @@ final class Demo {
         try (var in = Demo.class.getResourceAsStream("/demo-sla.yaml")) {
             demoSla = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        String yaml = source.substring(0, source.indexOf("\nsla:\n") + 1) + demoSla
-                + source.substring(source.indexOf("\nclassification:\n") + 1);
+        String yaml = minutes(source.substring(0, source.indexOf("\nsla:\n") + 1) + demoSla
+                + source.substring(source.indexOf("\nclassification:\n") + 1));
         HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(intake + "/policy"))
                 .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/yaml")
                 .PUT(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
         out.printf("Demo policy published (%d): SLA targets of minutes, 24x7, so that warnings and breaches show%n"
-                + "while you watch (./pledge tail sla-events). Publish your own with PUT /policy; --keep-policy skips this.%n",
+                + "while you watch (./pledge tail sla-events), escalation ladders of minutes (./pledge tail escalation-events). Publish your own with PUT /policy; --keep-policy skips this.%n",
                 put.statusCode());
+    }
+
+    /**
+     * The default escalation ladder and complaint acknowledgement count in hours; the demo's count in
+     * minutes, so that an unacknowledged escalation climbs and a complaint misses its deadline on screen.
+     */
+    static String minutes(String yaml) {
+        return yaml.replace("acknowledgeWithin: PT15M", "acknowledgeWithin: PT1M")
+                .replace("acknowledgeWithin: PT30M", "acknowledgeWithin: PT2M")
+                .replace("acknowledgeWithin: PT1H", "acknowledgeWithin: PT3M")
+                .replace("acknowledgeWithin: PT2H", "acknowledgeWithin: PT4M")
+                .replace("acknowledgeWithin: PT4H", "acknowledgeWithin: PT5M")
+                .replace("acknowledgeWithin: PT24H", "acknowledgeWithin: PT5M")
+                .replace("reEscalateAfter: PT4H", "reEscalateAfter: PT5M");
     }
 
     /** Agents answer about half at once, put some on pending, resolve a few; the rest wait. */
@@ -135,6 +163,11 @@ final class Demo {
         }
         if (roll == 3) {
             post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"resolved\"}");
+        }
+        if (roll == 9) { // a customer chasing three times without an answer
+            for (int i = 0; i < 3; i++) {
+                post(activities, intakeToken, "{\"type\": \"customer-replied\"}");
+            }
         }
     }
 

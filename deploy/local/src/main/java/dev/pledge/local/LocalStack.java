@@ -246,6 +246,8 @@ final class LocalStack {
                   ./pledge tail contact-events      # every record, with key and ce_* headers
                   ./pledge demo                     # a realistic stream of contacts
                   ./pledge tail sla-events          # SLA timers started, warned, breached, met
+                  ./pledge tail escalation-events   # escalations raised, climbing, acknowledged; complaints; crises
+                  curl -s http://localhost:8083/escalations?state=open -H "Authorization: Bearer $(./pledge token supervisor)"
                 """);
         System.out.println(b);
         System.out.flush();

@@ -29,6 +29,10 @@ public interface EscalationConfig {
     @WithDefault("P400D")
     Duration historyRetention();
 
+    /** SLA events whose contact.received never came are dropped after this long. */
+    @WithDefault("P7D")
+    Duration earlyEventRetention();
+
     /** The tables the shared retention job prunes. */
     final class Tables {
         private Tables() {
@@ -37,6 +41,11 @@ public interface EscalationConfig {
         @Produces
         static RetainedTable crisisCounts(EscalationConfig config) {
             return new RetainedTable("crisis_count", "bucket", config.crisisCountRetention());
+        }
+
+        @Produces
+        static RetainedTable earlyEvents(EscalationConfig config) {
+            return new RetainedTable("esc_early_event", "stored_at", config.earlyEventRetention());
         }
 
         @Produces

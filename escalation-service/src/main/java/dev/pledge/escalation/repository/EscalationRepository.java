@@ -4,7 +4,10 @@ import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.escalation.EscalationDecision;
+import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.service.Changes;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.PledgeEvent;
 import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -64,6 +67,47 @@ public class EscalationRepository {
         return Panache.getSession().chain(s -> s.createNativeQuery("SELECT contact_id FROM escalation WHERE escalation_id = ?1",
                 String.class).setParameter(1, escalationId).getResultList())
                 .map(ids -> ids.isEmpty() ? null : ids.get(0));
+    }
+
+    /** An event kept aside until its contact arrives. */
+    public record Early(String eventId, PledgeEvent event) {
+    }
+
+    /** Keeps SLA events whose contact has not arrived yet (in the caller's transaction). */
+    public Uni<Void> storeEarly(List<EventRecord> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO esc_early_event (event_id, contact_id, ce_type, payload, stored_at) VALUES ");
+        for (int i = 0; i < events.size(); i++) {
+            int p = i * 4;
+            sql.append(i == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?").append(p + 2).append(", ?")
+                    .append(p + 3).append(", ?").append(p + 4).append(", clock_timestamp())");
+        }
+        sql.append(" ON CONFLICT DO NOTHING");
+        return Panache.getSession().chain(s -> {
+            Mutiny.MutationQuery q = s.createNativeQuery(sql.toString());
+            for (int i = 0; i < events.size(); i++) {
+                EventRecord e = events.get(i);
+                q.setParameter(i * 4 + 1, e.eventId());
+                q.setParameter(i * 4 + 2, e.event().key());
+                q.setParameter(i * 4 + 3, e.event().type().ceType());
+                q.setParameter(i * 4 + 4, EventJson.toJson(e.event()));
+            }
+            return q.executeUpdate();
+        }).replaceWithVoid();
+    }
+
+    /** Removes and returns the events kept aside for these contacts, in the order they were stored. */
+    public Uni<List<Early>> takeEarly(Collection<String> contactIds) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("DELETE FROM esc_early_event WHERE contact_id IN (:ids)"
+                        + " RETURNING event_id, ce_type, payload, stored_at", Object[].class)
+                .setParameter("ids", contactIds).getResultList())
+                .map(rows -> rows.stream()
+                        .sorted(java.util.Comparator.comparing(r -> r[3].toString()))
+                        .map(r -> new Early((String) r[0], EventJson.fromJson((String) r[1],
+                                ((String) r[2]).getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                        .toList());
     }
 
     public Uni<Escalation> escalation(String escalationId) {

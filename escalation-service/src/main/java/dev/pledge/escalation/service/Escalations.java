@@ -74,10 +74,25 @@ public class Escalations {
                 .chain(() -> repository.load(ids, false))
                 .chain(changes -> {
                     List<ContactEvent.Received> received = new ArrayList<>();
+                    List<EventRecord> early = new ArrayList<>();
                     for (EventRecord e : events) {
-                        on(changes, e, received);
+                        on(changes, e, received, early);
                     }
-                    return crises.count(received).chain(() -> changes.write(outbox));
+                    return afterReceived(changes, received)
+                            .chain(() -> {
+                                // read ahead of their contact in this very poll: apply them now
+                                List<EventRecord> waiting = new ArrayList<>();
+                                for (EventRecord e : early) {
+                                    if (changes.contacts.containsKey(e.event().key())) {
+                                        on(changes, e.eventId(), e.event());
+                                    } else {
+                                        waiting.add(e);
+                                    }
+                                }
+                                return repository.storeEarly(waiting);
+                            })
+                            .chain(() -> crises.count(received))
+                            .chain(() -> changes.write(outbox));
                 });
     }
 
@@ -128,7 +143,36 @@ public class Escalations {
         });
     }
 
-    private void on(Changes w, EventRecord record, List<ContactEvent.Received> received) {
+    /**
+     * SLA events that were read before their contact (two topics: a consumer catching up may read one
+     * ahead of the other) were kept aside; now that their contacts are here, they are applied, in the
+     * order they were stored, and removed.
+     */
+    private Uni<Void> afterReceived(Changes w, List<ContactEvent.Received> received) {
+        if (received.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> ids = received.stream().map(ContactEvent.Received::contactId).toList();
+        return repository.takeEarly(ids).chain(early -> {
+            if (early.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            Set<Integer> versions = new TreeSet<>();
+            early.forEach(e -> {
+                Integer v = version(e.event());
+                if (v != null) {
+                    versions.add(v);
+                }
+            });
+            return Multi.createFrom().iterable(versions).onItem().transformToUniAndConcatenate(policies::await)
+                    .collect().last().invoke(() -> {
+                        LOG.debugf("applying %d SLA event(s) read before their contact", early.size());
+                        early.forEach(e -> on(w, e.eventId(), e.event()));
+                    }).replaceWithVoid();
+        });
+    }
+
+    private void on(Changes w, EventRecord record, List<ContactEvent.Received> received, List<EventRecord> early) {
         PledgeEvent event = record.event();
         String eventId = record.eventId();
         if (event instanceof ContactEvent.Received r) {
@@ -143,11 +187,19 @@ public class Escalations {
         if (id == null) {
             return;
         }
-        EscalationContact c = w.contacts.get(id);
-        if (c == null) {
-            LOG.debugf("ignoring %s of a contact never received here: %s", event.type().ceType(), id);
+        if (!w.contacts.containsKey(id)) {
+            if (event instanceof SlaEvent) {
+                early.add(record); // its contact.received is still on its way on the other topic
+            } else {
+                LOG.debugf("ignoring %s of a contact never received here: %s", event.type().ceType(), id);
+            }
             return;
         }
+        on(w, eventId, event);
+    }
+
+    private void on(Changes w, String eventId, PledgeEvent event) {
+        EscalationContact c = w.contacts.get(contactId(event));
         if (event instanceof ContactEvent.Updated u) {
             updated(w, c, u, eventId);
         } else if (event instanceof ContactEvent.AgentReplied a) {

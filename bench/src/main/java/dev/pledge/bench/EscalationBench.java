@@ -1,0 +1,217 @@
+package dev.pledge.bench;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.CloudEventHeaders;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.PledgeEvent;
+import dev.pledge.events.Priority;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.events.SlaMetric;
+import dev.pledge.events.Topics;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Escalation decision latency: events are written at {@code --rate} per second (open loop: on a
+ * schedule, whatever the service does) to contact-events and sla-events, as intake and sla-service
+ * write them. Per contact: a {@code contact.received} (one in five carries a legal threat: raised to
+ * legal at once), and about a second later an {@code sla.breached} of its first response (raised to a
+ * supervisor, or the legal escalation raised further). Every decision names the {@code ce_id} it was
+ * taken on ({@code triggerEventId}); its latency is from the triggering record's timestamp to the
+ * escalation record's. {@code --warmup-seconds} of the same load go first, unmeasured.
+ * {@code --fsync on} (the default) runs PostgreSQL as production does; {@code off} as the tests do.
+ */
+public final class EscalationBench {
+    static final String DATABASE = "escalation_bench";
+    private static final Pattern TRIGGER = Pattern.compile("\"triggerEventId\":\"([^\"]+)\"");
+
+    public static void main(String[] args) throws Exception {
+        int rate = BenchSupport.intArg(args, "--rate", 1000);
+        int seconds = BenchSupport.intArg(args, "--seconds", 30);
+        int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 45);
+        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
+        String fsync = BenchSupport.stringArg(args, "--fsync", "on");
+        Path out = Path.of(BenchSupport.stringArg(args, "--out",
+                root.resolve("bench/results/escalation-fsync-" + fsync + ".json").toString()));
+        System.setProperty("pledge.pg.fsync", fsync);
+        BenchSupport.createTopics();
+        TestPostgres.get().ensureDatabase(DATABASE);
+        try (ServiceProcess service = ServiceProcess.start(root.resolve("escalation-service/target/quarkus-app/quarkus-run.jar"),
+                DATABASE, Map.of(), BenchSupport.SERVICE_JVM)) {
+            BenchSupport.awaitOwnership(service);
+            if (warmupSeconds > 0) {
+                run("w" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, warmupSeconds);
+                BenchSupport.log("warmed up for %d s at %,d events/s", warmupSeconds, rate);
+            }
+            Run measured = run("m" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, seconds);
+            Result result = new Result(Instant.now(), fsync, rate, seconds, measured.written(), measured.achievedRate(),
+                    measured.triggers(), measured.latency().size(), BenchSupport.Stats.of(measured.latency()),
+                    Runtime.getRuntime().availableProcessors(), BenchSupport.SERVICE_JVM);
+            System.out.printf(Locale.ROOT, "%nescalation-service: decision latency, %,d events/s offered for %d s, %d cores, fsync %s%n",
+                    rate, seconds, result.cores(), fsync);
+            System.out.printf(Locale.ROOT, "  written %,d events (%.0f/s); %,d decisions expected, %,d seen;"
+                    + " latency (ms) median %d, p99 %d, max %d%n", result.events(), result.writtenPerSecond(),
+                    result.decisionsExpected(), result.decisionsSeen(), result.latency().medianMs(),
+                    result.latency().p99Ms(), result.latency().maxMs());
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
+            BenchSupport.log("written %s", out);
+        }
+        System.exit(0);
+    }
+
+    /** One measured run; latency in milliseconds, from record timestamp to record timestamp. */
+    record Result(Instant at, String fsync, int offeredPerSecond, int seconds, long events, double writtenPerSecond,
+            int decisionsExpected, int decisionsSeen, BenchSupport.Stats latency, int cores, List<String> serviceJvm) {
+    }
+
+    private record Run(long written, double achievedRate, int triggers, List<Long> latency) {
+    }
+
+    private static Run run(String prefix, int rate, int seconds) throws Exception {
+        Map<String, Long> triggers = new ConcurrentHashMap<>();
+        List<Long> latency = new ArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> read(triggers, latency, writing, positioned), "bench-reader");
+        reader.start();
+        if (!positioned.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the reader of escalation-events got no partitions");
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        long written = 0;
+        int expected = 0;
+        long start = System.nanoTime();
+        int contacts = rate * seconds / 2;
+        int lag = Math.max(1, rate / 2); // the breach comes about a second after its contact
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < contacts + lag; i++) {
+                long due = start + (long) (i * 2L * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                Instant now = Instant.now();
+                if (i < contacts) {
+                    boolean threat = i % 5 == 0;
+                    String id = prefix + i;
+                    send(producer, new ContactEvent.Received(id, null, new ContactEvent.Customer("cust-" + (i % 5000),
+                            null, null, null, "standard"), Channel.EMAIL, "Order " + i, threat
+                                    ? "My lawyer will hear of this." : "Where is my parcel? It was due on Tuesday.",
+                            "delivery", Priority.NORMAL, null, now, now, null, null, 1), threat ? triggers : null);
+                    written++;
+                    expected += threat ? 1 : 0;
+                }
+                if (i >= lag) {
+                    String id = prefix + (i - lag);
+                    send(producer, new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2), now, now, 1),
+                            triggers);
+                    written++;
+                    expected++;
+                }
+            }
+            producer.flush();
+        }
+        double achieved = written / ((System.nanoTime() - start) / 1e9);
+        BenchSupport.log("wrote %,d events at %.0f/s; waiting for %,d decisions", written, achieved, expected);
+        long giveUp = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (latencySize(latency) < expected && System.nanoTime() < giveUp) {
+            Thread.sleep(200);
+        }
+        writing.set(false);
+        reader.join();
+        synchronized (latency) {
+            return new Run(written, achieved, expected, new ArrayList<>(latency));
+        }
+    }
+
+    private static int latencySize(List<Long> latency) {
+        synchronized (latency) {
+            return latency.size();
+        }
+    }
+
+    private static void send(KafkaProducer<String, String> producer, PledgeEvent event, Map<String, Long> triggers) {
+        String eventId = UUID.randomUUID().toString();
+        ProducerRecord<String, String> record = new ProducerRecord<>(event.type().topic(), event.key(), EventJson.toJson(event));
+        CloudEventHeaders.of(eventId, event.type(), "/pledge/bench", Instant.now(), event.key())
+                .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        producer.send(record, (metadata, error) -> {
+            if (error == null && triggers != null) {
+                triggers.put(eventId, metadata.timestamp());
+            }
+        });
+    }
+
+    /** Reads escalation-events; each decision is matched to its trigger by {@code triggerEventId}. */
+    private static void read(Map<String, Long> triggers, List<Long> latency, AtomicBoolean running,
+            java.util.concurrent.CountDownLatch positioned) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        List<ConsumerRecord<String, String>> unmatched = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.ESCALATION_EVENTS));
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(100));
+            }
+            consumer.assignment().forEach(consumer::position); // fixes "latest" before anything is written
+            positioned.countDown();
+            while (running.get()) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    unmatched.add(r);
+                }
+                // a trigger's timestamp arrives with its send callback, possibly after its decision was read
+                unmatched.removeIf(r -> {
+                    Matcher m = TRIGGER.matcher(r.value());
+                    if (!m.find()) {
+                        return true;
+                    }
+                    Long sent = triggers.remove(m.group(1));
+                    if (sent == null) {
+                        return false;
+                    }
+                    synchronized (latency) {
+                        latency.add(r.timestamp() - sent);
+                    }
+                    return true;
+                });
+                if (unmatched.size() > 100_000) {
+                    unmatched.subList(0, 50_000).clear(); // decisions of another run
+                }
+            }
+        }
+    }
+
+    private EscalationBench() {
+    }
+}
