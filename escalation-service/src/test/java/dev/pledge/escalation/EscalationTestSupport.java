@@ -73,6 +73,10 @@ final class EscalationTestSupport {
                   trigger: sla-breached
                   metrics: [first-response]
                   raiseTo: senior-agent
+                - name: broken-promise
+                  trigger: sla-breached
+                  metrics: [promise]
+                  raiseTo: complaints-team
                 - name: complaint-deadline-missed
                   trigger: complaint-deadline-missed
                   raiseTo: manager

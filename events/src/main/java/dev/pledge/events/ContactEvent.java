@@ -40,6 +40,18 @@ public sealed interface ContactEvent extends PledgeEvent {
     record CustomerReplied(String contactId, Instant occurredAt) implements ContactEvent {
     }
 
+    /**
+     * An agent promised the customer something by a time ("a call back by Tuesday 10:00"). {@code promise}
+     * numbers the contact's promises from 1; {@code due} is an instant, counted around the clock.
+     */
+    record PromiseMade(String contactId, int promise, String what, Instant due, String madeBy, Instant occurredAt)
+            implements ContactEvent {
+    }
+
+    /** An agent marked a promise kept. (An agent reply after a promise keeps it too.) */
+    record PromiseKept(String contactId, int promise, String keptBy, Instant occurredAt) implements ContactEvent {
+    }
+
     record StatusChanged(String contactId, ContactStatus from, ContactStatus to, String changedBy, Instant occurredAt)
             implements ContactEvent {
     }

@@ -12,6 +12,8 @@ public enum EventType {
     CONTACT_AGENT_REPLIED("pledge.contact.agent-replied", Topics.CONTACT_EVENTS, ContactEvent.AgentReplied.class),
     CONTACT_CUSTOMER_REPLIED("pledge.contact.customer-replied", Topics.CONTACT_EVENTS, ContactEvent.CustomerReplied.class),
     CONTACT_STATUS_CHANGED("pledge.contact.status-changed", Topics.CONTACT_EVENTS, ContactEvent.StatusChanged.class),
+    CONTACT_PROMISE_MADE("pledge.contact.promise-made", Topics.CONTACT_EVENTS, ContactEvent.PromiseMade.class),
+    CONTACT_PROMISE_KEPT("pledge.contact.promise-kept", Topics.CONTACT_EVENTS, ContactEvent.PromiseKept.class),
 
     SLA_STARTED("pledge.sla.started", Topics.SLA_EVENTS, SlaEvent.Started.class),
     SLA_WARNING("pledge.sla.warning", Topics.SLA_EVENTS, SlaEvent.Warning.class),

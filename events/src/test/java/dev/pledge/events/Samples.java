@@ -25,6 +25,9 @@ final class Samples {
                 "logistics", "vip", List.of("priority", "assignee"), "agent-7", T, 3));
         m.put(EventType.CONTACT_AGENT_REPLIED, new ContactEvent.AgentReplied(C, "agent-7", T));
         m.put(EventType.CONTACT_CUSTOMER_REPLIED, new ContactEvent.CustomerReplied(C, T));
+        m.put(EventType.CONTACT_PROMISE_MADE, new ContactEvent.PromiseMade(C, 1,
+                "Call back once the courier confirms the new delivery date", T.plus(Duration.ofDays(1)), "agent-7", T));
+        m.put(EventType.CONTACT_PROMISE_KEPT, new ContactEvent.PromiseKept(C, 1, "agent-7", T.plus(Duration.ofHours(20))));
         m.put(EventType.CONTACT_STATUS_CHANGED, new ContactEvent.StatusChanged(C, ContactStatus.OPEN,
                 ContactStatus.ON_HOLD, "agent-7", T));
         m.put(EventType.SLA_STARTED, new SlaEvent.Started(C, SlaMetric.FIRST_RESPONSE, "vip-email", "office",

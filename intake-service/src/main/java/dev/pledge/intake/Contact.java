@@ -55,4 +55,6 @@ public class Contact {
     public Instant receivedAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** How many promises agents made on this contact: the last one's number. */
+    public int promises;
 }

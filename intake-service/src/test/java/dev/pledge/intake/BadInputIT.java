@@ -136,6 +136,23 @@ class BadInputIT {
         ContactIntakeIT.activity(agent, id, "{\"type\": \"updated\", \"tier\": \"gold\"}").statusCode(400)
                 .body("errors.field", contains("tier"));
         ContactIntakeIT.activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"reopened\"}").statusCode(409);
+        String tomorrow = java.time.Instant.now().plus(java.time.Duration.ofDays(1)).toString();
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promised\", \"due\": \"" + tomorrow + "\"}").statusCode(400)
+                .body("errors.field", contains("what"));
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promised\", \"what\": \"call back\"}").statusCode(400)
+                .body("errors.field", contains("due"));
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promised\", \"what\": \"call back\", \"due\": \"2020-01-01T00:00:00Z\"}")
+                .statusCode(400).body("errors.field", contains("due"));
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promised\", \"what\": \"call back\", \"due\": \"3026-01-01T00:00:00Z\"}")
+                .statusCode(400).body("errors.field", contains("due"));
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promised\", \"what\": \"" + "x".repeat(501) + "\", \"due\": \""
+                + tomorrow + "\"}").statusCode(400).body("errors.field", contains("what"));
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promise-kept\"}").statusCode(400)
+                .body("errors.field", contains("promise"));
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promise-kept\", \"promise\": 1}").statusCode(400)
+                .body("errors.field", contains("promise")); // none made yet
+        ContactIntakeIT.activity(agent, id, "{\"type\": \"promise-kept\", \"promise\": 99999999999999999999}")
+                .statusCode(400).body("errors.field", contains("promise"));
         assertThat(count("SELECT count(*) FROM outbox WHERE event_key = '" + id + "'")).isZero();
         assertThat(ContactIntakeIT.publishedFor(id)).hasSize(1); // contact.received only
         given().auth().oauth2(agent).get("/contacts/" + id).then().body("status", equalTo("open"));

@@ -132,6 +132,31 @@ class ContactIntakeIT {
     }
 
     @Test
+    void promisesAreNumberedPerContactAndPublished() {
+        String id = postAccepted(contactJson(newCustomer(), "phone", "Where is my sofa?"));
+        String agent = TestTokens.forRoles("agent");
+        java.time.Instant due = java.time.Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        activity(agent, id, "{\"type\": \"promised\", \"what\": \" Call back when the courier confirms \", \"due\": \""
+                + due + "\"}").statusCode(200).body("promises", equalTo(1));
+        activity(agent, id, "{\"type\": \"promised\", \"what\": \"Refund the delivery fee\", \"due\": \""
+                + due.plus(Duration.ofDays(1)) + "\", \"agentId\": \"agent-7\"}").statusCode(200).body("promises", equalTo(2));
+        activity(agent, id, "{\"type\": \"promise-kept\", \"promise\": 2}").statusCode(200);
+
+        List<TopicReader.Record> records = publishedFor(id, 4);
+        assertThat(records).extracting(r -> r.header("ce_type")).containsExactly("pledge.contact.received",
+                "pledge.contact.promise-made", "pledge.contact.promise-made", "pledge.contact.promise-kept");
+        ContactEvent.PromiseMade first = EventJson.fromJson(records.get(1).value(), ContactEvent.PromiseMade.class);
+        assertThat(first.promise()).isEqualTo(1);
+        assertThat(first.what()).isEqualTo("Call back when the courier confirms");
+        assertThat(first.due()).isEqualTo(due);
+        assertThat(first.madeBy()).isEqualTo("tester");
+        assertThat(EventJson.fromJson(records.get(2).value(), ContactEvent.PromiseMade.class).madeBy()).isEqualTo("agent-7");
+        ContactEvent.PromiseKept kept = EventJson.fromJson(records.get(3).value(), ContactEvent.PromiseKept.class);
+        assertThat(kept.promise()).isEqualTo(2);
+        given().auth().oauth2(agent).get("/contacts/" + id).then().body("promises", equalTo(2));
+    }
+
+    @Test
     void aTokenWithAnyByteOfItsSignatureChangedIsRefusedEvenAfterTheTokenWasAccepted() {
         // Verified tokens are remembered (VerifiedTokens, keyed by the whole token): a forgery must not ride on them.
         String token = TestTokens.forRoles("intake");

@@ -187,12 +187,12 @@ class PolicyLoaderTest {
 
     @Test
     void aRuleConditionOnATriggerItCannotApplyToIsRefusedWithItsPath() {
-        String text = PolicyLoader.defaultPolicyText().replace("      trigger: sla-breached\n",
-                "      trigger: sla-breached\n      keywords: [late]\n      customerReplies: 2\n      metrics: [resolution, soon]\n");
+        String text = PolicyLoader.defaultPolicyText().replace("      trigger: sla-breached\n      metrics: [promise]\n",
+                "      trigger: sla-breached\n      keywords: [late]\n      customerReplies: 2\n      metrics: [promise, soon]\n");
         assertThatThrownBy(() -> PolicyLoader.load(text)).isInstanceOfSatisfying(InvalidPolicyException.class,
                 e -> assertThat(e.errors()).extracting(PolicyError::path).containsExactlyInAnyOrder(
-                        "escalation.rules[10].keywords", "escalation.rules[10].customerReplies",
-                        "escalation.rules[10].metrics[1]"));
+                        "escalation.rules[11].keywords", "escalation.rules[11].customerReplies",
+                        "escalation.rules[11].metrics[1]"));
         String badCalendar = PolicyLoader.defaultPolicyText().replace("  calendar: 24x7\n  topLevelRepeats: 2",
                 "  calendar: nights\n  topLevelRepeats: 99");
         assertThatThrownBy(() -> PolicyLoader.load(badCalendar)).isInstanceOfSatisfying(InvalidPolicyException.class,

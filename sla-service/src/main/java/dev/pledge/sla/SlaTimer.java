@@ -72,6 +72,8 @@ public class SlaTimer {
     public Boolean inTarget;
     @Column(name = "outcome_at")
     public Instant outcomeAt;
+    /** What was promised, for a {@code promise} timer; null for the others. */
+    public String promised;
 
     public Key key() {
         return new Key(contactId, metric, cycle);

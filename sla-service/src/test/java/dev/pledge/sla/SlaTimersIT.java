@@ -10,6 +10,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -195,6 +196,59 @@ class SlaTimersIT {
         }
         assertThat(slaEvents(id, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO))
                 .isNotEmpty();
+    }
+
+    @Test
+    void aPromiseIsTimedToItsDueTimeAndOutlivesTheContactsResolution() {
+        String id = newContactId();
+        Instant t0 = Instant.now();
+        send(received(id, Channel.EMAIL, t0),
+                new ContactEvent.PromiseMade(id, 1, "Call back when the courier confirms", t0.plusSeconds(4), "agent-1", t0),
+                new ContactEvent.StatusChanged(id, ContactStatus.OPEN, ContactStatus.RESOLVED, "agent-1", t0.plusMillis(100)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(TestTokens.forRoles("agent"))
+                .get(sla.url() + "/contacts/" + id + "/sla").then().statusCode(200)
+                .body("find { it.metric == 'promise' }.promised", equalTo("Call back when the courier confirms"))
+                .body("find { it.metric == 'promise' }.calendar", equalTo("24x7"))
+                .body("find { it.metric == 'promise' }.target", equalTo("PT4S")));
+        List<TopicReader.Record> events = slaEvents(id, has("pledge.sla.breached", "promise"),
+                Duration.ofSeconds(20), Duration.ofSeconds(1));
+        assertThat(count(events, "pledge.sla.started", "promise")).isEqualTo(1);
+        assertThat(count(events, "pledge.sla.warning", "promise")).isEqualTo(2);
+        assertThat(count(events, "pledge.sla.breached", "promise")).isEqualTo(1);
+        assertThat(count(events, "pledge.sla.cancelled", "promise")).isZero();
+        SlaEvent.Breached breach = events.stream().filter(r -> "pledge.sla.breached".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Breached.class)).findFirst().orElseThrow();
+        assertThat(breach.deadline()).isEqualTo(t0.plusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+    }
+
+    @Test
+    void aPromiseIsKeptByAReplyAfterItOrByMarkingItKeptAndOnlyThatOne() {
+        String replied = newContactId();
+        String marked = newContactId();
+        Instant t0 = Instant.now();
+        send(received(replied, Channel.EMAIL, t0),
+                new ContactEvent.PromiseMade(replied, 1, "Send the invoice", t0.plusSeconds(4), "agent-1", t0),
+                new ContactEvent.AgentReplied(replied, "agent-1", t0.plusMillis(500)),
+                received(marked, Channel.EMAIL, t0),
+                new ContactEvent.PromiseMade(marked, 1, "Refund the fee", t0.plusSeconds(4), "agent-1", t0),
+                new ContactEvent.PromiseMade(marked, 2, "Call back", t0.plusSeconds(4), "agent-1", t0),
+                new ContactEvent.PromiseKept(marked, 2, "agent-1", t0.plusMillis(500)));
+        List<TopicReader.Record> markedEvents = slaEvents(marked, has("pledge.sla.breached", "promise"),
+                Duration.ofSeconds(20), Duration.ofSeconds(2));
+        assertThat(count(markedEvents, "pledge.sla.met", "promise")).isEqualTo(1);
+        assertThat(count(markedEvents, "pledge.sla.breached", "promise")).isEqualTo(1);
+        SlaEvent.Met kept = markedEvents.stream().filter(r -> "pledge.sla.met".equals(r.header("ce_type")))
+                .map(r -> EventJson.fromJson(r.value(), SlaEvent.Met.class)).findFirst().orElseThrow();
+        assertThat(kept.inTarget()).isTrue();
+        assertThat(kept.elapsed()).isEqualTo(Duration.ofMillis(500));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/contacts/" + marked + "/sla").then()
+                .body("findAll { it.metric == 'promise' }.state", containsInAnyOrder("running", "met"))
+                .body("find { it.metric == 'promise' && it.cycle == 1 }.breached", equalTo(true));
+
+        List<TopicReader.Record> repliedEvents = slaEvents(replied, has("pledge.sla.met", "promise"),
+                Duration.ofSeconds(10), Duration.ofSeconds(1));
+        assertThat(count(repliedEvents, "pledge.sla.met", "promise")).isEqualTo(1);
+        assertThat(count(repliedEvents, "pledge.sla.breached", "promise")).isZero();
     }
 
     @Test

@@ -151,7 +151,7 @@ final class Demo {
                 .replace("reEscalateAfter: PT4H", "reEscalateAfter: PT5M");
     }
 
-    /** Agents answer about half at once, put some on pending, resolve a few; the rest wait. */
+    /** Agents answer about half at once, put some on pending, resolve a few, promise a call back; the rest wait. */
     private void actOn(String id) throws Exception {
         int roll = random.nextInt(10);
         URI activities = URI.create(intake + "/contacts/" + id + "/activities");
@@ -163,6 +163,14 @@ final class Demo {
         }
         if (roll == 3) {
             post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"resolved\"}");
+        }
+        if (roll == 0 || roll == 4) { // a promise made after the reply: kept at once, or broken a minute later
+            String due = java.time.Instant.now().plus(Duration.ofMinutes(1)).toString();
+            post(activities, agentToken, "{\"type\": \"promised\", \"what\": \"Call back with the delivery date\", \"due\": \""
+                    + due + "\"}");
+            if (roll == 0) {
+                post(activities, agentToken, "{\"type\": \"promise-kept\", \"promise\": 1}");
+            }
         }
         if (roll == 9) { // a customer chasing three times without an answer
             for (int i = 0; i < 3; i++) {

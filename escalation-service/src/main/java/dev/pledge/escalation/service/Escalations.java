@@ -11,6 +11,7 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.SlaEvent;
+import dev.pledge.events.SlaMetric;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
@@ -212,6 +213,8 @@ public class Escalations {
             decide(w, c, Policy.Trigger.CUSTOMER_REPLIED, facts, c.policyVersion, r.occurredAt(), eventId);
         } else if (event instanceof ContactEvent.StatusChanged s) {
             statusChanged(w, c, s, eventId);
+        } else if (event instanceof ContactEvent.PromiseKept k) {
+            Ladder.progress(w, c, policy(c.policyVersion), k.occurredAt());
         } else if (event instanceof SlaEvent.Warning warning) {
             decide(w, c, Policy.Trigger.SLA_WARNING, facts(c, null, null, warning.thresholdPercent(), warning.metric()),
                     warning.policyVersion(), warning.at(), eventId);
@@ -286,14 +289,15 @@ public class Escalations {
     private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, Rules.Facts facts, int version,
             Instant at, String eventId) {
         Policy policy = policy(version);
-        if (policy.escalation() == null || c.status().isDone()) {
+        // A resolved contact escalates no more, except for a promise broken: that is owed after resolution too.
+        if (policy.escalation() == null || c.status().isDone() && facts.metric() != SlaMetric.PROMISE) {
             return;
         }
         Ladder.raise(w, c, Rules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId);
     }
 
     private static Rules.Facts facts(EscalationContact c, String subject, String body, Integer warningPercent,
-            dev.pledge.events.SlaMetric metric) {
+            SlaMetric metric) {
         return new Rules.Facts(c.channel(), c.priority(), c.tier, c.category, subject, body, c.repeatOf,
                 warningPercent, metric, c.customerReplies);
     }

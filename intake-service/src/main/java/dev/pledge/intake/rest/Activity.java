@@ -24,10 +24,13 @@ public record Activity(
         @Size(max = 60) String team,
         @Size(max = 200) String assignee,
         @Size(max = 60) String tier,
+        @Size(max = 500) String what,
+        Instant due,
+        Integer promise,
         Instant occurredAt) {
 
     public enum Type {
-        AGENT_REPLIED, CUSTOMER_REPLIED, STATUS_CHANGED, UPDATED;
+        AGENT_REPLIED, CUSTOMER_REPLIED, STATUS_CHANGED, UPDATED, PROMISED, PROMISE_KEPT;
 
         @JsonValue
         public String wire() {
@@ -42,7 +45,7 @@ public record Activity(
                 }
             }
             throw new IllegalArgumentException("unknown activity type '" + value
-                    + "', expected one of [agent-replied, customer-replied, status-changed, updated]");
+                    + "', expected one of [agent-replied, customer-replied, status-changed, updated, promised, promise-kept]");
         }
     }
 }

@@ -34,6 +34,8 @@ import java.util.UUID;
 public class ContactService {
     /** How far ahead of our clock a front end's occurredAt may be (clock skew), before it is refused. */
     static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+    /** The furthest ahead a promise may be due. */
+    static final Duration MAX_PROMISE = Duration.ofDays(366);
 
     private final ContactRepository contacts;
     private final Outbox outbox;
@@ -177,6 +179,8 @@ public class ContactService {
                 case CUSTOMER_REPLIED -> new ContactEvent.CustomerReplied(c.id, at);
                 case STATUS_CHANGED -> statusChange(c, activity, actor, at);
                 case UPDATED -> update(c, activity, actor, at, current);
+                case PROMISED -> promised(c, activity, actor, at);
+                case PROMISE_KEPT -> promiseKept(c, activity, actor, at);
             };
             if (event == null) {
                 return Uni.createFrom().item(c); // an update that changes nothing announces nothing
@@ -202,6 +206,38 @@ public class ContactService {
         ContactStatus from = c.status;
         c.status = activity.status();
         return new ContactEvent.StatusChanged(c.id, from, c.status, actor, at);
+    }
+
+    /** A promise to the customer, due at an instant after it was made and within a year. */
+    private static ContactEvent promised(Contact c, Activity a, String actor, Instant at) {
+        if (a.what() == null || a.what().isBlank()) {
+            throw ProblemException.badField("what", "is required for promised: what was promised, in words");
+        }
+        if (a.due() == null) {
+            throw ProblemException.badField("due", "is required for promised: the instant it is due, such as "
+                    + at.plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
+        }
+        Instant due = a.due().truncatedTo(ChronoUnit.MICROS);
+        if (!due.isAfter(at)) {
+            throw ProblemException.badField("due", "must be after the promise was made (" + at + ")");
+        }
+        if (due.isAfter(at.plus(MAX_PROMISE))) {
+            throw ProblemException.badField("due", "must be within " + MAX_PROMISE.toDays() + " days");
+        }
+        c.promises++;
+        return new ContactEvent.PromiseMade(c.id, c.promises, a.what().strip(), due,
+                a.agentId() != null ? a.agentId() : actor, at);
+    }
+
+    private static ContactEvent promiseKept(Contact c, Activity a, String actor, Instant at) {
+        if (a.promise() == null) {
+            throw ProblemException.badField("promise", "is required for promise-kept: the number of the promise");
+        }
+        if (a.promise() < 1 || a.promise() > c.promises) {
+            throw ProblemException.badField("promise", c.promises == 0 ? "contact " + c.id + " has no promises"
+                    : "must be between 1 and " + c.promises + ", the promises made on contact " + c.id);
+        }
+        return new ContactEvent.PromiseKept(c.id, a.promise(), a.agentId() != null ? a.agentId() : actor, at);
     }
 
     private static ContactEvent update(Contact c, Activity a, String actor, Instant at, PolicyService.Current current) {

@@ -40,10 +40,13 @@ public class SlaResource {
         this.compliance = compliance;
     }
 
-    /** One timer as people read it: business time used and left, in the timer's calendar. */
+    /**
+     * One timer as people read it: business time used and left, in the timer's calendar. A promise
+     * (metric {@code promise}, cycle its number) also says what was promised.
+     */
     public record TimerView(String contactId, SlaMetric metric, int cycle, String state, String rule, String calendar,
             Duration target, Instant startedAt, Instant deadline, Duration used, Duration left, boolean breached,
-            Integer warnedPercent, Instant endedAt, Boolean inTarget, int policyVersion) {
+            Integer warnedPercent, Instant endedAt, Boolean inTarget, int policyVersion, String promised) {
     }
 
     @GET
@@ -93,7 +96,8 @@ public class SlaResource {
         Duration left = t.isOpen() ? t.target().minus(used) : null;
         return new TimerView(t.contactId, t.slaMetric(), t.cycle, t.state, t.rule, t.calendar, t.target(), t.startedAt,
                 t.deadline, used, left == null || left.isNegative() ? (left == null ? null : Duration.ZERO) : left,
-                t.breached, t.warnedPercent == 0 ? null : t.warnedPercent, t.endedAt, t.inTarget, t.policyVersion);
+                t.breached, t.warnedPercent == 0 ? null : t.warnedPercent, t.endedAt, t.inTarget, t.policyVersion,
+                t.promised);
     }
 
     private static Duration duration(String field, String text) {

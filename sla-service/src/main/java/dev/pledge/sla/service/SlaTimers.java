@@ -36,10 +36,17 @@ import org.jboss.logging.Logger;
  * <p>Policy versions: a contact's rules are chosen under the version its {@code contact.received}
  * (later its {@code contact.updated}) names, and a timer counts in the calendar and thresholds of the
  * version it started under, never simply the newest one read.
+ *
+ * <p>Promises: a {@code promise} timer runs around the clock from {@code contact.promise-made} to its
+ * due time. An agent reply after it or {@code contact.promise-kept} meets it. It does not pause with
+ * the contact, is not retargeted by an update, and outlives the contact's resolution: what was
+ * promised is owed until it is done.
  */
 @ApplicationScoped
 public class SlaTimers {
     private static final Logger LOG = Logger.getLogger(SlaTimers.class);
+    /** The rule name promise timers carry. */
+    public static final String PROMISE_RULE = "promise";
 
     private final TimerRepository timers;
     private final ContactRepository contacts;
@@ -72,6 +79,11 @@ public class SlaTimers {
                     return statusChanged(contact, open, s, eventId);
                 } else if (event instanceof ContactEvent.Updated u) {
                     return policies.await(u.policyVersion()).flatMap(policy -> updated(contact, open, u, eventId, policy));
+                } else if (event instanceof ContactEvent.PromiseMade p) {
+                    return promiseMade(contact, p);
+                } else if (event instanceof ContactEvent.PromiseKept k) {
+                    return each(open.stream().filter(t -> t.slaMetric() == SlaMetric.PROMISE && t.cycle == k.promise())
+                            .toList(), t -> emit(t, t.meet(micros(k.occurredAt()), calendar(t)), "met"));
                 }
                 return Uni.createFrom().item(List.<SlaTimer>of());
             });
@@ -138,14 +150,35 @@ public class SlaTimers {
                 .replaceWith(started);
     }
 
+    /** A reply answers the customer and keeps the promises made before it. */
     private Uni<List<SlaTimer>> agentReplied(List<SlaTimer> open, Instant at) {
-        List<SlaTimer> answered = open.stream().filter(t -> t.slaMetric() != SlaMetric.RESOLUTION).toList();
-        return each(answered, t -> emit(t, t.meet(micros(at), calendar(t)), "met"));
+        Instant reply = micros(at);
+        List<SlaTimer> answered = open.stream().filter(t -> isResponse(t)
+                || t.slaMetric() == SlaMetric.PROMISE && !t.startedAt.isAfter(reply)).toList();
+        return each(answered, t -> emit(t, t.meet(reply, calendar(t)), "met"));
+    }
+
+    /** A promise made: timed around the clock to its due time, once (a promise number starts one timer). */
+    private Uni<List<SlaTimer>> promiseMade(SlaContact contact, ContactEvent.PromiseMade p) {
+        return timers.findById(new SlaTimer.Key(contact.contactId, SlaMetric.PROMISE.wire(), p.promise())).flatMap(known -> {
+            if (known != null) {
+                return Uni.createFrom().item(List.<SlaTimer>of());
+            }
+            Instant at = micros(p.occurredAt());
+            Instant due = micros(p.due());
+            Policy policy = policies.version(contact.policyVersion);
+            SlaTimer t = SlaTimer.start(contact.contactId, SlaMetric.PROMISE, p.promise(), contact.partition, PROMISE_RULE,
+                    BusinessCalendar.ALWAYS_NAME, contact.policyVersion,
+                    due.isAfter(at) ? Duration.between(at, due) : Duration.ofMillis(1), at,
+                    policy.calendar(BusinessCalendar.ALWAYS_NAME), policy.sla().warningPercents());
+            t.promised = p.what();
+            return persistStarted(List.of(t));
+        });
     }
 
     /** Every customer reply after the first response starts a next-response timer, if none runs. */
     private Uni<List<SlaTimer>> customerReplied(SlaContact contact, List<SlaTimer> open, Instant at) {
-        boolean waiting = open.stream().anyMatch(t -> t.slaMetric() != SlaMetric.RESOLUTION);
+        boolean waiting = open.stream().anyMatch(SlaTimers::isResponse);
         if (waiting || contact.status().isDone()) {
             return Uni.createFrom().item(List.of());
         }
@@ -162,6 +195,7 @@ public class SlaTimers {
             String eventId) {
         contact.status = s.to().wire();
         Instant at = micros(s.occurredAt());
+        open = open.stream().filter(t -> t.slaMetric() != SlaMetric.PROMISE).toList();
         if (s.to().isDone()) {
             return each(open, t -> t.slaMetric() == SlaMetric.RESOLUTION
                     ? emit(t, t.meet(at, calendar(t)), "met")
@@ -205,7 +239,7 @@ public class SlaTimers {
         contact.policyVersion = u.policyVersion();
         Policy.SlaRule rule = ruleFor(contact);
         Instant at = micros(u.occurredAt());
-        return each(open, t -> {
+        return each(open.stream().filter(t -> t.slaMetric() != SlaMetric.PROMISE).toList(), t -> {
             Duration target = targetOf(rule, t.slaMetric());
             if (target == null) {
                 return emit(t, t.cancel(at, "no " + t.metric + " target under rule " + rule.name()), "cancelled", eventId);
@@ -278,7 +312,12 @@ public class SlaTimers {
             case FIRST_RESPONSE -> rule.firstResponse();
             case NEXT_RESPONSE -> rule.nextResponse();
             case RESOLUTION -> rule.resolution();
+            case PROMISE -> throw new IllegalArgumentException("a promise's target is its due time, not a rule's");
         };
+    }
+
+    private static boolean isResponse(SlaTimer t) {
+        return t.slaMetric() == SlaMetric.FIRST_RESPONSE || t.slaMetric() == SlaMetric.NEXT_RESPONSE;
     }
 
     /** One after another in the same session: a reactive session runs one statement at a time. */
