@@ -1,5 +1,6 @@
 package dev.pledge.consumer;
 
+import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,10 +40,13 @@ public class DeadLetters {
     private final KafkaProducer<String, String> producer;
 
     public DeadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry metrics) {
+            @ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry metrics,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.service = service;
         this.metrics = metrics;
         Properties p = new Properties();
+        kafka.forEach((key, value) -> p.put(key, value)); // security protocol, SASL, TLS as the channels get them
+        p.remove("group.id");
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-dead-letters");
         p.put(ProducerConfig.ACKS_CONFIG, "all");

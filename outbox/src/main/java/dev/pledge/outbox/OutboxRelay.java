@@ -1,5 +1,6 @@
 package dev.pledge.outbox;
 
+import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventType;
 import io.micrometer.core.instrument.Counter;
@@ -75,12 +76,16 @@ public class OutboxRelay {
     private volatile boolean running;
     private volatile boolean failing;
     private KafkaProducer<String, String> producer;
+    /** Every {@code kafka.*} setting (security protocol, SASL, TLS), as the messaging channels get them. */
+    private final Map<String, Object> kafka;
 
     public OutboxRelay(Pool pool, MeterRegistry metrics, OutboxConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String service) {
+            @ConfigProperty(name = "quarkus.application.name") String service,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.pool = pool;
         this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.batchSize = config.batchSize();
         this.sweepInterval = config.sweepInterval();
         this.source = "/pledge/" + service; // ce_source: a URI reference, as CloudEvents readers parse it
@@ -95,6 +100,8 @@ public class OutboxRelay {
 
     void start(@Observes StartupEvent event) {
         Properties p = new Properties();
+        kafka.forEach((key, value) -> p.put(key, value));
+        p.remove("group.id"); // the producer's is the application name: a consumer setting
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, source.substring("/pledge/".length()) + "-outbox");
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,5 +1,6 @@
 package dev.pledge.policy.feed;
 
+import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
@@ -74,13 +75,17 @@ public class PolicyFeed {
     private volatile boolean running;
     private volatile String lastError;
     private volatile KafkaConsumer<String, String> current;
+    /** Every {@code kafka.*} setting (security protocol, SASL, TLS), as the messaging channels get them. */
+    private final Map<String, Object> kafka;
     private volatile Instant failingSince;
     private Thread thread;
 
     public PolicyFeed(Pool pool, PolicyFeedConfig config, Event<PolicyReceived> received,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String service) {
+            @ConfigProperty(name = "quarkus.application.name") String service,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.pool = pool;
+        this.kafka = kafka;
         this.config = config;
         this.received = received;
         this.bootstrapServers = bootstrapServers;
@@ -217,6 +222,8 @@ public class PolicyFeed {
 
     private KafkaConsumer<String, String> consumer() {
         Properties p = new Properties();
+        kafka.forEach((key, value) -> p.put(key, value));
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG); // every instance reads every version: no group
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-policy-feed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

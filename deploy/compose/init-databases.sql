@@ -1,0 +1,4 @@
+-- One database per service, as ./pledge up and CloudNativePG in deploy/k8s have it.
+CREATE DATABASE intake;
+CREATE DATABASE sla;
+CREATE DATABASE escalation;
