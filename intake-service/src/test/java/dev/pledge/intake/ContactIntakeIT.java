@@ -175,6 +175,11 @@ class ContactIntakeIT {
         given().get("http://localhost:" + port + "/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("http://localhost:" + port + "/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("pledge_outbox_published_total"));
+        // per event type, for dashboards: contacts received per second, breaches per minute, ...
+        postAccepted(contactJson(newCustomer(), "email", "metrics"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("http://localhost:" + port + "/q/metrics").then()
+                        .body(org.hamcrest.Matchers.containsString("pledge_events_published_total{type=\"pledge.contact.received\"}")));
     }
 
     @Test

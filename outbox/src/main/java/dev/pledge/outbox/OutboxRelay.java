@@ -64,6 +64,8 @@ public class OutboxRelay {
     private final Duration sweepInterval;
     private final String source;
     private final Counter published;
+    /** Also per event type ({@code pledge_events_published_total{type=...}}): breaches, escalations, ... per second. */
+    private final MeterRegistry metrics;
     private final Counter parkedCount;
     private final AtomicLong pending = new AtomicLong();
     /** Age of the oldest unpublished row and rows parked, as of the last sweep; for metrics and readiness. */
@@ -84,6 +86,7 @@ public class OutboxRelay {
             @ConfigProperty(name = "quarkus.application.name") String service,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.pool = pool;
+        this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
         this.kafka = kafka;
         this.batchSize = config.batchSize();
@@ -238,6 +241,7 @@ public class OutboxRelay {
             try {
                 sends.get(i).get(30, TimeUnit.SECONDS);
                 acked.add(row.getLong("seq"));
+                metrics.counter("pledge.events.published", "type", row.getString("ce_type")).increment();
             } catch (ExecutionException e) {
                 if (!isRetriable(e.getCause())) {
                     refused.put(row.getLong("seq"), rootMessage(e));

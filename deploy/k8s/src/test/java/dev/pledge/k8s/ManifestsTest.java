@@ -467,6 +467,52 @@ class ManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyServiceIsScrapedOnItsManagementPort(String overlay) throws Exception {
+        List<JsonNode> docs = render(overlay);
+        for (Service s : services.values()) {
+            JsonNode sm = named(docs, "ServiceMonitor", s.name());
+            assertThat(sm.isMissingNode()).as("deploy/k8s/overlays/%s: a ServiceMonitor for %s (base/services/monitoring.yaml)",
+                    overlay, s.name()).isFalse();
+            Map<String, String> selector = strings(sm.path("spec").path("selector").path("matchLabels"));
+            JsonNode svc = named(docs, "Service", s.name());
+            assertThat(strings(svc.path("metadata").path("labels")).entrySet())
+                    .as("%s: spec.selector.matchLabels selects Service %s", where(overlay, sm), s.name())
+                    .containsAll(selector.entrySet());
+            JsonNode endpoint = sm.path("spec").path("endpoints").get(0);
+            assertThat(endpoint.path("port").asText()).as("%s: endpoints[0].port", where(overlay, sm)).isEqualTo("management");
+            assertThat(endpoint.path("path").asText()).as("%s: endpoints[0].path", where(overlay, sm)).isEqualTo("/q/metrics");
+        }
+    }
+
+    @Test
+    void theDashboardQueriesOnlyMetricsTheCodeRegisters() throws IOException {
+        Set<String> registered = new TreeSet<>();
+        Pattern registration = Pattern.compile("(?:Counter|Timer|DistributionSummary)\\.builder\\(\"(pledge\\.[a-z.]+)\"|"
+                + "(?:gauge|counter|timer|summary)\\(\"(pledge\\.[a-z.]+)\"");
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/java/"))
+                    .toList()) {
+                Matcher m = registration.matcher(Files.readString(f));
+                while (m.find()) {
+                    registered.add((m.group(1) != null ? m.group(1) : m.group(2)).replace('.', '_'));
+                }
+            }
+        }
+        Path dashboard = ROOT.resolve("deploy/grafana/pledge.json");
+        Matcher used = Pattern.compile("pledge_[a-z_]+").matcher(Files.readString(dashboard));
+        int count = 0;
+        while (used.find()) {
+            String metric = used.group();
+            String base = metric.replaceAll("(_seconds)?(_total|_count|_sum|_max|_bucket)?$", "");
+            assertThat(registered).as("%s: %s is not a metric the code registers (%s)", dashboard.getFileName(), metric,
+                    registered).containsAnyOf(base, metric);
+            count++;
+        }
+        assertThat(count).as("%s queries Pledge's own metrics", dashboard.getFileName()).isPositive();
+    }
+
     // ---------------------------------------------------------------- compose
 
     @Test
