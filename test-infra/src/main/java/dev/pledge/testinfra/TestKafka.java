@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.jboss.logging.Logger;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -18,14 +19,21 @@ public final class TestKafka {
     private static final Logger LOG = Logger.getLogger(TestKafka.class);
     private static TestKafka instance;
 
+    /** The user and password the embedded broker's SASL listener knows (mechanism PLAIN). */
+    public static final String SASL_USER = "pledge";
+    public static final String SASL_PASSWORD = "pledge-test-secret";
+
     private final String kind;
     private final String bootstrapServers;
+    private final String saslBootstrapServers;
     private final EmbeddedKafkaBroker embedded;
     private final KafkaContainer container;
 
-    private TestKafka(String kind, String bootstrapServers, EmbeddedKafkaBroker embedded, KafkaContainer container) {
+    private TestKafka(String kind, String bootstrapServers, String saslBootstrapServers, EmbeddedKafkaBroker embedded,
+            KafkaContainer container) {
         this.kind = kind;
         this.bootstrapServers = bootstrapServers;
+        this.saslBootstrapServers = saslBootstrapServers;
         this.embedded = embedded;
         this.container = container;
     }
@@ -40,6 +48,15 @@ public final class TestKafka {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * A second listener of the same broker that requires SASL/PLAIN ({@link #SASL_USER}), for tests that
+     * a service's {@code kafka.*} security settings reach every client it makes; null when the broker
+     * is not the embedded one.
+     */
+    public String saslBootstrapServers() {
+        return saslBootstrapServers;
     }
 
     /** Whether this broker can be stopped and started again by a test (not an external one). */
@@ -72,18 +89,19 @@ public final class TestKafka {
     private static TestKafka choose() {
         String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
         if (external != null && !external.isBlank()) {
-            return new TestKafka("external (KAFKA_BOOTSTRAP_SERVERS)", external, null, null);
+            return new TestKafka("external (KAFKA_BOOTSTRAP_SERVERS)", external, null, null, null);
         }
         if (Docker.available()) {
             KafkaContainer container = new KafkaContainer("apache/kafka:4.0.0")
                     .withEnv("KAFKA_NUM_PARTITIONS", "3");
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-            return new TestKafka("Testcontainers", container.getBootstrapServers(), null, container);
+            return new TestKafka("Testcontainers", container.getBootstrapServers(), null, null, container);
         }
         try {
             Path logs = Files.createTempDirectory("pledge-test-kafka");
             int port = freePort();
+            int saslPort = freePort();
             // Fixed ports and log dir so that stop() and start() bring back the same broker.
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
                     .withNodeId(1)
@@ -91,14 +109,22 @@ public final class TestKafka {
                     .withControllerPort(freePort())
                     .withClusterId("pledge-test-cluster-0001")
                     .withDeleteLogDirsOnClose(false)
+                    .withAdvertisedListeners(
+                            EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, "localhost", port),
+                            EmbeddedKafkaBroker.endpoint("SASL", SecurityProtocol.SASL_PLAINTEXT, "localhost", saslPort))
                     .withAdditionalProperties(p -> {
                         p.put("log.dirs", logs.toString());
                         p.put("num.partitions", "3");
                         p.put("auto.create.topics.enable", "true");
+                        // the second listener (withAdvertisedListeners above) takes SASL/PLAIN
+                        p.put("listener.name.sasl.sasl.enabled.mechanisms", "PLAIN");
+                        p.put("listener.name.sasl.plain.sasl.jaas.config",
+                                "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + SASL_USER
+                                        + "=\"" + SASL_PASSWORD + "\";");
                     })
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
-            return new TestKafka("embedded KRaft broker", "localhost:" + port, broker, null);
+            return new TestKafka("embedded KRaft broker", "localhost:" + port, "localhost:" + saslPort, broker, null);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker", e);
         }
