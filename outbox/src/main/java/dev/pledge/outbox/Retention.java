@@ -36,7 +36,8 @@ public class Retention {
     }
 
     @Scheduled(every = "${pledge.retention.every:1h}", delayed = "${pledge.retention.delay:1m}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class) // not while shutting down: the pool is closing
     Uni<Void> prune() {
         return Multi.createFrom().iterable(tables).onItem().transformToUniAndConcatenate(t -> prune(t, 0))
                 .collect().last().replaceWithVoid();

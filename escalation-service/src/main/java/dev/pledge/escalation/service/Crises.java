@@ -141,7 +141,8 @@ public class Crises {
 
     /** Clears crises whose category has stayed below its threshold for a full window (the database's clock). */
     @Scheduled(every = "${pledge.escalation.crisis-check-every:10s}", delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class) // not while shutting down: the pool is closing
     Uni<Void> checkOpen() {
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                         "SELECT clock_timestamp()", OffsetDateTime.class).getSingleResult()
