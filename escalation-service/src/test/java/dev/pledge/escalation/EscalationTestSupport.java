@@ -85,6 +85,7 @@ final class EscalationTestSupport {
               categories: [long-hold]
               acknowledgeWithin: PT3S
               finalResponseWithin: PT1H
+              brokenPromiseCategory: long-hold
 
             crisis:
               window: PT10S

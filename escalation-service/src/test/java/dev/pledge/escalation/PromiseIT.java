@@ -72,7 +72,8 @@ class PromiseIT {
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> given().auth().oauth2(analyst)
                 .get(escalation.url() + "/contacts/" + broken + "/escalations").then().statusCode(200)
                 .body("escalations[0].team", equalTo("complaints-team"))
-                .body("decisions.rule", hasItem("broken-promise")));
+                .body("decisions.rule", hasItem("broken-promise"))
+                .body("complaint.category", equalTo("long-hold"))); // the policy's brokenPromiseCategory
         // the other two were due at the same time: by now they would have escalated too
         assertThat(escalationEvents(marked, rs -> false, Duration.ofSeconds(2), Duration.ZERO)).isEmpty();
         assertThat(escalationEvents(replied, rs -> false, Duration.ofSeconds(1), Duration.ZERO)).isEmpty();

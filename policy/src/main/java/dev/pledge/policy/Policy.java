@@ -153,8 +153,14 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
     }
 
     /** ISO 10002 complaint handling: which categories are complaints, deadlines, required steps. */
+    /**
+     * Complaint handling: contacts of {@code categories} are complaints with acknowledgement and
+     * final-response deadlines counted in {@code calendar}. A promise an agent made and broke opens a
+     * complaint of {@code brokenPromiseCategory} (one of {@code categories}) when the contact is not one
+     * already; null: it does not.
+     */
     public record Complaints(Set<String> categories, String calendar, Duration acknowledgeWithin,
-            Duration finalResponseWithin, List<String> steps) {
+            Duration finalResponseWithin, List<String> steps, String brokenPromiseCategory) {
     }
 
     /** A crisis: at least {@code minimumCount} contacts of one category in {@code window}, and

@@ -461,7 +461,8 @@ public final class PolicyLoader {
             if (node == null) {
                 return null;
             }
-            node.allow("categories", "calendar", "acknowledgeWithin", "finalResponseWithin", "steps");
+            node.allow("categories", "calendar", "acknowledgeWithin", "finalResponseWithin", "steps",
+                    "brokenPromiseCategory");
             Set<String> categories = refs.categories(node);
             if (categories.isEmpty()) {
                 error(node.path + ".categories", "must name the categories handled as complaints");
@@ -477,7 +478,12 @@ public final class PolicyLoader {
             if (ack != null && fin != null && ack.compareTo(fin) >= 0) {
                 error(node.path + ".finalResponseWithin", "must be longer than acknowledgeWithin");
             }
-            return new Complaints(categories, calendar, ack, fin, node.strings("steps"));
+            String brokenPromise = node.text("brokenPromiseCategory", false);
+            if (brokenPromise != null && !categories.contains(brokenPromise)) {
+                error(node.path + ".brokenPromiseCategory", "must be one of the complaint categories " + categories
+                        + ", was '" + brokenPromise + "'");
+            }
+            return new Complaints(categories, calendar, ack, fin, node.strings("steps"), brokenPromise);
         }
 
         Crisis crisis(Obj node, Refs refs) {

@@ -183,6 +183,15 @@ class PolicyLoaderTest {
                 .singleElement().satisfies(r -> assertThat(r.negativeSentiment()).isEqualTo(4.0));
         assertThat(escalation.rules()).filteredOn(r -> r.name().equals("customer-chasing"))
                 .singleElement().satisfies(r -> assertThat(r.customerReplies()).isEqualTo(3));
+        assertThat(PolicyLoader.defaultPolicy().complaints().brokenPromiseCategory()).isEqualTo("no-follow-up");
+    }
+
+    @Test
+    void aBrokenPromiseCategoryMustBeAComplaintCategory() {
+        String text = PolicyLoader.defaultPolicyText().replace("brokenPromiseCategory: no-follow-up",
+                "brokenPromiseCategory: delivery");
+        assertThatThrownBy(() -> PolicyLoader.load(text)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).containsExactly("complaints.brokenPromiseCategory"));
     }
 
     @Test

@@ -25,13 +25,32 @@ final class Complaints {
     /** A contact received, or moved, into a complaint category: its deadlines start from {@code from}. */
     static void open(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant from) {
         Policy.Complaints rules = policy.complaints();
-        if (rules == null || !rules.categories().contains(c.category) || w.complaints.containsKey(c.contactId)) {
+        if (rules != null && rules.categories().contains(c.category)) {
+            open(w, c, policy, policyVersion, from, c.category);
+        }
+    }
+
+    /**
+     * A promise broken at {@code due}: a complaint of the policy's {@code brokenPromiseCategory} ("no
+     * follow-up" by default), unless the contact is a complaint already or the policy names none.
+     */
+    static void promiseBroken(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant due) {
+        Policy.Complaints rules = policy.complaints();
+        if (rules != null && rules.brokenPromiseCategory() != null) {
+            open(w, c, policy, policyVersion, due, rules.brokenPromiseCategory());
+        }
+    }
+
+    private static void open(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant from,
+            String category) {
+        Policy.Complaints rules = policy.complaints();
+        if (w.complaints.containsKey(c.contactId)) {
             return;
         }
         BusinessCalendar calendar = policy.calendar(rules.calendar());
         Complaint k = new Complaint();
         k.contactId = c.contactId;
-        k.category = c.category;
+        k.category = category;
         k.calendar = rules.calendar();
         k.policyVersion = policyVersion;
         k.receivedAt = micros(from);

@@ -219,6 +219,9 @@ public class Escalations {
             decide(w, c, Policy.Trigger.SLA_WARNING, facts(c, null, null, warning.thresholdPercent(), warning.metric()),
                     warning.policyVersion(), warning.at(), eventId);
         } else if (event instanceof SlaEvent.Breached breach) {
+            if (breach.metric() == SlaMetric.PROMISE) {
+                Complaints.promiseBroken(w, c, policy(breach.policyVersion()), breach.policyVersion(), breach.deadline());
+            }
             decide(w, c, Policy.Trigger.SLA_BREACHED, facts(c, null, null, null, breach.metric()),
                     breach.policyVersion(), breach.at(), eventId);
         }
