@@ -189,7 +189,19 @@ class ManifestsTest {
         }
     }
 
+    private static final Map<String, List<JsonNode>> RENDERED = new java.util.HashMap<>();
+
+    /** The overlay as {@code kubectl kustomize} renders it, once per test run. */
     static List<JsonNode> render(String overlay) throws Exception {
+        List<JsonNode> docs = RENDERED.get(overlay);
+        if (docs == null) {
+            docs = renderNow(overlay);
+            RENDERED.put(overlay, docs);
+        }
+        return docs;
+    }
+
+    private static List<JsonNode> renderNow(String overlay) throws Exception {
         if (!kubectl()) {
             String message = "\n\n*** ManifestsTest: kubectl with kustomize v5+ not found: deploy/k8s/overlays/" + overlay
                     + " was NOT rendered or checked. Install kubectl to run these checks (.ci/run does). ***\n";
