@@ -22,6 +22,7 @@ import dev.pledge.events.EventJson;
 import dev.pledge.events.SlaEvent;
 import dev.pledge.events.SlaMetric;
 import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import dev.pledge.testinfra.TopicReader;
 import dev.pledge.testinfra.TopicWriter;
@@ -94,7 +95,8 @@ class EscalationIT {
         String id = newContactId();
         String breachId = send(new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2), Instant.now(),
                 Instant.now(), VERSION));
-        sleep(Duration.ofSeconds(2));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> TestPostgres.get()
+                .count(EscalationTestSupport.DATABASE, "SELECT count(*) FROM esc_early_event WHERE contact_id = '" + id + "'") == 1);
         send(received(id, "delivery"));
         List<TopicReader.Record> events = escalationEvents(id, has("pledge.escalation.raised", 1),
                 Duration.ofSeconds(20), Duration.ZERO);
@@ -173,7 +175,8 @@ class EscalationIT {
         given().auth().oauth2(TestTokens.forRoles("supervisor"))
                 .post(service.url() + "/escalations/" + escalationId + "/acknowledge").then().statusCode(200);
         for (int i = 0; i < 3; i++) { // an agent reply every 5 s: inside the 10 s re-escalation window each time
-            sleep(Duration.ofSeconds(5));
+            org.awaitility.Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
+                    .until(() -> "acknowledged".equals(stateOf(id)));
             send(new ContactEvent.AgentReplied(id, "agent-1", Instant.now()));
         }
         send(new ContactEvent.StatusChanged(id, ContactStatus.OPEN, ContactStatus.RESOLVED, "agent-1", Instant.now()));
@@ -343,12 +346,9 @@ class EscalationIT {
                 }, java.util.Objects::nonNull);
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    /** The state of the contact's escalation, as the API shows it. */
+    private static String stateOf(String contactId) {
+        return given().auth().oauth2(TestTokens.forRoles("agent")).get(service.url() + "/contacts/" + contactId
+                + "/escalations").then().statusCode(200).extract().path("escalations[0].state");
     }
 }
