@@ -52,6 +52,8 @@ public final class EscalationBench {
 
     public static void main(String[] args) throws Exception {
         int rate = BenchSupport.intArg(args, "--rate", 1000);
+        // consumers in the one service instance, each taking its share of the partitions
+        int concurrency = BenchSupport.intArg(args, "--concurrency", 1);
         int seconds = BenchSupport.intArg(args, "--seconds", 30);
         int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 45);
         Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
@@ -62,7 +64,8 @@ public final class EscalationBench {
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         try (ServiceProcess service = ServiceProcess.start(root.resolve("escalation-service/target/quarkus-app/quarkus-run.jar"),
-                DATABASE, Map.of(), BenchSupport.SERVICE_JVM)) {
+                DATABASE, Map.of("MP_MESSAGING_INCOMING_EVENTS_CONCURRENCY", String.valueOf(concurrency)),
+                BenchSupport.SERVICE_JVM)) {
             BenchSupport.awaitOwnership(service);
             if (warmupSeconds > 0) {
                 run("w" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, warmupSeconds);
@@ -71,7 +74,7 @@ public final class EscalationBench {
             Run measured = run("m" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, seconds);
             Result result = new Result(Instant.now(), fsync, rate, seconds, measured.written(), measured.achievedRate(),
                     measured.triggers(), measured.latency().size(), BenchSupport.Stats.of(measured.latency()),
-                    Runtime.getRuntime().availableProcessors(), BenchSupport.SERVICE_JVM);
+                    Runtime.getRuntime().availableProcessors(), BenchSupport.SERVICE_JVM, concurrency);
             System.out.printf(Locale.ROOT, "%nescalation-service: decision latency, %,d events/s offered for %d s, %d cores, fsync %s%n",
                     rate, seconds, result.cores(), fsync);
             System.out.printf(Locale.ROOT, "  written %,d events (%.0f/s); %,d decisions expected, %,d seen;"
@@ -87,7 +90,8 @@ public final class EscalationBench {
 
     /** One measured run; latency in milliseconds, from record timestamp to record timestamp. */
     record Result(Instant at, String fsync, int offeredPerSecond, int seconds, long events, double writtenPerSecond,
-            int decisionsExpected, int decisionsSeen, BenchSupport.Stats latency, int cores, List<String> serviceJvm) {
+            int decisionsExpected, int decisionsSeen, BenchSupport.Stats latency, int cores, List<String> serviceJvm,
+            int concurrency) {
     }
 
     private record Run(long written, double achievedRate, int triggers, List<Long> latency) {
