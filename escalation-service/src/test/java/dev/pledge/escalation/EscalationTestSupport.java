@@ -149,8 +149,14 @@ final class EscalationTestSupport {
         }
     }
 
+    /**
+     * Records with this key, each {@code ce_id} once: delivery is at least once (a relay killed between the
+     * broker's ack and deleting its outbox row publishes the row again), and consumers deduplicate on
+     * {@code ce_id}; two different decisions always have different ids.
+     */
     static List<TopicReader.Record> of(List<TopicReader.Record> records, String key) {
-        return records.stream().filter(r -> key.equals(r.key())).toList();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return records.stream().filter(r -> key.equals(r.key()) && seen.add(r.header("ce_id"))).toList();
     }
 
     static long count(List<TopicReader.Record> records, String type) {

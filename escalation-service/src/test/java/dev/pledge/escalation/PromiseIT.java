@@ -38,6 +38,17 @@ class PromiseIT {
         sla = ServiceProcess.start(Path.of("../sla-service/target/quarkus-app/quarkus-run.jar"), "sla", Map.of());
         escalation = ServiceProcess.start(EscalationTestSupport.DATABASE, Map.of());
         EscalationTestSupport.awaitMembersWithPartitions(1);
+        // fresh JVMs take seconds over their first events (class loading, JIT): longer than a promise's seconds
+        String warmUp = newContactId();
+        Instant now = Instant.now();
+        sendAll(List.of(received(warmUp, "standard", "Warm-up", "My solicitor says hello.", "billing", null),
+                new ContactEvent.PromiseMade(warmUp, 1, "Warm up", now.plusSeconds(60), "agent-1", now),
+                new ContactEvent.PromiseKept(warmUp, 1, "agent-1", now)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(TestTokens.forRoles("agent"))
+                .get(sla.url() + "/contacts/" + warmUp + "/sla").then().statusCode(200)
+                .body("find { it.metric == 'promise' }.state", equalTo("met")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(TestTokens.forRoles("agent"))
+                .get(escalation.url() + "/contacts/" + warmUp + "/escalations").then().statusCode(200));
     }
 
     @AfterAll
@@ -52,7 +63,7 @@ class PromiseIT {
         String marked = newContactId();
         String replied = newContactId();
         Instant now = Instant.now();
-        Instant due = now.plusSeconds(6);
+        Instant due = now.plusSeconds(8);
         sendAll(List.of(
                 received(broken, "delivery"),
                 new ContactEvent.PromiseMade(broken, 1, "Call back with the new delivery date", due, "agent-1", now),
