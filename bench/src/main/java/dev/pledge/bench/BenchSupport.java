@@ -9,6 +9,7 @@ import dev.pledge.events.Topics;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,27 @@ final class BenchSupport {
     static int intArg(String[] args, String name, int fallback) {
         String v = stringArg(args, name, null);
         return v == null ? fallback : Integer.parseInt(v.replace("_", ""));
+    }
+
+    /** The repository root ({@code bench/run} passes it). */
+    static Path root() {
+        return Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * {@code --fsync on|off}: the embedded PostgreSQL as production runs it (on, the default) or as the
+     * tests do; applied before the database starts. Returns the value.
+     */
+    static String fsync(String[] args) {
+        String fsync = stringArg(args, "--fsync", "on");
+        System.setProperty("pledge.pg.fsync", fsync);
+        return fsync;
+    }
+
+    /** {@code --out}, by default {@code bench/results/<name>-fsync-<fsync>.json}. */
+    static Path out(String[] args, String name, String fsync) {
+        return Path.of(stringArg(args, "--out",
+                root().resolve("bench/results/" + name + "-fsync-" + fsync + ".json").toString()));
     }
 
     static String stringArg(String[] args, String name, String fallback) {

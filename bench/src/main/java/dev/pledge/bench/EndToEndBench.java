@@ -52,15 +52,13 @@ public final class EndToEndBench {
     static final String SLA_DATABASE = "sla_e2e_bench";
 
     public static void main(String[] args) throws Exception {
-        String fsync = BenchSupport.stringArg(args, "--fsync", "on");
+        String fsync = BenchSupport.fsync(args);
         int rate = BenchSupport.intArg(args, "--rate", 1000);
         int seconds = BenchSupport.intArg(args, "--seconds", 30);
         int stepSeconds = BenchSupport.intArg(args, "--step-seconds", 20);
         int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 60);
-        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
-        Path out = Path.of(BenchSupport.stringArg(args, "--out",
-                root.resolve("bench/results/end-to-end-fsync-" + fsync + ".json").toString()));
-        System.setProperty("pledge.pg.fsync", fsync);
+        Path root = BenchSupport.root();
+        Path out = BenchSupport.out(args, "end-to-end", fsync);
         BenchSupport.createTopics();
         try (ServiceProcess sla = ServiceProcess.start(root.resolve("sla-service/target/quarkus-app/quarkus-run.jar"),
                 SLA_DATABASE, Map.of(), BenchSupport.SERVICE_JVM);

@@ -56,11 +56,9 @@ public final class EscalationBench {
         int concurrency = BenchSupport.intArg(args, "--concurrency", 1);
         int seconds = BenchSupport.intArg(args, "--seconds", 30);
         int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 45);
-        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
-        String fsync = BenchSupport.stringArg(args, "--fsync", "on");
-        Path out = Path.of(BenchSupport.stringArg(args, "--out",
-                root.resolve("bench/results/escalation-fsync-" + fsync + ".json").toString()));
-        System.setProperty("pledge.pg.fsync", fsync);
+        Path root = BenchSupport.root();
+        String fsync = BenchSupport.fsync(args);
+        Path out = BenchSupport.out(args, "escalation", fsync);
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         try (ServiceProcess service = ServiceProcess.start(root.resolve("escalation-service/target/quarkus-app/quarkus-run.jar"),

@@ -28,15 +28,13 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class IntakeBench {
     static final String DATABASE = "intake_bench";
     public static void main(String[] args) throws Exception {
-        String fsync = BenchSupport.stringArg(args, "--fsync", "on");
+        String fsync = BenchSupport.fsync(args);
         double p99Limit = BenchSupport.intArg(args, "--p99-ms", 100);
         int stepSeconds = BenchSupport.intArg(args, "--step-seconds", 10);
         int connections = BenchSupport.intArg(args, "--connections", 256);
         int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 45);
-        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
-        Path out = Path.of(BenchSupport.stringArg(args, "--out",
-                root.resolve("bench/results/intake-fsync-" + fsync + ".json").toString()));
-        System.setProperty("pledge.pg.fsync", fsync);
+        Path root = BenchSupport.root();
+        Path out = BenchSupport.out(args, "intake", fsync);
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         try (ServiceProcess intake = ServiceProcess.start(root.resolve("intake-service/target/quarkus-app/quarkus-run.jar"),

@@ -44,7 +44,7 @@ public final class SlaArmedBench {
     public static void main(String[] args) throws Exception {
         int contacts = BenchSupport.intArg(args, "--contacts", 20_000);
         int warmup = BenchSupport.intArg(args, "--warmup", 30_000);
-        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
+        Path root = BenchSupport.root();
         Path out = Path.of(BenchSupport.stringArg(args, "--out", root.resolve("bench/results/sla-armed.json").toString()));
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);

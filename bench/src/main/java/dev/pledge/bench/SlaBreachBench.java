@@ -55,7 +55,7 @@ public final class SlaBreachBench {
     public static void main(String[] args) throws Exception {
         int timers = BenchSupport.intArg(args, "--timers", 100_000);
         int probes = BenchSupport.intArg(args, "--probes", 2_000);
-        Path root = Path.of(System.getProperty("pledge.root", ".")).toAbsolutePath().normalize();
+        Path root = BenchSupport.root();
         Path out = Path.of(BenchSupport.stringArg(args, "--out", root.resolve("bench/results/sla-breach.json").toString()));
         Path jar = root.resolve("sla-service/target/quarkus-app/quarkus-run.jar");
 
