@@ -100,11 +100,11 @@ public class EscalationRepository {
 
     /** Removes and returns the events kept aside for these contacts, in the order they were stored. */
     public Uni<List<Early>> takeEarly(Collection<String> contactIds) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("DELETE FROM esc_early_event WHERE contact_id IN (:ids)"
-                        + " RETURNING event_id, ce_type, payload, stored_at", Object[].class)
+        return Panache.getSession().chain(s -> s.createNativeQuery("WITH taken AS (DELETE FROM esc_early_event"
+                        + " WHERE contact_id IN (:ids) RETURNING seq, event_id, ce_type, payload)"
+                        + " SELECT event_id, ce_type, payload FROM taken ORDER BY seq", Object[].class)
                 .setParameter("ids", contactIds).getResultList())
                 .map(rows -> rows.stream()
-                        .sorted(java.util.Comparator.comparing(r -> r[3].toString()))
                         .map(r -> new Early((String) r[0], EventJson.fromJson((String) r[1],
                                 ((String) r[2]).getBytes(java.nio.charset.StandardCharsets.UTF_8))))
                         .toList());

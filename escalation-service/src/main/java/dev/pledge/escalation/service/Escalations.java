@@ -310,6 +310,9 @@ public class Escalations {
     }
 
     private static String contactId(PledgeEvent event) {
+        if (event instanceof ContactEvent.PromiseMade) {
+            return null; // decides nothing here (its breach does): no need to lock the contact
+        }
         if (event instanceof ContactEvent c) {
             return c.contactId();
         }
