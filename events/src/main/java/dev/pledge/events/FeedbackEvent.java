@@ -12,12 +12,20 @@ public sealed interface FeedbackEvent extends PledgeEvent {
         return contactId();
     }
 
+    /**
+     * A survey to send to the customer. {@code token} is what the front end puts in the link or form: it
+     * authorizes one answer to this survey at {@code POST /feedback} until {@code expiresAt}.
+     */
     record SurveyRequested(String surveyId, String contactId, String customerId, SurveyKind kind, Channel channel,
-            Instant at, Instant expiresAt, int policyVersion) implements FeedbackEvent {
+            Instant at, Instant expiresAt, int policyVersion, String token) implements FeedbackEvent {
     }
 
-    /** {@code score} on the survey's scale (CSAT 1-5, NPS 0-10, CES 1-7). */
+    /**
+     * {@code score} on the survey's scale (CSAT 1-5, NPS 0-10, CES 1-7). {@code theme}: the category the
+     * comment reads as, by the policy's classification keywords (null without a comment or a match);
+     * {@code sentiment}: the comment's score by the shared lexicon (negative below zero; null without one).
+     */
     record Received(String feedbackId, String surveyId, String contactId, SurveyKind kind, int score,
-            String comment, Instant at, int policyVersion) implements FeedbackEvent {
+            String comment, Instant at, int policyVersion, String theme, Double sentiment) implements FeedbackEvent {
     }
 }

@@ -55,9 +55,10 @@ final class Samples {
                 T.minus(Duration.ofHours(1)), T, 57, 6.5, List.of("head-of-service", "communications"), T, 3));
         m.put(EventType.CRISIS_CLEARED, new EscalationEvent.CrisisCleared("k-1", "delivery", T, 3));
         m.put(EventType.SURVEY_REQUESTED, new FeedbackEvent.SurveyRequested("s-1", C, "cust-42", SurveyKind.CSAT,
-                Channel.EMAIL, T, T.plus(Duration.ofDays(7)), 3));
+                Channel.EMAIL, T, T.plus(Duration.ofDays(7)), 3,
+                "eyJzIjoicy0xIiwiayI6ImNzYXQiLCJlIjoxNzczNDIzOTAwfQ.3q2-7w0x7o8Jz1qZk0y8Yw4m3l5b6n7c8d9e0f1g2h4"));
         m.put(EventType.FEEDBACK_RECEIVED, new FeedbackEvent.Received("f-1", "s-1", C, SurveyKind.CSAT, 4,
-                "Quick and kind", T, 3));
+                "Quick and kind", T, 3, null, 0.8));
         m.put(EventType.POLICY_PUBLISHED, new PolicyPublished(3, "policy-admin@acme", T,
                 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", policy));
         return m;

@@ -169,7 +169,11 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
             List<String> notifyWho) {
     }
 
-    /** A survey sent {@code delay} after the contact reaches status {@code after}; {@code sampling} in 0..1. */
+    /**
+     * A survey sent {@code delay} after the contact reaches status {@code after}; {@code sampling} in 0..1.
+     * A contact gets at most one survey: at each status, the first survey in the policy's order that
+     * matches and is drawn by its sampling.
+     */
     public record Survey(SurveyKind kind, ContactStatus after, Set<Channel> channels, Duration delay,
             Duration expiresAfter, double sampling) {
     }
@@ -178,6 +182,7 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
     public record Targets(Double csat, Double nps, Double ces, Double fcr, Double slaCompliance) {
     }
 
-    public record Feedback(List<Survey> surveys, Targets targets) {
+    /** {@code fatigueWindow}: no customer is asked more than once within it (zero: no limit). */
+    public record Feedback(List<Survey> surveys, Duration fatigueWindow, Targets targets) {
     }
 }

@@ -37,6 +37,8 @@ public final class PolicyLoader {
     private static final ObjectMapper YAML = YAMLMapper.builder().build();
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final String DEFAULT_POLICY = "/dev/pledge/policy/default-policy.yaml";
+    /** No customer is asked for feedback twice within it, unless the policy says otherwise. */
+    public static final java.time.Duration DEFAULT_FATIGUE_WINDOW = java.time.Duration.ofDays(30);
     private static final String SCHEMA = "/dev/pledge/policy/policy.schema.json";
 
     /** Parses YAML (which includes JSON) to a tree, or fails with an error at path {@code $}. */
@@ -509,7 +511,7 @@ public final class PolicyLoader {
             if (node == null) {
                 return null;
             }
-            node.allow("surveys", "targets");
+            node.allow("surveys", "fatigueWindow", "targets");
             List<Survey> surveys = new ArrayList<>();
             Obj list = node.obj("surveys", false);
             if (list != null) {
@@ -530,7 +532,9 @@ public final class PolicyLoader {
                         t.number("ces", false, 1.0, 7.0), t.number("fcr", false, 0.0, 100.0),
                         t.number("slaCompliance", false, 0.0, 100.0));
             }
-            return new Feedback(List.copyOf(surveys), targets);
+            java.time.Duration fatigue = node.get("fatigueWindow", false) == null ? DEFAULT_FATIGUE_WINDOW
+                    : node.durationOrZero("fatigueWindow");
+            return new Feedback(List.copyOf(surveys), fatigue, targets);
         }
 
         static DayOfWeek dayOfWeek(String day) {

@@ -1,0 +1,27 @@
+package dev.pledge.feedback.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * feedback-service's own settings. Settings it shares with other services live with their modules:
+ * {@code pledge.timers.*}, {@code pledge.consumer.*}, {@code pledge.policy-feed.*}, {@code pledge.outbox.*}.
+ */
+@ConfigMapping(prefix = "pledge.feedback")
+public interface FeedbackConfig {
+
+    /** The HMAC-SHA256 key survey tokens are signed with, base64; at least 32 bytes. */
+    String tokenKey();
+
+    /** {@code POST /feedback}: answers a minute accepted from one client address. */
+    @WithDefault("30")
+    int answersPerMinute();
+
+    /** Insights say nothing about a group with fewer contacts (or answers) than this. */
+    @WithDefault("30")
+    int insightMinimumSample();
+
+    /** The longest period {@code GET /kpis} and the what-if replay read. */
+    @WithDefault("P400D")
+    java.time.Duration maxPeriod();
+}

@@ -1,0 +1,106 @@
+package dev.pledge.feedback.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pledge.feedback.service.Dashboard;
+import dev.pledge.web.Completion;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
+
+/**
+ * The support lead's page: server-rendered (Qute) with the figures of {@link Dashboard}, charts drawn by
+ * chart.js from the webjar, refreshed by polling {@code /dashboard/data}. A browser sends its token in
+ * the {@code pledge_token} cookie, which {@code /dashboard/sign-in} sets; API clients send a bearer token.
+ */
+@Path("/dashboard")
+public class DashboardResource {
+    static final String COOKIE = "pledge_token";
+    private static final String[] ROLES = {"supervisor", "analyst"};
+
+    private final Dashboard dashboard;
+    private final Template dashboardPage;
+    private final Template signIn;
+    private final ObjectMapper json;
+
+    public DashboardResource(Dashboard dashboard, @io.quarkus.qute.Location("dashboard.html") Template dashboardPage,
+            @io.quarkus.qute.Location("sign-in.html") Template signIn, ObjectMapper json) {
+        this.dashboard = dashboard;
+        this.dashboardPage = dashboardPage;
+        this.signIn = signIn;
+        this.json = json;
+    }
+
+    /** Without a token a browser is sent to sign in; with the wrong role it is told so. */
+    @GET
+    @PermitAll
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> page(@Context SecurityContext security) {
+        if (security.getUserPrincipal() == null) {
+            return Uni.createFrom().item(Response.seeOther(URI.create("/dashboard/sign-in")).build());
+        }
+        if (java.util.Arrays.stream(ROLES).noneMatch(security::isUserInRole)) {
+            return Uni.createFrom().item(Response.status(Response.Status.FORBIDDEN)
+                    .entity(signIn.data("message", "Your token's role may not see the dashboard: it needs supervisor or analyst.")
+                            .render()).type(MediaType.TEXT_HTML).build());
+        }
+        return Completion.regardlessOfClient(dashboard::read).map(data -> {
+            String embedded;
+            try {
+                embedded = json.writeValueAsString(data).replace("</", "<\\/");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            TemplateInstance page = dashboardPage.data("d", data).data("json", embedded);
+            return Response.ok(page.render(), MediaType.TEXT_HTML).build();
+        });
+    }
+
+    @GET
+    @Path("data")
+    @RolesAllowed({"supervisor", "analyst"})
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Dashboard.Data> data() {
+        return Completion.regardlessOfClient(dashboard::read);
+    }
+
+    @GET
+    @Path("sign-in")
+    @PermitAll
+    @Produces(MediaType.TEXT_HTML)
+    public String signInForm() {
+        return signIn.data("message", null).render();
+    }
+
+    /**
+     * Keeps the token in an HttpOnly, SameSite=Strict cookie for this site and goes to the dashboard; the
+     * token is checked there, as on every request.
+     */
+    @POST
+    @Path("sign-in")
+    @PermitAll
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signIn(@FormParam("token") String token) {
+        if (token == null || token.isBlank() || token.length() > 8192 || !token.strip().matches("[A-Za-z0-9_\\-.]+")) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_HTML)
+                    .entity(signIn.data("message", "That is not a token: paste the output of ./pledge token supervisor.")
+                            .render()).build();
+        }
+        NewCookie cookie = new NewCookie.Builder(COOKIE).value(token.strip()).path("/").httpOnly(true)
+                .sameSite(NewCookie.SameSite.STRICT).maxAge(8 * 3600).build();
+        return Response.seeOther(URI.create("/dashboard")).cookie(cookie).build();
+    }
+}

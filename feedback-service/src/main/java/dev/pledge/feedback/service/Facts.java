@@ -1,0 +1,187 @@
+package dev.pledge.feedback.service;
+
+import dev.pledge.consumer.EventRecord;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.EscalationEvent;
+import dev.pledge.events.PledgeEvent;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.policy.Policy;
+import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.timers.TimerEngine;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Contact, SLA and escalation events as facts for KPIs, insights and the what-if replay, in the
+ * consumer's transaction, in record order. Every statement is idempotent on its own (the consumer
+ * also drops redelivered {@code ce_id}s), and times are the events' times. A status change also
+ * schedules or cancels the contact's survey ({@link Surveys}).
+ */
+@ApplicationScoped
+public class Facts {
+    private final Surveys surveys;
+    private final PolicyFeed policies;
+
+    public Facts(Surveys surveys, PolicyFeed policies) {
+        this.surveys = surveys;
+        this.policies = policies;
+    }
+
+    /** Applies the events; returns the survey timers whose due time moved. */
+    public Uni<List<TimerEngine.Due<String>>> apply(List<EventRecord> events) {
+        List<TimerEngine.Due<String>> moved = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (EventRecord e : events) {
+            chain = chain.chain(() -> apply(e.event(), e.partition(), moved));
+        }
+        return chain.map(ignored -> moved);
+    }
+
+    private Uni<Void> apply(PledgeEvent event, int partition, List<TimerEngine.Due<String>> moved) {
+        if (event instanceof ContactEvent c) {
+            return contact(c, partition, moved);
+        }
+        if (event instanceof SlaEvent s) {
+            return sla(s);
+        }
+        if (event instanceof EscalationEvent e) {
+            return escalation(e);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> contact(ContactEvent event, int partition, List<TimerEngine.Due<String>> moved) {
+        if (event instanceof ContactEvent.Received r) {
+            return Sql.update("""
+                    INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
+                        status, received_at, kafka_partition, policy_version)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?10, ?11) ON CONFLICT (contact_id) DO NOTHING""",
+                    r.contactId(), r.customer() == null ? null : r.customer().id(), r.channel().wire(),
+                    r.priority().wire(), r.customer() == null ? null : r.customer().tier(), r.category(), r.team(),
+                    r.repeatOf(), r.occurredAt(), partition, r.policyVersion()).replaceWithVoid();
+        }
+        if (event instanceof ContactEvent.Updated u) {
+            return Sql.update("""
+                    UPDATE fb_contact SET priority = coalesce(?2, priority), category = coalesce(?3, category),
+                        team = coalesce(?4, team), tier = coalesce(?5, tier) WHERE contact_id = ?1""",
+                    u.contactId(), u.priority() == null ? null : u.priority().wire(), u.category(), u.team(), u.tier())
+                    .replaceWithVoid();
+        }
+        if (event instanceof ContactEvent.AgentReplied a) {
+            return Sql.update("""
+                    UPDATE fb_contact SET first_response_at = ?2
+                    WHERE contact_id = ?1 AND (first_response_at IS NULL OR first_response_at > ?2)""",
+                    a.contactId(), a.occurredAt()).replaceWithVoid();
+        }
+        if (event instanceof ContactEvent.StatusChanged s) {
+            return Sql.update("""
+                    UPDATE fb_contact SET status = ?2,
+                        resolved_at = CASE WHEN ?2 = 'resolved' THEN ?3 WHEN ?2 = 'reopened' THEN NULL ELSE resolved_at END,
+                        closed_at = CASE WHEN ?2 = 'closed' THEN coalesce(closed_at, ?3) ELSE closed_at END,
+                        reopened = reopened + CASE WHEN ?2 = 'reopened' THEN 1 ELSE 0 END
+                    WHERE contact_id = ?1""", s.contactId(), s.to().wire(), s.occurredAt())
+                    .chain(() -> surveys.onStatus(s, policy()))
+                    .invoke(due -> due.ifPresent(moved::add)).replaceWithVoid();
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> sla(SlaEvent event) {
+        String running = " WHERE contact_id = ?1 AND metric = ?2 AND started_at = (SELECT max(started_at) FROM fb_sla"
+                + " WHERE contact_id = ?1 AND metric = ?2)";
+        if (event instanceof SlaEvent.Started s) {
+            return Sql.update("""
+                    INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING""", s.contactId(), s.metric().wire(),
+                    s.startedAt(), s.rule(), s.calendar(), s.target().toMillis(), s.deadline()).replaceWithVoid();
+        }
+        if (event instanceof SlaEvent.Warning w) {
+            return Sql.update("UPDATE fb_sla SET warned = true" + running,
+                    w.contactId(), w.metric().wire()).replaceWithVoid();
+        }
+        if (event instanceof SlaEvent.Breached b) {
+            return Sql.update("UPDATE fb_sla SET breached_at = coalesce(breached_at, ?3)" + running,
+                    b.contactId(), b.metric().wire(), b.at()).replaceWithVoid();
+        }
+        if (event instanceof SlaEvent.Met m) {
+            return Sql.update("UPDATE fb_sla SET ended_at = ?3, elapsed_ms = ?4, in_target = ?5" + running,
+                    m.contactId(), m.metric().wire(), m.at(), m.elapsed() == null ? null : m.elapsed().toMillis(),
+                    m.inTarget()).replaceWithVoid();
+        }
+        if (event instanceof SlaEvent.Cancelled c) {
+            return Sql.update("UPDATE fb_sla SET cancelled = true, ended_at = coalesce(ended_at, ?3)"
+                    + running + " AND ended_at IS NULL", c.contactId(), c.metric().wire(), c.at()).replaceWithVoid();
+        }
+        if (event instanceof SlaEvent.Paused p) {
+            return Sql.update("""
+                    INSERT INTO fb_pause (contact_id, metric, paused_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING""",
+                    p.contactId(), p.metric().wire(), p.at()).replaceWithVoid();
+        }
+        if (event instanceof SlaEvent.Resumed r) {
+            return Sql.update("""
+                    UPDATE fb_pause SET resumed_at = ?3 WHERE contact_id = ?1 AND metric = ?2 AND resumed_at IS NULL
+                        AND paused_at <= ?3""", r.contactId(), r.metric().wire(), r.at()).replaceWithVoid();
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> escalation(EscalationEvent event) {
+        if (event instanceof EscalationEvent.Raised r) {
+            return escalated(r.escalationId(), r.contactId(), r.level(), r.level() != null ? r.level() : r.team(),
+                    r.at(), r.policyVersion());
+        }
+        if (event instanceof EscalationEvent.LevelChanged l) {
+            return escalated(l.escalationId(), l.contactId(), l.toLevel(), l.toLevel() != null ? l.toLevel() : l.team(),
+                    l.at(), l.policyVersion());
+        }
+        if (event instanceof EscalationEvent.Resolved r) {
+            return Sql.update("UPDATE fb_escalation SET open = false WHERE contact_id = ?1 AND escalation_id = ?2",
+                    r.contactId(), r.escalationId()).replaceWithVoid();
+        }
+        if (event instanceof EscalationEvent.CrisisDeclared d) {
+            return Sql.update("""
+                    INSERT INTO fb_crisis (crisis_id, category, count, baseline, declared_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                    ON CONFLICT DO NOTHING""", d.crisisId(), d.category(), d.count(), d.baseline(), d.at())
+                    .replaceWithVoid();
+        }
+        if (event instanceof EscalationEvent.CrisisCleared c) {
+            return Sql.update(
+                    "UPDATE fb_crisis SET cleared_at = ?2 WHERE crisis_id = ?1", c.crisisId(), c.at()).replaceWithVoid();
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * An escalation's level, kept as the highest the contact reached (rank: the level's place on the
+     * policy's ladder; a specialist team alone has rank 0). A row the contact's own events have not made
+     * yet is made here with what is known; the contact's received event fills the rest.
+     */
+    private Uni<Void> escalated(String escalationId, String contactId, String level, String standsAt,
+            java.time.Instant at, int version) {
+        return policies.await(version).chain(policy -> {
+            int rank = 0;
+            if (level != null && policy.escalation() != null) {
+                var ladder = policy.escalation().ladder();
+                for (int i = 0; i < ladder.size(); i++) {
+                    if (ladder.get(i).name().equals(level)) {
+                        rank = i + 1;
+                    }
+                }
+            }
+            return Sql.update("""
+                    INSERT INTO fb_escalation (contact_id, first_at, level, rank, escalation_id, open, now_at)
+                    VALUES (?1, ?2, ?3, ?4, ?5, true, ?6)
+                    ON CONFLICT (contact_id) DO UPDATE SET first_at = least(fb_escalation.first_at, excluded.first_at),
+                        level = CASE WHEN excluded.rank > fb_escalation.rank THEN excluded.level ELSE fb_escalation.level END,
+                        rank = greatest(fb_escalation.rank, excluded.rank),
+                        escalation_id = excluded.escalation_id, open = true, now_at = excluded.now_at""",
+                    contactId, at, level, rank, escalationId, standsAt);
+        }).replaceWithVoid();
+    }
+
+    private Policy policy() {
+        return policies.newestPolicy();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.pledge.feedback.service;
+
+import dev.pledge.policy.Policy;
+import dev.pledge.policy.feed.PolicyFeed;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * KPIs over the facts, aggregated in SQL, for contacts received in {@code [from, to)}, by a grouping.
+ * Percentages are 0..100 with the number they are of; a figure with nothing to count is null.
+ * Response and resolution times are the SLA engine's elapsed times: business time in the rule's
+ * calendar, pauses left out, as the policy counts them.
+ */
+@ApplicationScoped
+public class Kpis {
+
+    /** Groupings, each a whitelisted SQL expression over {@code fb_contact c}. */
+    public static final Map<String, String> GROUPINGS = groupings();
+
+    private static Map<String, String> groupings() {
+        Map<String, String> g = new LinkedHashMap<>();
+        g.put("none", "'all'");
+        g.put("channel", "c.channel");
+        g.put("priority", "c.priority");
+        g.put("team", "coalesce(c.team, '(none)')");
+        g.put("category", "coalesce(c.category, '(none)')");
+        g.put("tier", "coalesce(c.tier, '(none)')");
+        g.put("day", "to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
+        g.put("week", "to_char(date_trunc('week', c.received_at AT TIME ZONE 'UTC'), 'IYYY-\"W\"IW')");
+        g.put("month", "to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM')");
+        return Map.copyOf(g);
+    }
+
+    public record Times(Duration median, Duration p90, long count) {
+    }
+
+    public record Share(Double percent, long of) {
+    }
+
+    public record Score(Double value, long responses) {
+    }
+
+    public record Group(String key, long contacts, Times firstResponse, Times resolution, Share slaCompliance,
+            Share promisesKept, Share fcr, Share reopenRate, Share escalationRate, String highestLevel, Score csat,
+            Score nps, Score ces) {
+    }
+
+    public record Report(Instant from, Instant to, String groupBy, List<Group> groups, Map<String, Long> complaints,
+            Policy.Targets targets) {
+    }
+
+    private static final String SQL = """
+            WITH c AS (
+                SELECT c.*, %s AS g FROM fb_contact c WHERE c.received_at >= $1 AND c.received_at < $2
+            ), base AS (
+                SELECT g, count(*) AS contacts,
+                    count(*) FILTER (WHERE resolved_at IS NOT NULL OR closed_at IS NOT NULL OR reopened > 0) AS resolved,
+                    count(*) FILTER (WHERE (resolved_at IS NOT NULL OR closed_at IS NOT NULL) AND reopened = 0
+                        AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact,
+                    count(*) FILTER (WHERE reopened > 0) AS reopened
+                FROM c GROUP BY g
+            ), esc AS (
+                SELECT c.g, count(*) AS escalated, max(e.rank) AS top_rank
+                FROM c JOIN fb_escalation e ON e.contact_id = c.contact_id GROUP BY c.g
+            ), sla AS (
+                SELECT c.g,
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'first-response') AS fr_p50,
+                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'first-response') AS fr_p90,
+                    count(s.elapsed_ms) FILTER (WHERE s.metric = 'first-response') AS fr_n,
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'resolution') AS res_p50,
+                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'resolution') AS res_p90,
+                    count(s.elapsed_ms) FILTER (WHERE s.metric = 'resolution') AS res_n,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS targets,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.in_target AND s.breached_at IS NULL) AS met,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS promises,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND s.in_target AND s.breached_at IS NULL) AS kept
+                FROM c JOIN fb_sla s ON s.contact_id = c.contact_id WHERE NOT s.cancelled GROUP BY c.g
+            ), fb AS (
+                SELECT c.g,
+                    count(*) FILTER (WHERE f.kind = 'csat') AS csat_n,
+                    count(*) FILTER (WHERE f.kind = 'csat' AND f.score >= 4) AS csat_good,
+                    count(*) FILTER (WHERE f.kind = 'nps') AS nps_n,
+                    count(*) FILTER (WHERE f.kind = 'nps' AND f.score >= 9) AS promoters,
+                    count(*) FILTER (WHERE f.kind = 'nps' AND f.score <= 6) AS detractors,
+                    count(*) FILTER (WHERE f.kind = 'ces') AS ces_n,
+                    avg(f.score) FILTER (WHERE f.kind = 'ces') AS ces_avg
+                FROM c JOIN fb_survey f ON f.contact_id = c.contact_id WHERE f.state = 'answered' GROUP BY c.g
+            )
+            SELECT base.*, esc.escalated, esc.top_rank, sla.fr_p50, sla.fr_p90, sla.fr_n, sla.res_p50, sla.res_p90,
+                sla.res_n, sla.targets, sla.met, sla.promises, sla.kept, fb.csat_n, fb.csat_good, fb.nps_n,
+                fb.promoters, fb.detractors, fb.ces_n, fb.ces_avg
+            FROM base LEFT JOIN esc ON esc.g = base.g LEFT JOIN sla ON sla.g = base.g LEFT JOIN fb ON fb.g = base.g
+            ORDER BY base.g""";
+
+    private static final String COMPLAINTS = """
+            SELECT category, count(*) AS n FROM fb_contact
+            WHERE received_at >= $1 AND received_at < $2 AND category = ANY($3) GROUP BY category ORDER BY n DESC, category""";
+
+    private final Pool pool;
+    private final PolicyFeed policies;
+
+    public Kpis(Pool pool, PolicyFeed policies) {
+        this.pool = pool;
+        this.policies = policies;
+    }
+
+    /** {@code groupBy} must be a key of {@link #GROUPINGS}. */
+    public Uni<Report> report(Instant from, Instant to, String groupBy) {
+        String key = GROUPINGS.get(groupBy);
+        if (key == null) {
+            throw new IllegalArgumentException("unknown grouping " + groupBy);
+        }
+        Policy policy = policies.newestPolicy();
+        String[] complaintCategories = policy == null || policy.complaints() == null ? new String[0]
+                : policy.complaints().categories().toArray(new String[0]);
+        Tuple period = Tuple.of(utc(from), utc(to));
+        return pool.preparedQuery(SQL.formatted(key)).execute(period)
+                .map(rows -> {
+                    List<Group> groups = new ArrayList<>();
+                    for (Row r : rows) {
+                        groups.add(group(r, policy));
+                    }
+                    return groups;
+                })
+                .chain(groups -> pool.preparedQuery(COMPLAINTS)
+                        .execute(Tuple.of(utc(from), utc(to), complaintCategories))
+                        .map(rows -> {
+                            Map<String, Long> complaints = new LinkedHashMap<>();
+                            for (Row r : rows) {
+                                complaints.put(r.getString("category"), r.getLong("n"));
+                            }
+                            return new Report(from, to, groupBy, groups, complaints,
+                                    policy == null || policy.feedback() == null ? null : policy.feedback().targets());
+                        }));
+    }
+
+    private static Group group(Row r, Policy policy) {
+        long contacts = r.getLong("contacts");
+        long resolved = r.getLong("resolved");
+        long escalated = longOr0(r, "escalated");
+        Integer topRank = r.getInteger("top_rank");
+        String highest = null;
+        if (topRank != null && topRank > 0 && policy != null && policy.escalation() != null
+                && topRank <= policy.escalation().ladder().size()) {
+            highest = policy.escalation().ladder().get(topRank - 1).name();
+        }
+        long csatN = longOr0(r, "csat_n");
+        long npsN = longOr0(r, "nps_n");
+        long cesN = longOr0(r, "ces_n");
+        return new Group(r.getString("g"), contacts,
+                new Times(millis(r, "fr_p50"), millis(r, "fr_p90"), longOr0(r, "fr_n")),
+                new Times(millis(r, "res_p50"), millis(r, "res_p90"), longOr0(r, "res_n")),
+                share(longOr0(r, "met"), longOr0(r, "targets")),
+                share(longOr0(r, "kept"), longOr0(r, "promises")),
+                share(r.getLong("first_contact"), resolved),
+                share(r.getLong("reopened"), resolved),
+                share(escalated, contacts), highest,
+                new Score(csatN == 0 ? null : round(100.0 * longOr0(r, "csat_good") / csatN), csatN),
+                new Score(npsN == 0 ? null : round(100.0 * (longOr0(r, "promoters") - longOr0(r, "detractors")) / npsN), npsN),
+                new Score(cesN == 0 ? null : round(r.getNumeric("ces_avg").doubleValue()), cesN));
+    }
+
+    static Share share(long part, long of) {
+        return new Share(of == 0 ? null : round(100.0 * part / of), of);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static long longOr0(Row r, String column) {
+        Long v = r.getLong(column);
+        return v == null ? 0 : v;
+    }
+
+    private static Duration millis(Row r, String column) {
+        Double v = r.getDouble(column);
+        return v == null ? null : Duration.ofMillis(Math.round(v));
+    }
+
+    static OffsetDateTime utc(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,247 @@
+package dev.pledge.feedback.service;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.FeedbackEvent;
+import dev.pledge.events.SurveyKind;
+import dev.pledge.outbox.Outbox;
+import dev.pledge.policy.Policy;
+import dev.pledge.policy.Sentiment;
+import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.timers.TimerEngine;
+import dev.pledge.web.Problem;
+import dev.pledge.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response.Status;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Surveys: at most one per contact, scheduled when the contact reaches a status a policy survey
+ * follows, sent by a durable timer after the survey's delay unless the customer was asked within the
+ * fatigue window, answered once with the signed token it was sent with.
+ */
+@ApplicationScoped
+public class Surveys {
+    private static final Logger LOG = Logger.getLogger(Surveys.class);
+    public static final String SCHEDULED = "scheduled";
+    public static final String REQUESTED = "requested";
+    public static final String ANSWERED = "answered";
+    public static final String SUPPRESSED = "suppressed";
+    public static final String CANCELLED = "cancelled";
+    /** The longest comment kept: 4 KiB of UTF-8. */
+    public static final int MAX_COMMENT_BYTES = 4096;
+
+    private final Outbox outbox;
+    private final SurveyTokens tokens;
+    private final PolicyFeed policies;
+
+    public Surveys(Outbox outbox, SurveyTokens tokens, PolicyFeed policies) {
+        this.outbox = outbox;
+        this.tokens = tokens;
+        this.policies = policies;
+    }
+
+    /**
+     * A status change: a done status may schedule the contact's survey (the first policy survey for
+     * it that matches and is drawn); reopening cancels one not sent yet. Returns the timer that moved.
+     */
+    Uni<Optional<TimerEngine.Due<String>>> onStatus(ContactEvent.StatusChanged s, Policy policy) {
+        if (!s.to().isDone()) {
+            return Sql.rows("""
+                    UPDATE fb_survey SET state = 'cancelled', next_fire_at = NULL
+                    WHERE contact_id = ?1 AND state = 'scheduled' RETURNING CAST(survey_id AS text), kafka_partition""",
+                    s.contactId())
+                    .map(rows -> rows.stream().findFirst().map(r -> new TimerEngine.Due<>((String) r[0],
+                            ((Number) r[1]).intValue(), null)));
+        }
+        if (policy == null || policy.feedback() == null) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return Sql.rows("SELECT channel, customer_id, kafka_partition FROM fb_contact WHERE contact_id = ?1", s.contactId())
+                .chain(rows -> {
+                    if (rows.isEmpty()) {
+                        LOG.warnf("%s %s before its contact.received: no survey", s.contactId(), s.to().wire());
+                        return Uni.createFrom().item(Optional.<TimerEngine.Due<String>>empty());
+                    }
+                    Channel channel = Channel.of((String) rows.get(0)[0]);
+                    String customer = (String) rows.get(0)[1];
+                    int partition = ((Number) rows.get(0)[2]).intValue();
+                    Optional<Policy.Survey> survey = choose(policy.feedback().surveys(), s.contactId(), s.to(), channel);
+                    if (survey.isEmpty()) {
+                        return Uni.createFrom().item(Optional.<TimerEngine.Due<String>>empty());
+                    }
+                    Policy.Survey chosen = survey.get();
+                    UUID id = Outbox.idOf("survey", s.contactId());
+                    Instant sendAt = s.occurredAt().plus(chosen.delay());
+                    // a cancelled survey (the contact was reopened) is scheduled again; any other stays as it is
+                    return Sql.rows("""
+                            INSERT INTO fb_survey (survey_id, contact_id, customer_id, kind, channel, state, send_at,
+                                expires_after_s, next_fire_at, kafka_partition, policy_version)
+                            VALUES (?1, ?2, ?3, ?4, ?5, 'scheduled', ?6, ?7, ?6, ?8, ?9)
+                            ON CONFLICT (contact_id) DO UPDATE SET state = 'scheduled', kind = excluded.kind,
+                                send_at = excluded.send_at, next_fire_at = excluded.next_fire_at,
+                                expires_after_s = excluded.expires_after_s, policy_version = excluded.policy_version
+                            WHERE fb_survey.state = 'cancelled'
+                            RETURNING CAST(survey_id AS text)""",
+                            id, s.contactId(), customer, chosen.kind().wire(), channel.wire(), sendAt,
+                            chosen.expiresAfter().toSeconds(), partition, policies.newest())
+                            .map(inserted -> inserted.isEmpty() ? Optional.<TimerEngine.Due<String>>empty()
+                                    : Optional.of(new TimerEngine.Due<>((String) inserted.get(0)[0], partition, sendAt)));
+                });
+    }
+
+    /** The first survey in policy order that follows this status on this channel and is drawn for this contact. */
+    static Optional<Policy.Survey> choose(List<Policy.Survey> surveys, String contactId, ContactStatus status,
+            Channel channel) {
+        return surveys.stream()
+                .filter(s -> s.after() == status && (s.channels().isEmpty() || s.channels().contains(channel)))
+                .filter(s -> drawn(contactId, s.kind(), s.sampling()))
+                .findFirst();
+    }
+
+    /** Sampling by a hash of the contact and kind, not a random draw: a redelivery or a replay decides the same. */
+    static boolean drawn(String contactId, SurveyKind kind, double sampling) {
+        if (sampling >= 1.0) {
+            return true;
+        }
+        UUID h = UUID.nameUUIDFromBytes((contactId + "|" + kind.wire()).getBytes(StandardCharsets.UTF_8));
+        double u = (h.getMostSignificantBits() >>> 11) * 0x1.0p-53;
+        return u < sampling;
+    }
+
+    /**
+     * Fires the due surveys among these, in the caller's transaction: sends each (a {@code survey.requested}
+     * with its token) unless the customer was asked within the fatigue window, then it is suppressed.
+     * Rows another transaction holds are skipped; the engine tries them again.
+     */
+    public Uni<Void> fireDue(Collection<String> surveyIds) {
+        return Sql.rows("""
+                SELECT CAST(survey_id AS text), contact_id, customer_id, kind, channel, expires_after_s, send_at
+                FROM fb_survey WHERE survey_id = ANY(CAST(?1 AS uuid[])) AND state = 'scheduled'
+                    AND next_fire_at <= clock_timestamp()
+                ORDER BY next_fire_at FOR UPDATE SKIP LOCKED""", (Object) surveyIds.toArray(new String[0]))
+                .chain(rows -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Object[] r : rows) {
+                        chain = chain.chain(() -> send(r));
+                    }
+                    return chain;
+                });
+    }
+
+    private Uni<Void> send(Object[] r) {
+        UUID surveyId = UUID.fromString((String) r[0]);
+        String contactId = (String) r[1];
+        String customer = (String) r[2];
+        SurveyKind kind = SurveyKind.of((String) r[3]);
+        Channel channel = Channel.of((String) r[4]);
+        long expiresAfter = ((Number) r[5]).longValue();
+        Policy policy = policies.newestPolicy();
+        Duration fatigue = policy == null || policy.feedback() == null ? Duration.ZERO : policy.feedback().fatigueWindow();
+        // one customer's surveys are decided one at a time, whichever instance owns their contacts
+        Uni<Boolean> asked = customer == null || fatigue.isZero() ? Uni.createFrom().item(false)
+                : Sql.rows("SELECT pg_advisory_xact_lock(hashtext(?1))::text", customer)
+                        .chain(() -> Sql.rows("""
+                                SELECT 1 FROM fb_survey WHERE customer_id = ?1 AND survey_id <> CAST(?2 AS uuid)
+                                    AND requested_at > clock_timestamp() - CAST(?3 AS interval) LIMIT 1""",
+                                customer, surveyId.toString(), fatigue.toSeconds() + " seconds"))
+                        .map(found -> !found.isEmpty());
+        return asked.chain(fatigued -> {
+            if (fatigued) {
+                LOG.debugf("survey %s of %s suppressed: customer %s was asked within %s", surveyId, contactId, customer,
+                        fatigue);
+                return Sql.update("UPDATE fb_survey SET state = 'suppressed', next_fire_at = NULL WHERE survey_id = ?1",
+                        surveyId).replaceWithVoid();
+            }
+            return Sql.rows("SELECT clock_timestamp(), 1").chain(now -> {
+                Instant at = Sql.instant(now.get(0)[0]);
+                Instant expires = at.plusSeconds(expiresAfter);
+                int version = policies.newest();
+                String token = tokens.sign(surveyId, kind, expires);
+                return Sql.update("""
+                        UPDATE fb_survey SET state = 'requested', next_fire_at = NULL, requested_at = ?2, expires_at = ?3
+                        WHERE survey_id = ?1""", surveyId, at, expires)
+                        .chain(() -> outbox.append(new FeedbackEvent.SurveyRequested(surveyId.toString(), contactId,
+                                customer, kind, channel, at, expires, version, token), at, Outbox.idOf("survey.requested",
+                                surveyId)))
+                        .replaceWithVoid();
+            });
+        });
+    }
+
+    /** An answer, checked, in the caller's transaction; returns the feedback.received it emitted. */
+    public Uni<FeedbackEvent.Received> answer(SurveyTokens.Claims claims, SurveyKind kind, int score, String comment) {
+        if (kind != null && kind != claims.kind()) {
+            throw ProblemException.badField("kind", "this survey is " + claims.kind().wire() + ", not " + kind.wire());
+        }
+        int[] range = range(claims.kind());
+        if (score < range[0] || score > range[1]) {
+            throw ProblemException.badField("score", "must be " + range[0] + " to " + range[1] + " for a "
+                    + claims.kind().wire() + " survey");
+        }
+        if (comment != null && comment.getBytes(StandardCharsets.UTF_8).length > MAX_COMMENT_BYTES) {
+            throw ProblemException.badField("comment", "must be at most " + MAX_COMMENT_BYTES + " bytes of UTF-8");
+        }
+        String text = comment == null || comment.isBlank() ? null : comment.strip();
+        Policy policy = policies.newestPolicy();
+        Double sentiment = text == null ? null : Sentiment.score(text);
+        String theme = null;
+        if (text != null && policy != null) {
+            Policy.Classified c = policy.classify(null, null, null, text, null, null);
+            theme = c.rule() == null ? null : c.category();
+        }
+        String themed = theme;
+        return Sql.rows("""
+                UPDATE fb_survey SET state = 'answered', answered_at = clock_timestamp(), score = ?2, comment = ?3,
+                    theme = ?4, sentiment = ?5
+                WHERE survey_id = ?1 AND state = 'requested' AND expires_at > clock_timestamp()
+                RETURNING contact_id, answered_at""", claims.surveyId(), score, text, theme, sentiment)
+                .chain(rows -> {
+                    if (rows.isEmpty()) {
+                        return Sql.rows("SELECT state, expires_at FROM fb_survey WHERE survey_id = ?1", claims.surveyId())
+                                .map(found -> {
+                                    throw refusal(found);
+                                });
+                    }
+                    String contactId = (String) rows.get(0)[0];
+                    Instant at = Sql.instant(rows.get(0)[1]);
+                    FeedbackEvent.Received received = new FeedbackEvent.Received(UUID.randomUUID().toString(),
+                            claims.surveyId().toString(), contactId, claims.kind(), score, text, at, policies.newest(),
+                            themed, sentiment);
+                    return outbox.append(received, at, UUID.fromString(received.feedbackId())).replaceWith(received);
+                });
+    }
+
+    private static ProblemException refusal(List<Object[]> found) {
+        if (found.isEmpty()) {
+            return new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey no longer exists"));
+        }
+        String state = (String) found.get(0)[0];
+        if (ANSWERED.equals(state)) {
+            return new ProblemException(Problem.of(Status.CONFLICT, "already-answered", "this survey was answered already"));
+        }
+        if (REQUESTED.equals(state)) {
+            return new ProblemException(Problem.of(Status.GONE, "survey-expired", "this survey expired at "
+                    + Sql.instant(found.get(0)[1])));
+        }
+        return new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey was not sent (" + state + ")"));
+    }
+
+    /** The scale of a survey kind, inclusive. */
+    public static int[] range(SurveyKind kind) {
+        return switch (kind) {
+            case CSAT -> new int[] {1, 5};
+            case NPS -> new int[] {0, 10};
+            case CES -> new int[] {1, 7};
+        };
+    }
+}
