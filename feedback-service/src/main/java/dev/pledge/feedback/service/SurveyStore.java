@@ -87,8 +87,8 @@ public class SurveyStore implements TimerEngine.Store<String> {
         if (keys.isEmpty()) {
             return List.of();
         }
-        return query(COLUMNS + " WHERE survey_id = ANY($1::uuid[]) AND next_fire_at IS NOT NULL",
-                Tuple.of((Object) keys.toArray(new String[0])));
+        return query(COLUMNS + " WHERE survey_id = ANY($1) AND next_fire_at IS NOT NULL",
+                Tuple.of((Object) keys.stream().map(java.util.UUID::fromString).toArray(java.util.UUID[]::new)));
     }
 
     @Override

@@ -126,9 +126,9 @@ public class Surveys {
     public Uni<Void> fireDue(Collection<String> surveyIds) {
         return Sql.rows("""
                 SELECT CAST(survey_id AS text), contact_id, customer_id, kind, channel, expires_after_s, send_at
-                FROM fb_survey WHERE survey_id = ANY(CAST(?1 AS uuid[])) AND state = 'scheduled'
+                FROM fb_survey WHERE survey_id = ANY(?1) AND state = 'scheduled'
                     AND next_fire_at <= clock_timestamp()
-                ORDER BY next_fire_at FOR UPDATE SKIP LOCKED""", (Object) surveyIds.toArray(new String[0]))
+                ORDER BY next_fire_at FOR UPDATE SKIP LOCKED""", (Object) surveyIds.stream().map(UUID::fromString).toArray(UUID[]::new))
                 .chain(rows -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (Object[] r : rows) {
@@ -151,9 +151,9 @@ public class Surveys {
         Uni<Boolean> asked = customer == null || fatigue.isZero() ? Uni.createFrom().item(false)
                 : Sql.rows("SELECT pg_advisory_xact_lock(hashtext(?1))::text", customer)
                         .chain(() -> Sql.rows("""
-                                SELECT 1 FROM fb_survey WHERE customer_id = ?1 AND survey_id <> CAST(?2 AS uuid)
-                                    AND requested_at > clock_timestamp() - CAST(?3 AS interval) LIMIT 1""",
-                                customer, surveyId.toString(), fatigue.toSeconds() + " seconds"))
+                                SELECT 1 FROM fb_survey WHERE customer_id = ?1 AND survey_id <> ?2
+                                    AND requested_at > clock_timestamp() - make_interval(secs => ?3) LIMIT 1""",
+                                customer, surveyId, (double) fatigue.toSeconds()))
                         .map(found -> !found.isEmpty());
         return asked.chain(fatigued -> {
             if (fatigued) {
@@ -192,19 +192,14 @@ public class Surveys {
             throw ProblemException.badField("comment", "must be at most " + MAX_COMMENT_BYTES + " bytes of UTF-8");
         }
         String text = comment == null || comment.isBlank() ? null : comment.strip();
-        Policy policy = policies.newestPolicy();
         Double sentiment = text == null ? null : Sentiment.score(text);
-        String theme = null;
-        if (text != null && policy != null) {
-            Policy.Classified c = policy.classify(null, null, null, text, null, null);
-            theme = c.rule() == null ? null : c.category();
-        }
-        String themed = theme;
         return Sql.rows("""
-                UPDATE fb_survey SET state = 'answered', answered_at = clock_timestamp(), score = ?2, comment = ?3,
-                    theme = ?4, sentiment = ?5
+                UPDATE fb_survey s SET state = 'answered', answered_at = clock_timestamp(), score = ?2, comment = ?3,
+                    sentiment = ?4
                 WHERE survey_id = ?1 AND state = 'requested' AND expires_at > clock_timestamp()
-                RETURNING contact_id, answered_at""", claims.surveyId(), score, text, theme, sentiment)
+                RETURNING contact_id, answered_at, channel,
+                    (SELECT tier FROM fb_contact c WHERE c.contact_id = s.contact_id)""",
+                claims.surveyId(), score, text, sentiment)
                 .chain(rows -> {
                     if (rows.isEmpty()) {
                         return Sql.rows("SELECT state, expires_at FROM fb_survey WHERE survey_id = ?1", claims.surveyId())
@@ -212,13 +207,31 @@ public class Surveys {
                                     throw refusal(found);
                                 });
                     }
-                    String contactId = (String) rows.get(0)[0];
-                    Instant at = Sql.instant(rows.get(0)[1]);
+                    Object[] row = rows.get(0);
+                    String contactId = (String) row[0];
+                    Instant at = Sql.instant(row[1]);
+                    String theme = theme(text, Channel.of((String) row[2]), (String) row[3]);
                     FeedbackEvent.Received received = new FeedbackEvent.Received(UUID.randomUUID().toString(),
                             claims.surveyId().toString(), contactId, claims.kind(), score, text, at, policies.newest(),
-                            themed, sentiment);
-                    return outbox.append(received, at, UUID.fromString(received.feedbackId())).replaceWith(received);
+                            theme, sentiment);
+                    Uni<Integer> themed = theme == null ? Uni.createFrom().item(0)
+                            : Sql.update("UPDATE fb_survey SET theme = ?2 WHERE survey_id = ?1", claims.surveyId(), theme);
+                    return themed.chain(() -> outbox.append(received, at, UUID.fromString(received.feedbackId())))
+                            .replaceWith(received);
                 });
+    }
+
+    /**
+     * The category a comment reads as: the policy's classification rules, the same keywords that classify
+     * contacts, over the comment as a contact's body from the survey's channel. Null when no rule matches.
+     */
+    private String theme(String text, Channel channel, String tier) {
+        Policy policy = policies.newestPolicy();
+        if (text == null || policy == null) {
+            return null;
+        }
+        Policy.Classified c = policy.classify(channel, tier != null ? tier : policy.tiers().get(0), null, text, null, null);
+        return c.rule() == null ? null : c.category();
     }
 
     private static ProblemException refusal(List<Object[]> found) {
