@@ -62,9 +62,9 @@ public class Insights {
 
     private static final String CATEGORIES = """
             SELECT category,
-                count(*) FILTER (WHERE received_at >= $2 - interval '7 days') AS recent,
-                count(*) FILTER (WHERE received_at < $2 - interval '7 days') AS before
-            FROM fb_contact WHERE received_at >= $2 - interval '35 days' AND received_at < $2 AND category IS NOT NULL
+                count(*) FILTER (WHERE received_at >= CAST($2 AS timestamptz) - interval '7 days') AS recent,
+                count(*) FILTER (WHERE received_at < CAST($2 AS timestamptz) - interval '7 days') AS before
+            FROM fb_contact WHERE received_at >= CAST($2 AS timestamptz) - interval '35 days' AND received_at < $2 AND category IS NOT NULL
             GROUP BY category""";
 
     private static final String CHANNELS = """

@@ -1,0 +1,264 @@
+package dev.pledge.feedback;
+
+import static dev.pledge.feedback.FeedbackTestSupport.newContactId;
+import static dev.pledge.feedback.FeedbackTestSupport.received;
+import static dev.pledge.feedback.FeedbackTestSupport.sendAll;
+import static dev.pledge.feedback.FeedbackTestSupport.status;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.EscalationEvent;
+import dev.pledge.events.PledgeEvent;
+import dev.pledge.events.SlaEvent;
+import dev.pledge.events.SlaMetric;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestTokens;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KPIs, insights and the what-if replay over contacts this test generates, each figure checked against
+ * one the test computes on its own from what it sent.
+ */
+class KpiIT {
+    static final Duration TARGET = Duration.ofMinutes(10);
+    static ServiceProcess service;
+
+    @BeforeAll
+    static void start() {
+        FeedbackTestSupport.publishTestPolicy();
+        service = ServiceProcess.start(FeedbackTestSupport.DATABASE, FeedbackTestSupport.ENV);
+        FeedbackTestSupport.awaitMembersWithPartitions(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+    }
+
+    /** What the test knows of one generated contact. */
+    static final class Expect {
+        Channel channel;
+        Duration firstResponse;
+        boolean resolved;
+        boolean reopened;
+        boolean repeated;
+        boolean escalated;
+        int resolutionTargets;
+    }
+
+    private static SlaEvent.Started started(String id, SlaMetric metric, Instant at, Duration target) {
+        return new SlaEvent.Started(id, metric, "everything", "24x7", target, at, at.plus(target), FeedbackTestSupport.VERSION);
+    }
+
+    private static SlaEvent.Met met(String id, SlaMetric metric, Instant start, Duration elapsed, Duration target) {
+        return new SlaEvent.Met(id, metric, target, elapsed, elapsed.compareTo(target) <= 0, start.plus(target),
+                start.plus(elapsed), FeedbackTestSupport.VERSION);
+    }
+
+    @Test
+    void kpisEqualWhatTheTestComputesFromTheContactsItSent() {
+        Instant day = FeedbackTestSupport.isolatedDay();
+        List<PledgeEvent> events = new ArrayList<>();
+        Map<String, Expect> contacts = new HashMap<>();
+        for (int i = 0; i < 24; i++) {
+            String id = newContactId();
+            Expect e = new Expect();
+            e.channel = i % 2 == 0 ? Channel.EMAIL : Channel.CHAT;
+            Instant at = day.plus(Duration.ofMinutes(i));
+            events.add(received(id, "cust-" + UUID.randomUUID(), e.channel, at));
+            e.firstResponse = Duration.ofMinutes((i * 7L) % 25 + 1);
+            events.add(started(id, SlaMetric.FIRST_RESPONSE, at, TARGET));
+            if (e.firstResponse.compareTo(TARGET) > 0) {
+                events.add(new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, TARGET, at.plus(TARGET), at.plus(TARGET),
+                        FeedbackTestSupport.VERSION));
+            }
+            events.add(new ContactEvent.AgentReplied(id, "agent-1", at.plus(e.firstResponse)));
+            events.add(met(id, SlaMetric.FIRST_RESPONSE, at, e.firstResponse, TARGET));
+            events.add(started(id, SlaMetric.RESOLUTION, at, Duration.ofHours(1)));
+            if (i % 3 != 0) {
+                Instant resolvedAt = at.plus(Duration.ofMinutes(30));
+                events.add(status(id, ContactStatus.OPEN, ContactStatus.RESOLVED, resolvedAt));
+                events.add(met(id, SlaMetric.RESOLUTION, at, Duration.ofMinutes(30), Duration.ofHours(1)));
+                e.resolved = true;
+                e.resolutionTargets = 1;
+                if (i % 6 == 1) {
+                    events.add(status(id, ContactStatus.RESOLVED, ContactStatus.REOPENED, resolvedAt.plusSeconds(60)));
+                    events.add(status(id, ContactStatus.REOPENED, ContactStatus.RESOLVED, resolvedAt.plusSeconds(120)));
+                    e.reopened = true;
+                }
+            }
+            if (i % 8 == 2) {
+                String repeat = newContactId();
+                events.add(received(repeat, "cust-" + UUID.randomUUID(), e.channel, at.plus(Duration.ofHours(2)), id,
+                        "delivery"));
+                Expect r = new Expect();
+                r.channel = e.channel;
+                contacts.put(repeat, r);
+                e.repeated = true;
+            }
+            if (i % 5 == 0) {
+                String escalation = "e-" + UUID.randomUUID();
+                events.add(new EscalationEvent.Raised(escalation, id, "senior-agent", null, "breach", "test", at.plus(TARGET),
+                        at.plus(TARGET), FeedbackTestSupport.VERSION, "ev-" + i));
+                if (i == 10) {
+                    events.add(new EscalationEvent.LevelChanged(escalation, id, "senior-agent", "manager", "climbed",
+                            at.plus(Duration.ofHours(1)), at.plus(Duration.ofMinutes(40)), FeedbackTestSupport.VERSION,
+                            null, "breach", "ev-x"));
+                }
+                e.escalated = true;
+            }
+            contacts.put(id, e);
+        }
+        sendAll(events);
+
+        Instant from = day.minus(Duration.ofHours(1));
+        Instant to = day.plus(Duration.ofHours(4));
+        long expectedTotal = contacts.size();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonPath all = kpis(from, to, "none");
+            return all.getInt("groups[0].contacts") == expectedTotal && all.getInt("groups[0].reopenRate.of") > 0
+                    && all.getInt("groups[0].escalationRate.of") == expectedTotal
+                    && all.getString("groups[0].highestLevel") != null
+                    && all.getInt("groups[0].firstResponse.count") == 24;
+        });
+
+        JsonPath byChannel = kpis(from, to, "channel");
+        for (Channel channel : List.of(Channel.CHAT, Channel.EMAIL)) {
+            List<Expect> mine = contacts.values().stream().filter(e -> e.channel == channel).toList();
+            String g = "groups.find { it.key == '" + channel.wire() + "' }.";
+            assertThat(byChannel.getInt(g + "contacts")).isEqualTo(mine.size());
+
+            List<Long> times = mine.stream().filter(e -> e.firstResponse != null).map(e -> e.firstResponse.toMillis())
+                    .sorted().toList();
+            assertThat(Duration.parse(byChannel.getString(g + "firstResponse.median")).toMillis())
+                    .isEqualTo(Math.round(percentile(times, 0.5)));
+            assertThat(Duration.parse(byChannel.getString(g + "firstResponse.p90")).toMillis())
+                    .isEqualTo(Math.round(percentile(times, 0.9)));
+
+            long targets = times.size() + mine.stream().mapToLong(e -> e.resolutionTargets).sum();
+            long met = mine.stream().filter(e -> e.firstResponse != null && e.firstResponse.compareTo(TARGET) <= 0).count()
+                    + mine.stream().mapToLong(e -> e.resolutionTargets).sum();
+            assertThat(byChannel.getLong(g + "slaCompliance.of")).isEqualTo(targets);
+            assertThat(byChannel.getDouble(g + "slaCompliance.percent")).isEqualTo(percent(met, targets));
+
+            long resolved = mine.stream().filter(e -> e.resolved).count();
+            long firstContact = mine.stream().filter(e -> e.resolved && !e.reopened && !e.repeated).count();
+            long reopened = mine.stream().filter(e -> e.reopened).count();
+            long escalated = mine.stream().filter(e -> e.escalated).count();
+            assertThat(byChannel.getLong(g + "fcr.of")).isEqualTo(resolved);
+            assertThat(byChannel.getDouble(g + "fcr.percent")).isEqualTo(percent(firstContact, resolved));
+            assertThat(byChannel.getDouble(g + "reopenRate.percent")).isEqualTo(percent(reopened, resolved));
+            assertThat(byChannel.getDouble(g + "escalationRate.percent")).isEqualTo(percent(escalated, mine.size()));
+        }
+        // contact 10 (email) climbed to manager; nothing on chat went beyond senior-agent
+        assertThat(byChannel.getString("groups.find { it.key == 'email' }.highestLevel")).isEqualTo("manager");
+        assertThat(byChannel.getString("groups.find { it.key == 'chat' }.highestLevel")).isEqualTo("senior-agent");
+
+        // insights over the same period: the first-response rule's share met, as counted above
+        long frMet = contacts.values().stream().filter(e -> e.firstResponse != null && e.firstResponse.compareTo(TARGET) <= 0).count();
+        JsonPath insights = given().baseUri(service.url()).auth().oauth2(TestTokens.forRoles("supervisor"))
+                .queryParam("from", from.toString()).queryParam("to", to.toString()).get("/insights")
+                .then().statusCode(200).extract().jsonPath();
+        String rule = "rules.find { it.rule == 'everything' && it.metric == 'first-response' }.";
+        assertThat(insights.getLong(rule + "targets")).isEqualTo(24);
+        assertThat(insights.getDouble(rule + "metPercent")).isEqualTo(percent(frMet, 24));
+        List<Long> all = contacts.values().stream().filter(e -> e.firstResponse != null)
+                .map(e -> e.firstResponse.toMillis()).sorted().toList();
+        long p90 = all.get((int) Math.ceil(0.9 * all.size()) - 1); // percentile_disc
+        assertThat(Duration.parse(insights.getString(rule + "metNinetyPercent")).toMillis()).isEqualTo(p90);
+        assertThat(insights.getString(rule + "says")).contains("24");
+    }
+
+    @Test
+    void aWhatIfWithALooserTargetReportsMoreMetWithTheCountsCheckedByHand() {
+        Instant day = FeedbackTestSupport.isolatedDay();
+        List<PledgeEvent> events = new ArrayList<>();
+        // first responses after 5, 15, 25 and 40 minutes, and one after 28 minutes of which 20 were paused (8 counted)
+        int[] minutes = {5, 15, 25, 40};
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < minutes.length; i++) {
+            String id = newContactId();
+            ids.add(id);
+            Instant at = day.plus(Duration.ofMinutes(i));
+            Duration elapsed = Duration.ofMinutes(minutes[i]);
+            events.add(received(id, "cust-" + UUID.randomUUID(), Channel.EMAIL, at));
+            events.add(started(id, SlaMetric.FIRST_RESPONSE, at, TARGET));
+            if (elapsed.compareTo(TARGET) > 0) {
+                events.add(new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, TARGET, at.plus(TARGET), at.plus(TARGET),
+                        FeedbackTestSupport.VERSION));
+            }
+            events.add(met(id, SlaMetric.FIRST_RESPONSE, at, elapsed, TARGET));
+        }
+        String paused = newContactId();
+        Instant at = day.plus(Duration.ofMinutes(10));
+        events.add(received(paused, "cust-" + UUID.randomUUID(), Channel.EMAIL, at));
+        events.add(started(paused, SlaMetric.FIRST_RESPONSE, at, TARGET));
+        events.add(new SlaEvent.Paused(paused, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(8), at.plus(Duration.ofMinutes(2)),
+                FeedbackTestSupport.VERSION));
+        events.add(new SlaEvent.Resumed(paused, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(8),
+                at.plus(Duration.ofMinutes(30)), at.plus(Duration.ofMinutes(22)), FeedbackTestSupport.VERSION));
+        events.add(met(paused, SlaMetric.FIRST_RESPONSE, at.plus(Duration.ofMinutes(20)), Duration.ofMinutes(8), TARGET));
+        sendAll(events);
+
+        Instant from = day.minus(Duration.ofHours(1));
+        Instant to = day.plus(Duration.ofHours(2));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> kpis(from, to, "none").getInt("groups[0].firstResponse.count") == 5);
+
+        String candidate = FeedbackTestSupport.testPolicyText().replace("firstResponse: PT10M", "firstResponse: PT30M");
+        JsonPath report = given().baseUri(service.url()).auth().oauth2(TestTokens.forRoles("analyst"))
+                .contentType("application/yaml").body(candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .queryParam("from", from.toString()).queryParam("to", to.toString())
+                .post("/insights/what-if").then().statusCode(200).extract().jsonPath();
+        String row = "rows.find { it.metric == 'first-response' && it.channel == 'email' }.";
+        // by hand: now (10 min) 5 and 8 are met = 2 of 5; candidate (30 min) 5, 8, 15 and 25 = 4 of 5
+        assertThat(report.getInt(row + "targets")).isEqualTo(5);
+        assertThat(report.getInt(row + "metNow")).isEqualTo(2);
+        assertThat(report.getInt(row + "metCandidate")).isEqualTo(4);
+        assertThat(report.getInt(row + "wouldBeMet")).isEqualTo(2);
+        assertThat(report.getInt(row + "wouldBeMissed")).isZero();
+        assertThat(report.getList(row + "examples", String.class)).containsExactlyInAnyOrder(ids.get(1), ids.get(2));
+        assertThat(report.getDouble(row + "percentNow")).isEqualTo(40.0);
+        assertThat(report.getDouble(row + "percentCandidate")).isEqualTo(80.0);
+
+        // a candidate that is not a policy: every problem with its path, nothing replayed
+        given().baseUri(service.url()).auth().oauth2(TestTokens.forRoles("analyst")).contentType("application/yaml")
+                .body(candidate.replace("firstResponse: PT30M", "firstResponse: soon").getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/insights/what-if")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors.field", hasItem("sla.rules[0].firstResponse"));
+        given().baseUri(service.url()).auth().oauth2(TestTokens.forRoles("agent")).contentType("application/yaml")
+                .body(candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/insights/what-if").then().statusCode(403);
+    }
+
+    private static JsonPath kpis(Instant from, Instant to, String groupBy) {
+        return given().baseUri(service.url()).auth().oauth2(TestTokens.forRoles("analyst"))
+                .queryParam("from", from.toString()).queryParam("to", to.toString()).queryParam("groupBy", groupBy)
+                .get("/kpis").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** PostgreSQL's percentile_cont: linear between the two nearest ranks. */
+    static double percentile(List<Long> sorted, double p) {
+        double rank = p * (sorted.size() - 1);
+        int lo = (int) Math.floor(rank);
+        int hi = (int) Math.ceil(rank);
+        return sorted.get(lo) + (rank - lo) * (sorted.get(hi) - sorted.get(lo));
+    }
+
+    static double percent(long part, long of) {
+        return Math.round(1000.0 * part / of) / 10.0;
+    }
+}
