@@ -5,6 +5,7 @@ import dev.pledge.feedback.service.Dashboard;
 import dev.pledge.web.Completion;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -14,11 +15,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 
 /**
@@ -36,8 +35,12 @@ public class DashboardResource {
     private final Template signIn;
     private final ObjectMapper json;
 
+    private final CurrentIdentityAssociation identity;
+
     public DashboardResource(Dashboard dashboard, @io.quarkus.qute.Location("dashboard.html") Template dashboardPage,
-            @io.quarkus.qute.Location("sign-in.html") Template signIn, ObjectMapper json) {
+            @io.quarkus.qute.Location("sign-in.html") Template signIn, ObjectMapper json,
+            CurrentIdentityAssociation identity) {
+        this.identity = identity;
         this.dashboard = dashboard;
         this.dashboardPage = dashboardPage;
         this.signIn = signIn;
@@ -48,15 +51,22 @@ public class DashboardResource {
     @GET
     @PermitAll
     @Produces(MediaType.TEXT_HTML)
-    public Uni<Response> page(@Context SecurityContext security) {
-        if (security.getUserPrincipal() == null) {
-            return Uni.createFrom().item(Response.seeOther(URI.create("/dashboard/sign-in")).build());
-        }
-        if (java.util.Arrays.stream(ROLES).noneMatch(security::isUserInRole)) {
-            return Uni.createFrom().item(Response.status(Response.Status.FORBIDDEN)
-                    .entity(signIn.data("message", "Your token's role may not see the dashboard: it needs supervisor or analyst.")
-                            .render()).type(MediaType.TEXT_HTML).build());
-        }
+    public Uni<Response> page() {
+        // authentication is lazy (quarkus.http.auth.proactive=false): ask for the identity, cookie or header
+        return identity.getDeferredIdentity().onFailure().recoverWithNull().chain(who -> {
+            if (who == null || who.isAnonymous()) {
+                return Uni.createFrom().item(Response.seeOther(URI.create("/dashboard/sign-in")).build());
+            }
+            if (java.util.Arrays.stream(ROLES).noneMatch(who::hasRole)) {
+                return Uni.createFrom().item(Response.status(Response.Status.FORBIDDEN).entity(signIn.data("message",
+                        "Your token's role may not see the dashboard: it needs supervisor or analyst.").render())
+                        .type(MediaType.TEXT_HTML).build());
+            }
+            return render();
+        });
+    }
+
+    private Uni<Response> render() {
         return Completion.regardlessOfClient(dashboard::read).map(data -> {
             String embedded;
             try {
