@@ -51,9 +51,10 @@ class ManifestsTest {
     static final Map<String, Set<String>> WRITES = Map.of(
             "intake-service", Set.of(Topics.CONTACT_EVENTS, Topics.SERVICE_POLICY),
             "sla-service", Set.of(Topics.SLA_EVENTS),
-            "escalation-service", Set.of(Topics.ESCALATION_EVENTS));
-    /** Secrets the installation provides (deploy/k8s/README.md says how): the token issuer's public key. */
-    static final Set<String> PROVIDED_SECRETS = Set.of("pledge-jwt");
+            "escalation-service", Set.of(Topics.ESCALATION_EVENTS),
+            "feedback-service", Set.of(Topics.FEEDBACK_EVENTS));
+    /** Secrets the installation provides (deploy/k8s/README.md says how): the token issuer's public key, the survey-token key. */
+    static final Set<String> PROVIDED_SECRETS = Set.of("pledge-jwt", "pledge-feedback-token");
     /** Keys read by an extension with no line in application.properties. */
     static final Set<String> EXTENSION_KEYS = Set.of("mp.jwt.verify.publickey");
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)");
