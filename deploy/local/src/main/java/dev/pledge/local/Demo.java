@@ -61,12 +61,23 @@ final class Demo {
     private final PrintStream out;
     private final Random random = new Random();
 
+    /** Where customers answer surveys, and the broker to read survey requests from (null: not answered). */
+    private URI feedback = URI.create("http://localhost:8084");
+    private String bootstrap;
+
     Demo(URI intake, DevTokens tokens, PrintStream out) throws Exception {
         this.intake = intake;
         this.intakeToken = tokens.token("intake");
         this.agentToken = tokens.token("agent");
         this.adminToken = tokens.token("policy-admin");
         this.out = out;
+    }
+
+    /** Customers answer the surveys feedback-service sends: read from this broker, answered at this URL. */
+    Demo answeringSurveys(String bootstrapServers, URI feedbackService) {
+        this.bootstrap = bootstrapServers;
+        this.feedback = feedbackService;
+        return this;
     }
 
     void run(int contacts, boolean demoPolicy) throws Exception {
@@ -106,7 +117,11 @@ final class Demo {
                      "channel": "web", "subject": "%s", "body": "%s"}""".formatted(i, i, OUTAGE.subject(), OUTAGE.body());
             post(URI.create(intake + "/contacts"), intakeToken, json);
         }
-        out.println("Done. Escalations: GET http://localhost:8083/escalations?state=open (token: ./pledge token supervisor)");
+        if (bootstrap != null) {
+            answerSurveys(Duration.ofSeconds(60));
+        }
+        out.println("Done. Escalations: GET http://localhost:8083/escalations?state=open (token: ./pledge token supervisor);"
+                + " the dashboard: http://localhost:8084/dashboard (sign in with ./pledge token supervisor)");
     }
 
     /**
@@ -127,13 +142,18 @@ final class Demo {
         try (var in = Demo.class.getResourceAsStream("/demo-sla.yaml")) {
             demoSla = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
+        String demoFeedback;
+        try (var in = Demo.class.getResourceAsStream("/demo-feedback.yaml")) {
+            demoFeedback = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
         String yaml = minutes(source.substring(0, source.indexOf("\nsla:\n") + 1) + demoSla
-                + source.substring(source.indexOf("\nclassification:\n") + 1));
+                + source.substring(source.indexOf("\nclassification:\n") + 1, source.indexOf("\nfeedback:\n") + 1)
+                + demoFeedback);
         HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(intake + "/policy"))
                 .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/yaml")
                 .PUT(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
         out.printf("Demo policy published (%d): SLA targets of minutes, 24x7, so that warnings and breaches show%n"
-                + "while you watch (./pledge tail sla-events), escalation ladders of minutes (./pledge tail escalation-events). Publish your own with PUT /policy; --keep-policy skips this.%n",
+                + "while you watch (./pledge tail sla-events), escalation ladders of minutes (./pledge tail escalation-events), surveys 20 s after resolution. Publish your own with PUT /policy; --keep-policy skips this.%n",
                 put.statusCode());
     }
 
@@ -161,8 +181,12 @@ final class Demo {
         if (roll == 1 || roll == 2) {
             post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"pending\"}");
         }
-        if (roll == 3) {
+        if (roll == 3 || roll == 5 || roll == 6) {
             post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"resolved\"}");
+            if (roll == 6 && random.nextBoolean()) { // the customer was not done: reopened, then resolved again
+                post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"reopened\"}");
+                post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"resolved\"}");
+            }
         }
         if (roll == 0 || roll == 4) { // a promise made after the reply: kept at once, or broken a minute later
             String due = java.time.Instant.now().plus(Duration.ofMinutes(1)).toString();
@@ -177,6 +201,62 @@ final class Demo {
                 post(activities, intakeToken, "{\"type\": \"customer-replied\"}");
             }
         }
+    }
+
+    private static final String[] COMMENTS = {
+        "Quick and friendly, thank you!", "Very helpful, problem solved.", "Fine.",
+        "I was kept waiting on hold for ages.", "You never called back as promised.",
+        "Not happy: I had to explain again three times.", "Great service, really impressed.", ""};
+
+    /**
+     * Plays the customers: reads survey.requested from feedback-events for a while and answers each with
+     * its token at POST /feedback (scores mostly good, some poor, a comment now and then).
+     */
+    private void answerSurveys(Duration during) throws Exception {
+        out.printf("Answering surveys as the customers would for %d s (they are sent 20 s after resolution) ...%n",
+                during.toSeconds());
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "pledge-demo-" + java.util.UUID.randomUUID());
+        p.put("auto.offset.reset", "latest");
+        p.put("enable.auto.commit", "false");
+        var json = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+        int answered = 0;
+        long end = System.nanoTime() + during.toNanos();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of("feedback-events"));
+            while (System.nanoTime() < end) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    var type = record.headers().lastHeader("ce_type");
+                    if (type == null || !"pledge.survey.requested".equals(new String(type.value(), java.nio.charset.StandardCharsets.UTF_8))) {
+                        continue;
+                    }
+                    var survey = json.readTree(record.value());
+                    String kind = survey.get("kind").asText();
+                    int score = switch (kind) {
+                        case "nps" -> random.nextInt(10) < 7 ? 7 + random.nextInt(4) : random.nextInt(7);
+                        case "ces" -> random.nextInt(10) < 7 ? 1 + random.nextInt(3) : 4 + random.nextInt(4);
+                        default -> random.nextInt(10) < 8 ? 4 + random.nextInt(2) : 1 + random.nextInt(3);
+                    };
+                    String comment = COMMENTS[random.nextInt(COMMENTS.length)];
+                    var body = json.createObjectNode().put("token", survey.get("token").asText()).put("score", score)
+                            .put("comment", comment);
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(feedback + "/feedback"))
+                            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 201) {
+                        answered++;
+                        out.printf("  %-4s %2d  %s%n", kind, score, comment);
+                    } else {
+                        out.printf("  answer refused (%d): %s%n", r.statusCode(), r.body());
+                    }
+                }
+            }
+        }
+        out.printf("%d surveys answered.%n", answered);
     }
 
     private HttpResponse<String> post(URI uri, String token, String json) throws Exception {

@@ -96,7 +96,9 @@ final class LocalStack {
         }
         printWelcome(services, Duration.ofNanos(System.nanoTime() - start));
         if (demo) {
-            new Demo(URI.create("http://localhost:8081"), new DevTokens(data), System.out).run(Demo.DEFAULT_CONTACTS, true);
+            new Demo(URI.create("http://localhost:8081"), new DevTokens(data), System.out)
+                    .answeringSurveys("localhost:" + KAFKA_PORT, URI.create("http://localhost:8084"))
+                    .run(Demo.DEFAULT_CONTACTS, true);
         }
         for (Process p : processes) {
             p.waitFor(); // until Ctrl-C; the shutdown hook stops everything
@@ -248,6 +250,9 @@ final class LocalStack {
                   ./pledge tail sla-events          # SLA timers started, warned, breached, met
                   ./pledge tail escalation-events   # escalations raised, climbing, acknowledged; complaints; crises
                   curl -s http://localhost:8083/escalations?state=open -H "Authorization: Bearer $(./pledge token supervisor)"
+                  ./pledge tail feedback-events     # surveys sent (with their tokens), answers received
+                  curl -s 'http://localhost:8084/kpis?groupBy=channel' -H "Authorization: Bearer $(./pledge token analyst)"
+                  http://localhost:8084/dashboard   # in a browser; sign in with the output of ./pledge token supervisor
                 """);
         System.out.println(b);
         System.out.flush();

@@ -41,7 +41,10 @@ public final class Pledge {
                     int count = rest.contains("--count") ? Integer.parseInt(rest.get(rest.indexOf("--count") + 1))
                             : Demo.DEFAULT_CONTACTS;
                     new Demo(URI.create(System.getenv().getOrDefault("PLEDGE_INTAKE_URL", "http://localhost:8081")),
-                            new DevTokens(data), System.out).run(count, !rest.contains("--keep-policy"));
+                            new DevTokens(data), System.out)
+                            .answeringSurveys(bootstrap, URI.create(System.getenv().getOrDefault("PLEDGE_FEEDBACK_URL",
+                                    "http://localhost:8084")))
+                            .run(count, !rest.contains("--keep-policy"));
                 }
                 case "help", "-h", "--help" -> System.out.print(USAGE);
                 default -> fail("unknown command '" + args[0] + "'\n" + USAGE);
