@@ -64,6 +64,7 @@ final class Demo {
     /** Where customers answer surveys, and the broker to read survey requests from (null: not answered). */
     private URI feedback = URI.create("http://localhost:8084");
     private String bootstrap;
+    private long started;
 
     Demo(URI intake, DevTokens tokens, PrintStream out) throws Exception {
         this.intake = intake;
@@ -81,6 +82,7 @@ final class Demo {
     }
 
     void run(int contacts, boolean demoPolicy) throws Exception {
+        started = System.currentTimeMillis();
         if (demoPolicy) {
             publishDemoPolicy();
         }
@@ -218,7 +220,8 @@ final class Demo {
         java.util.Properties p = new java.util.Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", "pledge-demo-" + java.util.UUID.randomUUID());
-        p.put("auto.offset.reset", "latest");
+        p.put("auto.offset.reset", "earliest"); // from the start of the demo: surveys sent while contacts were posted
+        long since = started;
         p.put("enable.auto.commit", "false");
         var json = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
         int answered = 0;
@@ -230,6 +233,9 @@ final class Demo {
             while (System.nanoTime() < end) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
                     var type = record.headers().lastHeader("ce_type");
+                    if (record.timestamp() < since) {
+                        continue; // a survey of an earlier run
+                    }
                     if (type == null || !"pledge.survey.requested".equals(new String(type.value(), java.nio.charset.StandardCharsets.UTF_8))) {
                         continue;
                     }

@@ -29,7 +29,8 @@ public class Insights {
             Duration metNinetyPercent, Kpis.Score csatWhenMet, Kpis.Score csatWhenBreached, String says) {
     }
 
-    public record CategoryInsight(String category, long lastSevenDays, double weeklyBaseline, double factor, String says) {
+    /** {@code factor}: null when the category had no contacts before. */
+    public record CategoryInsight(String category, long lastSevenDays, double weeklyBaseline, Double factor, String says) {
     }
 
     public record ChannelInsight(String channel, long resolved, double fcrPercent, double comparedWith, String says) {
@@ -151,13 +152,13 @@ public class Insights {
             if (recent < minimum || recent < 1.5 * Math.max(baseline, 1)) {
                 continue;
             }
-            double factor = baseline == 0 ? Double.POSITIVE_INFINITY : Kpis.round(recent / baseline);
+            Double factor = baseline == 0 ? null : Kpis.round(recent / baseline);
             String category = r.getString("category");
             out.add(new CategoryInsight(category, recent, Kpis.round(baseline), factor, category + ": " + recent
-                    + " contacts in the last 7 days against " + Kpis.round(baseline) + " a week over the 4 weeks before"
-                    + (baseline == 0 ? "." : " (" + factor + "×).")));
+                    + " contacts in the last 7 days" + (baseline == 0 ? ", none in the 4 weeks before."
+                    : " against " + Kpis.round(baseline) + " a week over the 4 weeks before (" + factor + "×).")));
         }
-        out.sort(Comparator.comparingDouble(CategoryInsight::factor).reversed());
+        out.sort(Comparator.comparing((CategoryInsight c) -> c.factor() == null ? Double.MAX_VALUE : c.factor()).reversed());
         return out;
     }
 
