@@ -1,0 +1,143 @@
+package dev.pledge.bench;
+
+import dev.pledge.events.EventJson;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestPostgres;
+import dev.pledge.testinfra.TestTokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code GET /kpis} over {@code --contacts} contacts (1 M by default) received over the last 90 days,
+ * as feedback-service stores them: two timed targets each (first response for all, resolution for the
+ * three in four resolved), a repeat contact in ten, an escalation in seven, an answered survey in
+ * three. Written with set-based SQL straight into the service's tables (the service made them), then
+ * {@code ANALYZE}d; each grouping asked {@code --warmup} times unmeasured, then {@code --requests} times,
+ * one at a time. Goal (issue 9): {@code groupBy=channel} under 500 ms.
+ */
+public final class KpisBench {
+    static final String DATABASE = "feedback_bench";
+
+    public static void main(String[] args) throws Exception {
+        int contacts = BenchSupport.intArg(args, "--contacts", 1_000_000);
+        int requests = BenchSupport.intArg(args, "--requests", 10);
+        int warmup = BenchSupport.intArg(args, "--warmup", 3);
+        Path root = BenchSupport.root();
+        String fsync = BenchSupport.fsync(args);
+        Path out = BenchSupport.out(args, "kpis", fsync);
+        BenchSupport.createTopics();
+        TestPostgres pg = TestPostgres.get();
+        pg.ensureDatabase(DATABASE);
+        try (ServiceProcess service = ServiceProcess.start(root.resolve("feedback-service/target/quarkus-app/quarkus-run.jar"),
+                DATABASE, Map.of(), BenchSupport.SERVICE_JVM)) {
+            long have = pg.count(DATABASE, "SELECT count(*) FROM fb_contact WHERE contact_id LIKE 'b-%'");
+            if (have != contacts) {
+                long t = System.nanoTime();
+                generate(pg, contacts);
+                BenchSupport.log("generated %,d contacts in %d s", contacts, (System.nanoTime() - t) / 1_000_000_000);
+            } else {
+                BenchSupport.log("reusing the %,d contacts already generated", contacts);
+            }
+            String token = TestTokens.forRoles("analyst");
+            Instant to = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            Instant from = to.minus(Duration.ofDays(90));
+            Map<String, BenchSupport.Stats> byGrouping = new LinkedHashMap<>();
+            HttpClient http = HttpClient.newHttpClient();
+            for (String groupBy : List.of("channel", "none", "week", "category")) {
+                URI uri = URI.create(service.url() + "/kpis?groupBy=" + groupBy + "&from=" + from + "&to=" + to);
+                List<Long> ms = new ArrayList<>();
+                for (int i = 0; i < warmup + requests; i++) {
+                    long t = System.nanoTime();
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+                    long took = (System.nanoTime() - t) / 1_000_000;
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("GET /kpis answered " + r.statusCode() + ": " + r.body());
+                    }
+                    if (i >= warmup) {
+                        ms.add(took);
+                    }
+                }
+                byGrouping.put(groupBy, BenchSupport.Stats.of(ms));
+            }
+            Result result = new Result(Instant.now(), fsync, contacts, 90, requests, byGrouping,
+                    Runtime.getRuntime().availableProcessors(), BenchSupport.SERVICE_JVM);
+            System.out.printf(Locale.ROOT, "%nfeedback-service: GET /kpis over %,d contacts and 90 days, %d cores (goal: groupBy=channel < 500 ms)%n",
+                    contacts, result.cores());
+            byGrouping.forEach((g, s) -> System.out.printf(Locale.ROOT, "  groupBy=%-9s median %,6d ms, max %,6d ms (%d requests)%n",
+                    g, s.medianMs(), s.maxMs(), s.count()));
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
+            BenchSupport.log("written %s", out);
+        }
+        System.exit(0);
+    }
+
+    record Result(Instant at, String fsync, int contacts, int days, int requests, Map<String, BenchSupport.Stats> latency,
+            int cores, List<String> serviceJvm) {
+    }
+
+    private static void generate(TestPostgres pg, int contacts) throws Exception {
+        try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
+            for (String table : List.of("fb_contact", "fb_sla", "fb_escalation", "fb_survey", "fb_pause")) {
+                s.execute("TRUNCATE " + table);
+            }
+            s.execute("""
+                    CREATE TEMP TABLE gen AS
+                    SELECT i, now() - random() * interval '90 days' AS r, (random() * 20 * 60000)::bigint AS fr_ms
+                    FROM generate_series(1, %d) i""".formatted(contacts));
+            s.execute("""
+                    INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
+                        status, received_at, first_response_at, resolved_at, reopened, kafka_partition, policy_version)
+                    SELECT 'b-' || i, 'cust-' || (i %% 200000),
+                        (ARRAY['email','chat','phone','social','web','sms'])[1 + i %% 6],
+                        (ARRAY['low','normal','high','urgent'])[1 + (i / 7) %% 4], 'standard',
+                        (ARRAY['delivery','billing','long-hold','other','account-access','no-follow-up'])[1 + (i / 3) %% 6],
+                        'general', CASE WHEN i %% 10 = 0 THEN 'b-' || (i - 1) END,
+                        CASE WHEN i %% 4 = 0 THEN 'open' ELSE 'resolved' END, r, r + fr_ms * interval '1 millisecond',
+                        CASE WHEN i %% 4 <> 0 THEN r + interval '2 hours' END, CASE WHEN i %% 20 = 1 THEN 1 ELSE 0 END,
+                        i %% 6, 1
+                    FROM gen""".formatted());
+            s.execute("""
+                    INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline, breached_at,
+                        ended_at, elapsed_ms, in_target)
+                    SELECT 'b-' || i, 'first-response', r, 'standard', '24x7', 600000, r + interval '10 minutes',
+                        CASE WHEN fr_ms > 600000 THEN r + interval '10 minutes' END, r + fr_ms * interval '1 millisecond',
+                        fr_ms, fr_ms <= 600000
+                    FROM gen""");
+            s.execute("""
+                    INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline, ended_at,
+                        elapsed_ms, in_target)
+                    SELECT 'b-' || i, 'resolution', r, 'standard', '24x7', 28800000, r + interval '8 hours',
+                        r + interval '2 hours', 7200000, true
+                    FROM gen WHERE i % 4 <> 0""");
+            s.execute("""
+                    INSERT INTO fb_escalation (contact_id, first_at, level, rank, escalation_id, open, now_at)
+                    SELECT 'b-' || i, r + interval '10 minutes', (ARRAY['agent','senior-agent','supervisor','manager'])[1 + i % 4],
+                        1 + i % 4, 'e-' || i, i % 4 = 0, (ARRAY['agent','senior-agent','supervisor','manager'])[1 + i % 4]
+                    FROM gen WHERE i % 7 = 0""");
+            s.execute("""
+                    INSERT INTO fb_survey (survey_id, contact_id, customer_id, kind, channel, state, send_at, expires_after_s,
+                        requested_at, expires_at, answered_at, score, kafka_partition, policy_version)
+                    SELECT gen_random_uuid(), 'b-' || i, 'cust-' || (i % 200000), k, 'email', 'answered',
+                        r + interval '3 hours', 86400, r + interval '3 hours', r + interval '27 hours', r + interval '4 hours',
+                        CASE k WHEN 'csat' THEN 1 + i % 5 WHEN 'nps' THEN i % 11 ELSE 1 + i % 7 END, i % 6, 1
+                    FROM (SELECT i, r, (ARRAY['csat','nps','ces'])[1 + (i / 3) % 3] AS k FROM gen WHERE i % 3 = 0) g""");
+            s.execute("ANALYZE");
+        }
+    }
+}
