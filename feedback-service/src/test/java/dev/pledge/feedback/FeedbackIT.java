@@ -121,7 +121,9 @@ class FeedbackIT {
                 .get("/kpis").then().statusCode(200)
                 .body("groups[0].contacts", equalTo(1))
                 .body("groups[0].csat.responses", equalTo(1))
-                .body("groups[0].csat.value", equalTo(100.0f));
+                .body("groups[0].csat.value", equalTo(100.0f))
+                .body("commentThemes[0].comments", equalTo(1))
+                .body("commentThemes[0].negative", equalTo(0));
     }
 
     @Test

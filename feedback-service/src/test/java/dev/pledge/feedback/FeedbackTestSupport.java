@@ -25,7 +25,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.MemberDescription;
 
-/** A policy with one 24x7 SLA rule and a survey 2 s after resolution; events written as the other services write them. */
+/**
+ * A policy with one 24x7 SLA rule, a CSAT survey 2 s after resolution, and a CES survey 8 s after the
+ * resolution of an SMS contact (for the restart test); events written as the other services write them.
+ */
 final class FeedbackTestSupport {
     static final String DATABASE = "feedback";
     static final int VERSION = 2;
@@ -48,6 +51,11 @@ final class FeedbackTestSupport {
             feedback:
               fatigueWindow: P30D
               surveys:
+                - kind: ces
+                  after: resolved
+                  channels: [sms]
+                  delay: PT8S
+                  expiresAfter: PT1H
                 - kind: csat
                   after: resolved
                   delay: PT2S

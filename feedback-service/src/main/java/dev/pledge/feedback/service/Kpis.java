@@ -56,8 +56,12 @@ public class Kpis {
             Score nps, Score ces) {
     }
 
+    /** Answers with a comment, by the category the comment reads as ({@code (none)}: no keyword matched). */
+    public record Theme(String theme, long comments, long negative, Double averageSentiment) {
+    }
+
     public record Report(Instant from, Instant to, String groupBy, List<Group> groups, Map<String, Long> complaints,
-            Policy.Targets targets) {
+            List<Theme> commentThemes, Policy.Targets targets) {
     }
 
     private static final String SQL = """
@@ -107,6 +111,13 @@ public class Kpis {
             SELECT category, count(*) AS n FROM fb_contact
             WHERE received_at >= $1 AND received_at < $2 AND category = ANY($3) GROUP BY category ORDER BY n DESC, category""";
 
+    private static final String THEMES = """
+            SELECT coalesce(f.theme, '(none)') AS theme, count(*) AS n, count(*) FILTER (WHERE f.sentiment < 0) AS negative,
+                avg(f.sentiment) AS sentiment
+            FROM fb_survey f JOIN fb_contact c ON c.contact_id = f.contact_id
+            WHERE c.received_at >= $1 AND c.received_at < $2 AND f.state = 'answered' AND f.comment IS NOT NULL
+            GROUP BY 1 ORDER BY n DESC, theme""";
+
     private final Pool pool;
     private final PolicyFeed policies;
 
@@ -140,9 +151,18 @@ public class Kpis {
                             for (Row r : rows) {
                                 complaints.put(r.getString("category"), r.getLong("n"));
                             }
-                            return new Report(from, to, groupBy, groups, complaints,
+                            return complaints;
+                        })
+                        .chain(complaints -> pool.preparedQuery(THEMES).execute(period).map(rows -> {
+                            List<Theme> themes = new ArrayList<>();
+                            for (Row r : rows) {
+                                Double avg = r.getDouble("sentiment");
+                                themes.add(new Theme(r.getString("theme"), r.getLong("n"), r.getLong("negative"),
+                                        avg == null ? null : round(avg)));
+                            }
+                            return new Report(from, to, groupBy, groups, complaints, themes,
                                     policy == null || policy.feedback() == null ? null : policy.feedback().targets());
-                        }));
+                        })));
     }
 
     private static Group group(Row r, Policy policy) {
