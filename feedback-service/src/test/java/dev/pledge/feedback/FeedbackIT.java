@@ -165,6 +165,36 @@ class FeedbackIT {
     }
 
     @Test
+    void answersSentTogetherGetOneAcceptanceAndTheRestConflict() throws Exception {
+        String id = newContactId();
+        Instant t = Instant.now();
+        sendAll(List.of(received(id, "cust-" + UUID.randomUUID(), Channel.CHAT, t),
+                status(id, ContactStatus.OPEN, ContactStatus.RESOLVED, t)));
+        String token = requestedFor(id).token();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                int score = 1 + i % 5;
+                answers.add(pool.submit(() -> answer(Map.of("token", token, "score", score)).statusCode()));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var a : answers) {
+                statuses.add(a.get());
+            }
+            assertThat(statuses).containsOnly(201, 409);
+            assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(1);
+        } finally {
+            pool.shutdown();
+        }
+        try (TopicReader reader = new TopicReader(Topics.FEEDBACK_EVENTS)) {
+            reader.readUntil(rs -> count(of(rs, id), "pledge.feedback.received") >= 1, Duration.ofSeconds(20));
+            assertThat(count(of(reader.readFor(Duration.ofSeconds(2)), id), "pledge.feedback.received"))
+                    .as("one feedback.received").isEqualTo(1);
+        }
+    }
+
+    @Test
     void oneAddressIsRateLimited() {
         int limited = 0;
         int sent = 0;
