@@ -66,9 +66,7 @@ class DashboardBrowserIT {
             System.err.println("\n*** SKIPPED: " + message + " ***\n");
             Assumptions.abort(message);
         }
-        FeedbackTestSupport.publishTestPolicy();
-        service = ServiceProcess.start(FeedbackTestSupport.DATABASE, FeedbackTestSupport.ENV);
-        FeedbackTestSupport.awaitMembersWithPartitions(1);
+        service = FeedbackTestSupport.sharedService();
 
         ChromeOptions options = new ChromeOptions().setBinary(chromium.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -85,9 +83,6 @@ class DashboardBrowserIT {
     static void stop() {
         if (browser != null) {
             browser.quit();
-        }
-        if (service != null) {
-            service.close();
         }
     }
 

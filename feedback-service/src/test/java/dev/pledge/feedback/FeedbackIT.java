@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,14 +37,7 @@ class FeedbackIT {
 
     @BeforeAll
     static void start() {
-        FeedbackTestSupport.publishTestPolicy();
-        service = ServiceProcess.start(FeedbackTestSupport.DATABASE, FeedbackTestSupport.ENV);
-        FeedbackTestSupport.awaitMembersWithPartitions(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        service.close();
+        service = FeedbackTestSupport.sharedService();
     }
 
     /** survey.requested events for this contact, read until one arrives (or the timeout), then for {@code settle} more. */

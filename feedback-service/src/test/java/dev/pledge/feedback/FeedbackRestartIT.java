@@ -25,6 +25,7 @@ class FeedbackRestartIT {
 
     @Test
     void aScheduledSurveySurvivesAKillMinus9() {
+        FeedbackTestSupport.stopSharedService(); // this test runs the service itself: one instance, then another
         FeedbackTestSupport.publishTestPolicy();
         String id = newContactId();
         Instant resolvedAt;

@@ -10,6 +10,7 @@ import dev.pledge.events.Priority;
 import dev.pledge.feedback.config.FeedbackConfig;
 import dev.pledge.feedback.service.SurveyTokens;
 import dev.pledge.policy.PolicyLoader;
+import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TopicReader;
 import dev.pledge.testinfra.TopicWriter;
@@ -67,6 +68,28 @@ final class FeedbackTestSupport {
             """;
 
     private static boolean published;
+    private static ServiceProcess shared;
+
+    /**
+     * One feedback-service for the test classes that need one running (a JVM start is ~15 s): started on
+     * first use, stopped when the test JVM ends or a test that starts its own asks for it.
+     */
+    static synchronized ServiceProcess sharedService() {
+        if (shared == null) {
+            publishTestPolicy();
+            shared = ServiceProcess.start(DATABASE, ENV);
+            awaitMembersWithPartitions(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(FeedbackTestSupport::stopSharedService));
+        }
+        return shared;
+    }
+
+    static synchronized void stopSharedService() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
+    }
 
     /** The default policy with the sections above in place of its own. */
     static String testPolicyText() {

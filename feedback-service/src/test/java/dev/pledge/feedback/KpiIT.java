@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +38,7 @@ class KpiIT {
 
     @BeforeAll
     static void start() {
-        FeedbackTestSupport.publishTestPolicy();
-        service = ServiceProcess.start(FeedbackTestSupport.DATABASE, FeedbackTestSupport.ENV);
-        FeedbackTestSupport.awaitMembersWithPartitions(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        service.close();
+        service = FeedbackTestSupport.sharedService();
     }
 
     /** What the test knows of one generated contact. */
