@@ -25,6 +25,8 @@ public class Dashboard {
     /** CSAT and NPS are drawn for this many weeks. */
     static final int WEEKS = 12;
     public static final Duration HEADLINE_PERIOD = Duration.ofDays(30);
+    /** Figures this young are shown as they are. */
+    static final Duration FRESH_FOR = Duration.ofSeconds(10);
 
     public record AtRisk(String metric, long warned, long breached) {
     }
@@ -60,13 +62,24 @@ public class Dashboard {
     private final Kpis kpis;
     private final Insights insights;
 
+    private final Uni<Data> cached;
+
     public Dashboard(Pool pool, Kpis kpis, Insights insights) {
         this.pool = pool;
         this.kpis = kpis;
         this.insights = insights;
+        this.cached = Uni.createFrom().deferred(this::readNow).memoize().atLeast(FRESH_FOR);
     }
 
+    /**
+     * The page's figures, read at most once per {@link #FRESH_FOR} however many browsers poll: over a
+     * large history each read is seconds of database work (bench/README.md, {@code bench/run kpis}).
+     */
     public Uni<Data> read() {
+        return cached;
+    }
+
+    private Uni<Data> readNow() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant headlineFrom = now.minus(HEADLINE_PERIOD);
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
