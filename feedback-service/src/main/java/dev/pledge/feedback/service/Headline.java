@@ -22,17 +22,17 @@ public class Headline {
 
     public Headline(Kpis kpis, MeterRegistry metrics) {
         this.kpis = kpis;
-        gauge(metrics, "pledge.kpi.sla.compliance.percent", g -> g.slaCompliance().percent());
-        gauge(metrics, "pledge.kpi.fcr.percent", g -> g.fcr().percent());
-        gauge(metrics, "pledge.kpi.reopen.percent", g -> g.reopenRate().percent());
-        gauge(metrics, "pledge.kpi.escalation.percent", g -> g.escalationRate().percent());
-        gauge(metrics, "pledge.kpi.csat.percent", g -> g.csat().value());
-        gauge(metrics, "pledge.kpi.nps", g -> g.nps().value());
-        gauge(metrics, "pledge.kpi.ces", g -> g.ces().value());
-        gauge(metrics, "pledge.kpi.contacts", g -> (double) g.contacts());
+        gauge("pledge.kpi.sla.compliance.percent", metrics, g -> g.slaCompliance().percent());
+        gauge("pledge.kpi.fcr.percent", metrics, g -> g.fcr().percent());
+        gauge("pledge.kpi.reopen.percent", metrics, g -> g.reopenRate().percent());
+        gauge("pledge.kpi.escalation.percent", metrics, g -> g.escalationRate().percent());
+        gauge("pledge.kpi.csat.percent", metrics, g -> g.csat().value());
+        gauge("pledge.kpi.nps", metrics, g -> g.nps().value());
+        gauge("pledge.kpi.ces", metrics, g -> g.ces().value());
+        gauge("pledge.kpi.contacts", metrics, g -> (double) g.contacts());
     }
 
-    private void gauge(MeterRegistry metrics, String name, Function<Kpis.Group, Double> value) {
+    private void gauge(String name, MeterRegistry metrics, Function<Kpis.Group, Double> value) {
         Gauge.builder(name, latest, ref -> {
             Kpis.Group g = ref.get();
             Double v = g == null ? null : value.apply(g);
