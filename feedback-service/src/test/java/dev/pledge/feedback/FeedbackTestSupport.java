@@ -36,7 +36,8 @@ final class FeedbackTestSupport {
     /** The survey-token key the tests' service runs with, so a test can sign an expired token the service accepts as its own. */
     static final String TOKEN_KEY = "ZmVlZGJhY2stdGVzdHMtc3VydmV5LXRva2VuLWtleS0zMmJ5dGVz";
     static final Map<String, String> ENV = Map.of("PLEDGE_FEEDBACK_TOKEN_KEY", TOKEN_KEY,
-            "PLEDGE_FEEDBACK_INSIGHT_MINIMUM_SAMPLE", "3", "PLEDGE_FEEDBACK_ANSWERS_PER_MINUTE", "1000");
+            "PLEDGE_FEEDBACK_INSIGHT_MINIMUM_SAMPLE", "3", "PLEDGE_FEEDBACK_ANSWERS_PER_MINUTE", "1000",
+            "PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s");
 
     /** SLA: one rule, 24x7, first response 10 min, resolution 1 h; feedback: CSAT 2 s after resolution. */
     static final String TEST_SECTIONS = """

@@ -20,6 +20,7 @@ import dev.pledge.testinfra.TestTokens;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -173,6 +174,63 @@ class KpiIT {
         long p90 = all.get((int) Math.ceil(0.9 * all.size()) - 1); // percentile_disc
         assertThat(Duration.parse(insights.getString(rule + "metNinetyPercent")).toMillis()).isEqualTo(p90);
         assertThat(insights.getString(rule + "says")).contains("24");
+    }
+
+    @Test
+    void wholeDaysComeFromTheDailyRollupsWithTheSameCountsAndTimesToWithinTheirBucket() {
+        Instant day = FeedbackTestSupport.isolatedDay().truncatedTo(ChronoUnit.DAYS);
+        List<PledgeEvent> events = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = newContactId();
+            Instant at = day.plus(Duration.ofHours(9)).plus(Duration.ofMinutes(i));
+            Channel channel = i % 3 == 0 ? Channel.PHONE : Channel.EMAIL;
+            events.add(received(id, "cust-" + UUID.randomUUID(), channel, at, null, "delivery"));
+            Duration elapsed = Duration.ofMinutes(i * 5L + 1);
+            events.add(started(id, SlaMetric.FIRST_RESPONSE, at, TARGET));
+            events.add(met(id, SlaMetric.FIRST_RESPONSE, at, elapsed, TARGET));
+            if (i % 2 == 0) {
+                events.add(status(id, ContactStatus.OPEN, ContactStatus.RESOLVED, at.plus(Duration.ofHours(1))));
+            }
+            if (i == 2) {
+                events.add(status(id, ContactStatus.RESOLVED, ContactStatus.REOPENED, at.plus(Duration.ofHours(2))));
+            }
+            if (i == 4) {
+                events.add(received(newContactId(), "cust-" + UUID.randomUUID(), channel, at.plus(Duration.ofHours(3)), id,
+                        "delivery"));
+            }
+            if (i % 4 == 0) {
+                events.add(new EscalationEvent.Raised("e-" + UUID.randomUUID(), id, "supervisor", null, "breach", "test",
+                        at.plus(TARGET), at.plus(TARGET), FeedbackTestSupport.VERSION, "ev-" + id));
+            }
+        }
+        sendAll(events);
+        // exact: a period that is no whole day; rollups: the whole day, once its rollup is current
+        Instant from = day.plusMillis(1);
+        Instant to = day.plus(Duration.ofDays(1));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonPath k = kpis(from, to, "channel");
+            return k.getInt("groups.find { it.key == 'email' }.contacts") == 9
+                    && k.getInt("groups.find { it.key == 'phone' }.escalationRate.of") == 4
+                    && k.getInt("groups.find { it.key == 'email' }.firstResponse.count") == 8;
+        });
+        JsonPath exact = kpis(from, to, "channel");
+        assertThat(exact.getString("percentiles")).isEqualTo("exact");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> "buckets".equals(kpis(day, to, "channel").getString("percentiles")));
+        JsonPath rolled = kpis(day, to, "channel");
+        for (String channel : List.of("email", "phone")) {
+            String g = "groups.find { it.key == '" + channel + "' }.";
+            for (String figure : List.of("contacts", "slaCompliance.of", "slaCompliance.percent", "fcr.of", "fcr.percent",
+                    "reopenRate.percent", "escalationRate.percent", "highestLevel", "firstResponse.count")) {
+                assertThat(String.valueOf((Object) rolled.get(g + figure))).as(channel + " " + figure)
+                        .isEqualTo(String.valueOf((Object) exact.get(g + figure)));
+            }
+            for (String p : List.of("median", "p90")) {
+                long e = Duration.parse(exact.getString(g + "firstResponse." + p)).toMillis();
+                long r = Duration.parse(rolled.getString(g + "firstResponse." + p)).toMillis();
+                assertThat((double) r).as(channel + " first response " + p).isCloseTo(e, org.assertj.core.data.Percentage.withPercentage(10));
+            }
+        }
     }
 
     @Test

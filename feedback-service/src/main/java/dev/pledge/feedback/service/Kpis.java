@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -60,9 +61,16 @@ public class Kpis {
     public record Theme(String theme, long comments, long negative, Double averageSentiment) {
     }
 
-    public record Report(Instant from, Instant to, String groupBy, List<Group> groups, Map<String, Long> complaints,
-            List<Theme> commentThemes, Policy.Targets targets) {
+    /**
+     * {@code percentiles}: {@code exact} when every contact of the period was read from the facts,
+     * {@code buckets} when whole days came from the daily rollups (times then to within 5 %).
+     */
+    public record Report(Instant from, Instant to, String groupBy, String percentiles, List<Group> groups,
+            Map<String, Long> complaints, List<Theme> commentThemes, Policy.Targets targets) {
     }
+
+    public static final String EXACT = "exact";
+    public static final String BUCKETS = "buckets";
 
     private static final String SQL = """
             WITH c AS (
@@ -136,15 +144,16 @@ public class Kpis {
         String[] complaintCategories = policy == null || policy.complaints() == null ? new String[0]
                 : policy.complaints().categories().toArray(new String[0]);
         Tuple period = Tuple.of(utc(from), utc(to));
-        return pool.preparedQuery(SQL.formatted(key)).execute(period)
-                .map(rows -> {
-                    List<Group> groups = new ArrayList<>();
-                    for (Row r : rows) {
-                        groups.add(group(r, policy));
-                    }
-                    return groups;
-                })
-                .chain(groups -> pool.preparedQuery(COMPLAINTS)
+        return rolledUp(from, to, groupBy, policy)
+                .chain(rolled -> rolled != null ? Uni.createFrom().item(rolled)
+                        : pool.preparedQuery(SQL.formatted(key)).execute(period).map(rows -> {
+                            List<Group> groups = new ArrayList<>();
+                            for (Row r : rows) {
+                                groups.add(group(r, policy));
+                            }
+                            return new Grouped(EXACT, groups);
+                        }))
+                .chain(grouped -> pool.preparedQuery(COMPLAINTS)
                         .execute(Tuple.of(utc(from), utc(to), complaintCategories))
                         .map(rows -> {
                             Map<String, Long> complaints = new LinkedHashMap<>();
@@ -160,9 +169,173 @@ public class Kpis {
                                 themes.add(new Theme(r.getString("theme"), r.getLong("n"), r.getLong("negative"),
                                         avg == null ? null : round(avg)));
                             }
-                            return new Report(from, to, groupBy, groups, complaints, themes,
-                                    policy == null || policy.feedback() == null ? null : policy.feedback().targets());
+                            return new Report(from, to, groupBy, grouped.percentiles(), grouped.groups(), complaints,
+                                    themes, policy == null || policy.feedback() == null ? null : policy.feedback().targets());
                         })));
+    }
+
+    private record Grouped(String percentiles, List<Group> groups) {
+    }
+
+    /**
+     * The period's whole UTC days whose rollups are current, added to the rest of the period (its
+     * partial first and last day, and days marked dirty) aggregated from the facts the same way. Null
+     * when no whole day is current: then the exact statement answers.
+     */
+    private Uni<Grouped> rolledUp(Instant from, Instant to, String groupBy, Policy policy) {
+        LocalDate firstFull = LocalDate.ofInstant(from.minusNanos(1), ZoneOffset.UTC).plusDays(1);
+        LocalDate endFull = LocalDate.ofInstant(to, ZoneOffset.UTC);
+        if (!firstFull.isBefore(endFull)) {
+            return Uni.createFrom().nullItem();
+        }
+        String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
+        String dimSql = KpiRollups.DIMENSIONS.get(dim);
+        return pool.preparedQuery("SELECT DISTINCT day FROM fb_dirty_day WHERE day >= $1 AND day < $2")
+                .execute(Tuple.of(firstFull, endFull)).chain(rows -> {
+                    java.util.TreeSet<LocalDate> dirty = new java.util.TreeSet<>();
+                    for (Row r : rows) {
+                        dirty.add(r.getLocalDate("day"));
+                    }
+                    if (dirty.size() >= firstFull.until(endFull, java.time.temporal.ChronoUnit.DAYS)) {
+                        return Uni.createFrom().<Grouped>nullItem();
+                    }
+                    List<Instant[]> live = new ArrayList<>();
+                    if (from.isBefore(start(firstFull))) {
+                        live.add(new Instant[] {from, start(firstFull)});
+                    }
+                    for (LocalDate d : dirty) {
+                        if (!live.isEmpty() && live.get(live.size() - 1)[1].equals(start(d))) {
+                            live.get(live.size() - 1)[1] = start(d.plusDays(1));
+                        } else {
+                            live.add(new Instant[] {start(d), start(d.plusDays(1))});
+                        }
+                    }
+                    if (start(endFull).isBefore(to)) {
+                        live.add(new Instant[] {start(endFull), to});
+                    }
+                    Map<String, Acc> acc = new java.util.TreeMap<>();
+                    LocalDate[] dirtyDays = dirty.toArray(new LocalDate[0]);
+                    Tuple rollupArgs = Tuple.of(dim, firstFull, endFull, dirtyDays);
+                    Uni<Void> chain = pool.preparedQuery("SELECT *, value AS g FROM fb_kpi_day WHERE dim = $1 AND day >= $2"
+                                    + " AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs)
+                            .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
+                            .chain(() -> pool.preparedQuery("SELECT day, value AS g, metric, bucket, n FROM fb_kpi_hist"
+                                    + " WHERE dim = $1 AND day >= $2 AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs))
+                            .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
+                            .replaceWithVoid();
+                    for (Instant[] range : live) {
+                        Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
+                        chain = chain
+                                .chain(() -> pool.preparedQuery(KpiRollups.COUNTERS.formatted(dimSql)).execute(args))
+                                .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
+                                .chain(() -> pool.preparedQuery(KpiRollups.HISTOGRAMS.formatted(dimSql)).execute(args))
+                                .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
+                                .replaceWithVoid();
+                    }
+                    return chain.map(ignored -> new Grouped(BUCKETS,
+                            acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList()));
+                });
+    }
+
+    private static Instant start(LocalDate day) {
+        return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    /** The group a day's row belongs to under this grouping. */
+    static String key(String groupBy, LocalDate day, String value) {
+        return switch (groupBy) {
+            case "none" -> "all";
+            case "day" -> day.toString();
+            case "week" -> String.format(java.util.Locale.ROOT, "%d-W%02d", day.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR),
+                    day.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            case "month" -> java.time.YearMonth.from(day).toString();
+            default -> value;
+        };
+    }
+
+    private static void counters(Map<String, Acc> acc, String groupBy, Row r) {
+        acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc()).add(r);
+    }
+
+    private static void histogram(Map<String, Acc> acc, String groupBy, Row r) {
+        acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc())
+                .hist.computeIfAbsent(r.getString("metric"), m -> new java.util.TreeMap<>())
+                .merge(r.getInteger("bucket"), r.getLong("n"), Long::sum);
+    }
+
+    /** Counters and histograms of one group, added up over days. */
+    static final class Acc {
+        static final String[] COUNTERS = {"contacts", "resolved", "first_contact", "reopened", "escalated", "targets", "met",
+            "promises", "kept", "csat_n", "csat_good", "nps_n", "promoters", "detractors", "ces_n", "ces_sum"};
+        final Map<String, Long> n = new java.util.HashMap<>();
+        final Map<String, java.util.TreeMap<Integer, Long>> hist = new java.util.HashMap<>();
+        int topRank;
+
+        void add(Row r) {
+            for (String c : COUNTERS) {
+                Long v = r.getLong(c);
+                n.merge(c, v == null ? 0 : v, Long::sum);
+            }
+            Integer rank = r.getInteger("top_rank");
+            topRank = Math.max(topRank, rank == null ? 0 : rank);
+        }
+
+        long get(String c) {
+            return n.getOrDefault(c, 0L);
+        }
+
+        Times times(String metric) {
+            java.util.TreeMap<Integer, Long> h = hist.getOrDefault(metric, new java.util.TreeMap<>());
+            long total = h.values().stream().mapToLong(Long::longValue).sum();
+            return new Times(percentile(h, total, 0.5), percentile(h, total, 0.9), total);
+        }
+
+        Group group(String key, Policy policy) {
+            long contacts = get("contacts");
+            long resolved = get("resolved");
+            String highest = null;
+            if (topRank > 0 && policy != null && policy.escalation() != null && topRank <= policy.escalation().ladder().size()) {
+                highest = policy.escalation().ladder().get(topRank - 1).name();
+            }
+            long csatN = get("csat_n");
+            long npsN = get("nps_n");
+            long cesN = get("ces_n");
+            return new Group(key, contacts, times("first-response"), times("resolution"), share(get("met"), get("targets")),
+                    share(get("kept"), get("promises")), share(get("first_contact"), resolved),
+                    share(get("reopened"), resolved), share(get("escalated"), contacts), highest,
+                    new Score(csatN == 0 ? null : round(100.0 * get("csat_good") / csatN), csatN),
+                    new Score(npsN == 0 ? null : round(100.0 * (get("promoters") - get("detractors")) / npsN), npsN),
+                    new Score(cesN == 0 ? null : round((double) get("ces_sum") / cesN), cesN));
+        }
+    }
+
+    /**
+     * As {@code percentile_cont}: linear between the values at the two ranks around p·(n−1), each value
+     * being its bucket's geometric middle.
+     */
+    static Duration percentile(java.util.TreeMap<Integer, Long> h, long total, double p) {
+        if (total == 0) {
+            return null;
+        }
+        double position = p * (total - 1);
+        long lo = (long) Math.floor(position);
+        double low = valueAt(h, lo);
+        double high = valueAt(h, Math.min(total - 1, lo + 1));
+        return Duration.ofMillis(Math.round(low + (position - lo) * (high - low)));
+    }
+
+    /** The value of the element at this index (0-based) in bucket order. */
+    private static double valueAt(java.util.TreeMap<Integer, Long> h, long index) {
+        long seen = 0;
+        int b = 0;
+        for (Map.Entry<Integer, Long> e : h.entrySet()) {
+            seen += e.getValue();
+            b = e.getKey();
+            if (seen > index) {
+                break;
+            }
+        }
+        return b == 0 ? 500 : 1000 * Math.pow(1.05, b - 0.5);
     }
 
     private static Group group(Row r, Policy policy) {

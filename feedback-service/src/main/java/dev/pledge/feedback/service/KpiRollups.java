@@ -1,0 +1,148 @@
+package dev.pledge.feedback.service;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Daily KPI rollups (V2__kpi_rollups.sql): the counters and elapsed-time histograms of each UTC day of
+ * receipt, per value of each dimension, recomputed from the facts for the days a trigger marked dirty.
+ * The same statements, over any range of receipt times, serve {@link Kpis} for the days that are dirty
+ * or only partly in a requested period.
+ */
+@ApplicationScoped
+public class KpiRollups {
+    private static final Logger LOG = Logger.getLogger(KpiRollups.class);
+    /** Days recomputed per run at most; the rest wait for the next run (requests read them live meanwhile). */
+    static final int DAYS_PER_RUN = 20;
+
+    /** Dimensions kept in rollups: SQL over {@code fb_contact c}. */
+    static final Map<String, String> DIMENSIONS = dimensions();
+
+    private static Map<String, String> dimensions() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("none", "'all'");
+        d.put("channel", "c.channel");
+        d.put("priority", "c.priority");
+        d.put("team", "coalesce(c.team, '(none)')");
+        d.put("category", "coalesce(c.category, '(none)')");
+        d.put("tier", "coalesce(c.tier, '(none)')");
+        return Map.copyOf(d);
+    }
+
+    /** Counters per (day, value) of contacts received in [$1, $2), in fb_kpi_day's column order after (day, dim, value). */
+    static final String COUNTERS = """
+            WITH c AS (
+                SELECT c.contact_id, c.resolved_at, c.closed_at, c.reopened,
+                    (c.received_at AT TIME ZONE 'UTC')::date AS day, %s AS g
+                FROM fb_contact c WHERE c.received_at >= $1 AND c.received_at < $2
+            ), base AS (
+                SELECT day, g, count(*) AS contacts,
+                    count(*) FILTER (WHERE resolved_at IS NOT NULL OR closed_at IS NOT NULL OR reopened > 0) AS resolved,
+                    count(*) FILTER (WHERE (resolved_at IS NOT NULL OR closed_at IS NOT NULL) AND reopened = 0
+                        AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact,
+                    count(*) FILTER (WHERE reopened > 0) AS reopened
+                FROM c GROUP BY day, g
+            ), esc AS (
+                SELECT c.day, c.g, count(*) AS escalated, max(e.rank) AS top_rank
+                FROM c JOIN fb_escalation e ON e.contact_id = c.contact_id GROUP BY c.day, c.g
+            ), sla AS (
+                SELECT c.day, c.g,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS targets,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.in_target AND s.breached_at IS NULL) AS met,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS promises,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND s.in_target AND s.breached_at IS NULL) AS kept
+                FROM c JOIN fb_sla s ON s.contact_id = c.contact_id WHERE NOT s.cancelled GROUP BY c.day, c.g
+            ), fb AS (
+                SELECT c.day, c.g,
+                    count(*) FILTER (WHERE f.kind = 'csat') AS csat_n,
+                    count(*) FILTER (WHERE f.kind = 'csat' AND f.score >= 4) AS csat_good,
+                    count(*) FILTER (WHERE f.kind = 'nps') AS nps_n,
+                    count(*) FILTER (WHERE f.kind = 'nps' AND f.score >= 9) AS promoters,
+                    count(*) FILTER (WHERE f.kind = 'nps' AND f.score <= 6) AS detractors,
+                    count(*) FILTER (WHERE f.kind = 'ces') AS ces_n,
+                    coalesce(sum(f.score) FILTER (WHERE f.kind = 'ces'), 0) AS ces_sum
+                FROM c JOIN fb_survey f ON f.contact_id = c.contact_id WHERE f.state = 'answered' GROUP BY c.day, c.g
+            )
+            SELECT base.day, base.g, base.contacts, base.resolved, base.first_contact, base.reopened,
+                coalesce(esc.escalated, 0) AS escalated, esc.top_rank,
+                coalesce(sla.targets, 0) AS targets, coalesce(sla.met, 0) AS met,
+                coalesce(sla.promises, 0) AS promises, coalesce(sla.kept, 0) AS kept,
+                coalesce(fb.csat_n, 0) AS csat_n, coalesce(fb.csat_good, 0) AS csat_good, coalesce(fb.nps_n, 0) AS nps_n,
+                coalesce(fb.promoters, 0) AS promoters, coalesce(fb.detractors, 0) AS detractors,
+                coalesce(fb.ces_n, 0) AS ces_n, coalesce(fb.ces_sum, 0) AS ces_sum
+            FROM base
+            LEFT JOIN esc ON esc.day = base.day AND esc.g = base.g
+            LEFT JOIN sla ON sla.day = base.day AND sla.g = base.g
+            LEFT JOIN fb ON fb.day = base.day AND fb.g = base.g""";
+
+    /** Elapsed-time histograms per (day, value, metric) of contacts received in [$1, $2). */
+    static final String HISTOGRAMS = """
+            SELECT (c.received_at AT TIME ZONE 'UTC')::date AS day, %s AS g, s.metric,
+                fb_kpi_bucket(s.elapsed_ms) AS bucket, count(*) AS n
+            FROM fb_contact c JOIN fb_sla s ON s.contact_id = c.contact_id
+            WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT s.cancelled AND s.elapsed_ms IS NOT NULL
+                AND s.metric IN ('first-response', 'resolution')
+            GROUP BY 1, 2, 3, 4""";
+
+    private final Pool pool;
+
+    public KpiRollups(Pool pool) {
+        this.pool = pool;
+    }
+
+    @Scheduled(every = "${pledge.feedback.rollup-every:30s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> refresh() {
+        return pool.query("SELECT DISTINCT day FROM fb_dirty_day ORDER BY day DESC LIMIT " + DAYS_PER_RUN).execute()
+                .map(rows -> {
+                    List<LocalDate> days = new ArrayList<>();
+                    for (Row r : rows) {
+                        days.add(r.getLocalDate("day"));
+                    }
+                    return days;
+                })
+                .onItem().transformToMulti(days -> Multi.createFrom().iterable(days))
+                .onItem().transformToUniAndConcatenate(this::recompute)
+                .collect().last().replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("KPI rollups not refreshed (requests read the facts meanwhile): %s",
+                        e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** One day, in one transaction: unmarked first, so a fact committed meanwhile marks it again. */
+    Uni<Void> recompute(LocalDate day) {
+        Tuple range = Tuple.of(day.atStartOfDay().atOffset(ZoneOffset.UTC), day.plusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC));
+        return pool.withTransaction(conn -> {
+            Uni<Void> chain = conn.preparedQuery("DELETE FROM fb_dirty_day WHERE day = $1").execute(Tuple.of(day))
+                    .chain(() -> conn.preparedQuery("DELETE FROM fb_kpi_day WHERE day = $1").execute(Tuple.of(day)))
+                    .chain(() -> conn.preparedQuery("DELETE FROM fb_kpi_hist WHERE day = $1").execute(Tuple.of(day)))
+                    .replaceWithVoid();
+            for (Map.Entry<String, String> d : DIMENSIONS.entrySet()) {
+                String dim = d.getKey();
+                chain = chain
+                        .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_day SELECT x.day, '" + dim + "', x.g,"
+                                + " x.contacts, x.resolved, x.first_contact, x.reopened, x.escalated, x.top_rank, x.targets,"
+                                + " x.met, x.promises, x.kept, x.csat_n, x.csat_good, x.nps_n, x.promoters, x.detractors,"
+                                + " x.ces_n, x.ces_sum FROM (" + COUNTERS.formatted(d.getValue()) + ") x").execute(range))
+                        .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_hist SELECT x.day, '" + dim
+                                + "', x.g, x.metric, x.bucket, x.n FROM (" + HISTOGRAMS.formatted(d.getValue()) + ") x")
+                                .execute(range))
+                        .replaceWithVoid();
+            }
+            return chain;
+        });
+    }
+}
