@@ -223,14 +223,21 @@ public class Kpis {
                                     + " WHERE dim = $1 AND day >= $2 AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs))
                             .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
                             .replaceWithVoid();
-                    for (Instant[] range : live) {
-                        Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
-                        chain = chain
-                                .chain(() -> pool.preparedQuery(KpiRollups.COUNTERS.formatted(dimSql)).execute(args))
-                                .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
-                                .chain(() -> pool.preparedQuery(KpiRollups.HISTOGRAMS.formatted(dimSql)).execute(args))
-                                .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
-                                .replaceWithVoid();
+                    if (!live.isEmpty()) {
+                        // a few days of contacts: index lookups, as the refresher does (KpiRollups)
+                        chain = chain.chain(() -> pool.withTransaction(conn -> {
+                            Uni<Void> reads = KpiRollups.indexLookups(conn);
+                            for (Instant[] range : live) {
+                                Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
+                                reads = reads
+                                        .chain(() -> conn.preparedQuery(KpiRollups.COUNTERS.formatted(dimSql)).execute(args))
+                                        .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
+                                        .chain(() -> conn.preparedQuery(KpiRollups.HISTOGRAMS.formatted(dimSql)).execute(args))
+                                        .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
+                                        .replaceWithVoid();
+                            }
+                            return reads;
+                        }));
                     }
                     return chain.map(ignored -> new Grouped(BUCKETS,
                             acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList()));
