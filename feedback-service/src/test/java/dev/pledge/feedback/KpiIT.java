@@ -121,7 +121,7 @@ class KpiIT {
         Instant from = day.minus(Duration.ofHours(1));
         Instant to = day.plus(Duration.ofHours(4));
         long expectedTotal = contacts.size();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> {
             JsonPath all = kpis(from, to, "none");
             return all.getInt("groups[0].contacts") == expectedTotal && all.getInt("groups[0].reopenRate.of") > 0
                     && all.getInt("groups[0].escalationRate.of") == expectedTotal
@@ -207,7 +207,7 @@ class KpiIT {
         // exact: a period that is no whole day; rollups: the whole day, once its rollup is current
         Instant from = day.plusMillis(1);
         Instant to = day.plus(Duration.ofDays(1));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> {
             JsonPath k = kpis(from, to, "channel");
             return k.getInt("groups.find { it.key == 'email' }.contacts") == 9
                     && k.getInt("groups.find { it.key == 'phone' }.escalationRate.of") == 4
@@ -215,7 +215,7 @@ class KpiIT {
         });
         JsonPath exact = kpis(from, to, "channel");
         assertThat(exact.getString("percentiles")).isEqualTo("exact");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30))
                 .until(() -> "buckets".equals(kpis(day, to, "channel").getString("percentiles")));
         JsonPath rolled = kpis(day, to, "channel");
         for (String channel : List.of("email", "phone")) {
@@ -266,7 +266,7 @@ class KpiIT {
 
         Instant from = day.minus(Duration.ofHours(1));
         Instant to = day.plus(Duration.ofHours(2));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30))
                 .until(() -> kpis(from, to, "none").getInt("groups[0].firstResponse.count") == 5);
 
         String candidate = FeedbackTestSupport.testPolicyText().replace("firstResponse: PT10M", "firstResponse: PT30M");
