@@ -7,7 +7,6 @@ import dev.pledge.events.ContactStatus;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.PolicyPublished;
 import dev.pledge.events.Priority;
-import dev.pledge.feedback.config.FeedbackConfig;
 import dev.pledge.feedback.service.SurveyTokens;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.testinfra.ServiceProcess;
@@ -148,27 +147,7 @@ final class FeedbackTestSupport {
 
     /** A token signed with the service's key: what the service itself would issue. */
     static SurveyTokens tokens() {
-        return new SurveyTokens(new FeedbackConfig() {
-            @Override
-            public String tokenKey() {
-                return TOKEN_KEY;
-            }
-
-            @Override
-            public int answersPerMinute() {
-                return 30;
-            }
-
-            @Override
-            public int insightMinimumSample() {
-                return 3;
-            }
-
-            @Override
-            public Duration maxPeriod() {
-                return Duration.ofDays(400);
-            }
-        });
+        return dev.pledge.feedback.service.SurveyTokensTest.tokens(TOKEN_KEY);
     }
 
     /** Waits until this many members of the feedback-service group hold partitions. */

@@ -26,17 +26,14 @@ import java.util.Map;
 @ApplicationScoped
 public class Kpis {
 
-    /** Groupings, each a whitelisted SQL expression over {@code fb_contact c}. */
+    /**
+     * Groupings, each a whitelisted SQL expression over {@code fb_contact c}: the rollups' dimensions,
+     * and periods of the day of receipt.
+     */
     public static final Map<String, String> GROUPINGS = groupings();
 
     private static Map<String, String> groupings() {
-        Map<String, String> g = new LinkedHashMap<>();
-        g.put("none", "'all'");
-        g.put("channel", "c.channel");
-        g.put("priority", "c.priority");
-        g.put("team", "coalesce(c.team, '(none)')");
-        g.put("category", "coalesce(c.category, '(none)')");
-        g.put("tier", "coalesce(c.tier, '(none)')");
+        Map<String, String> g = new LinkedHashMap<>(KpiRollups.DIMENSIONS);
         g.put("day", "to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')");
         g.put("week", "to_char(date_trunc('week', c.received_at AT TIME ZONE 'UTC'), 'IYYY-\"W\"IW')");
         g.put("month", "to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM')");

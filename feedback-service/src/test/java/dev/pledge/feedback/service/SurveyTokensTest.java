@@ -11,8 +11,9 @@ import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class SurveyTokensTest {
-    static SurveyTokens tokens(String key) {
+public class SurveyTokensTest {
+    /** Tokens signed with this key, as the service signs them. */
+    public static SurveyTokens tokens(String key) {
         return new SurveyTokens(new FeedbackConfig() {
             @Override
             public String tokenKey() {
