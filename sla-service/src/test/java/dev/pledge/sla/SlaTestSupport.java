@@ -44,6 +44,9 @@ final class SlaTestSupport {
                 - name: sms-restart
                   when: { channels: [sms] }
                   firstResponse: PT15S
+                - name: social-shared
+                  when: { channels: [social] }
+                  firstResponse: PT12S
                 - name: fallback
                   firstResponse: PT1H
                   resolution: PT8H
