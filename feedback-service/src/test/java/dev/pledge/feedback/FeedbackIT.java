@@ -9,6 +9,7 @@ import static dev.pledge.feedback.FeedbackTestSupport.status;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.pledge.events.Channel;
@@ -116,6 +117,18 @@ class FeedbackIT {
                 .body("groups[0].csat.value", equalTo(100.0f))
                 .body("commentThemes[0].comments", equalTo(1))
                 .body("commentThemes[0].negative", equalTo(0));
+
+        // the whole day, once its rollup is current: the theme comes from the daily theme rollup
+        Instant wholeDay = day.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(service.url())
+                .auth().oauth2(TestTokens.forRoles("analyst"))
+                .queryParam("from", wholeDay.toString()).queryParam("to", wholeDay.plus(Duration.ofDays(1)).toString())
+                .get("/kpis").then().statusCode(200)
+                .body("percentiles", equalTo("buckets"))
+                .body("groups[0].csat.responses", equalTo(1))
+                .body("commentThemes[0].comments", equalTo(1))
+                .body("commentThemes[0].negative", equalTo(0))
+                .body("commentThemes[0].averageSentiment", greaterThan(0f)));
     }
 
     @Test

@@ -184,7 +184,7 @@ class KpiIT {
             String id = newContactId();
             Instant at = day.plus(Duration.ofHours(9)).plus(Duration.ofMinutes(i));
             Channel channel = i % 3 == 0 ? Channel.PHONE : Channel.EMAIL;
-            events.add(received(id, "cust-" + UUID.randomUUID(), channel, at, null, "delivery"));
+            events.add(received(id, "cust-" + UUID.randomUUID(), channel, at, null, i % 4 == 1 ? "no-follow-up" : "delivery"));
             Duration elapsed = Duration.ofMinutes(i * 5L + 1);
             events.add(started(id, SlaMetric.FIRST_RESPONSE, at, TARGET));
             events.add(met(id, SlaMetric.FIRST_RESPONSE, at, elapsed, TARGET));
@@ -218,6 +218,8 @@ class KpiIT {
         org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30))
                 .until(() -> "buckets".equals(kpis(day, to, "channel").getString("percentiles")));
         JsonPath rolled = kpis(day, to, "channel");
+        assertThat(exact.getMap("complaints")).isEqualTo(Map.of("no-follow-up", 3));
+        assertThat(rolled.getMap("complaints")).as("complaints from the category rollup").isEqualTo(exact.getMap("complaints"));
         for (String channel : List.of("email", "phone")) {
             String g = "groups.find { it.key == '" + channel + "' }.";
             for (String figure : List.of("contacts", "slaCompliance.of", "slaCompliance.percent", "fcr.of", "fcr.percent",

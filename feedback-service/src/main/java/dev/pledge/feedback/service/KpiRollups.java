@@ -16,8 +16,9 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Daily KPI rollups (V2__kpi_rollups.sql): the counters and elapsed-time histograms of each UTC day of
- * receipt, per value of each dimension, recomputed from the facts for the days a trigger marked dirty.
+ * Daily KPI rollups (V2__kpi_rollups.sql, V3): the counters and elapsed-time histograms of each UTC day
+ * of receipt, per value of each dimension, and the comment themes of each day, recomputed from the
+ * facts for the days a trigger marked dirty.
  * The same statements, over any range of receipt times, serve {@link Kpis} for the days that are dirty
  * or only partly in a requested period.
  */
@@ -41,31 +42,43 @@ public class KpiRollups {
         return Map.copyOf(d);
     }
 
-    /** Counters per (day, value) of contacts received in [$1, $2), in fb_kpi_day's column order after (day, dim, value). */
+    /** The lateral {@code VALUES} list that gives each contact row one row per dimension: {@code (dim, g)}. */
+    static String dimensionValues(java.util.Collection<String> dims) {
+        return String.join(", ", dims.stream().map(d -> "('" + d + "', " + DIMENSIONS.get(d) + ")").toList());
+    }
+
+    /**
+     * Counters per (day, dim, g) of contacts received in [$1, $2), in fb_kpi_day's column order, for the
+     * dimensions of the {@code VALUES} list formatted in ({@link #dimensionValues}): each fact table is
+     * joined once and its rows counted under every dimension.
+     */
     static final String COUNTERS = """
-            WITH c AS (
-                SELECT c.contact_id, c.resolved_at, c.closed_at, c.reopened,
-                    (c.received_at AT TIME ZONE 'UTC')::date AS day, %s AS g
+            WITH c AS MATERIALIZED (
+                SELECT c.contact_id, c.channel, c.priority, c.team, c.category, c.tier,
+                    (c.received_at AT TIME ZONE 'UTC')::date AS day,
+                    (c.resolved_at IS NOT NULL OR c.closed_at IS NOT NULL OR c.reopened > 0) AS resolved,
+                    ((c.resolved_at IS NOT NULL OR c.closed_at IS NOT NULL) AND c.reopened = 0
+                        AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact,
+                    c.reopened > 0 AS reopened
                 FROM fb_contact c WHERE c.received_at >= $1 AND c.received_at < $2
             ), base AS (
-                SELECT day, g, count(*) AS contacts,
-                    count(*) FILTER (WHERE resolved_at IS NOT NULL OR closed_at IS NOT NULL OR reopened > 0) AS resolved,
-                    count(*) FILTER (WHERE (resolved_at IS NOT NULL OR closed_at IS NOT NULL) AND reopened = 0
-                        AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact,
-                    count(*) FILTER (WHERE reopened > 0) AS reopened
-                FROM c GROUP BY day, g
+                SELECT c.day, d.dim, d.g, count(*) AS contacts, count(*) FILTER (WHERE c.resolved) AS resolved,
+                    count(*) FILTER (WHERE c.first_contact) AS first_contact, count(*) FILTER (WHERE c.reopened) AS reopened
+                FROM c CROSS JOIN LATERAL (VALUES %1$s) d(dim, g) GROUP BY 1, 2, 3
             ), esc AS (
-                SELECT c.day, c.g, count(*) AS escalated, max(e.rank) AS top_rank
-                FROM c JOIN fb_escalation e ON e.contact_id = c.contact_id GROUP BY c.day, c.g
+                SELECT c.day, d.dim, d.g, count(*) AS escalated, max(e.rank) AS top_rank
+                FROM c JOIN fb_escalation e ON e.contact_id = c.contact_id CROSS JOIN LATERAL (VALUES %1$s) d(dim, g)
+                GROUP BY 1, 2, 3
             ), sla AS (
-                SELECT c.day, c.g,
+                SELECT c.day, d.dim, d.g,
                     count(*) FILTER (WHERE s.metric <> 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS targets,
                     count(*) FILTER (WHERE s.metric <> 'promise' AND s.in_target AND s.breached_at IS NULL) AS met,
                     count(*) FILTER (WHERE s.metric = 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS promises,
                     count(*) FILTER (WHERE s.metric = 'promise' AND s.in_target AND s.breached_at IS NULL) AS kept
-                FROM c JOIN fb_sla s ON s.contact_id = c.contact_id WHERE NOT s.cancelled GROUP BY c.day, c.g
+                FROM c JOIN fb_sla s ON s.contact_id = c.contact_id CROSS JOIN LATERAL (VALUES %1$s) d(dim, g)
+                WHERE NOT s.cancelled GROUP BY 1, 2, 3
             ), fb AS (
-                SELECT c.day, c.g,
+                SELECT c.day, d.dim, d.g,
                     count(*) FILTER (WHERE f.kind = 'csat') AS csat_n,
                     count(*) FILTER (WHERE f.kind = 'csat' AND f.score >= 4) AS csat_good,
                     count(*) FILTER (WHERE f.kind = 'nps') AS nps_n,
@@ -73,9 +86,10 @@ public class KpiRollups {
                     count(*) FILTER (WHERE f.kind = 'nps' AND f.score <= 6) AS detractors,
                     count(*) FILTER (WHERE f.kind = 'ces') AS ces_n,
                     coalesce(sum(f.score) FILTER (WHERE f.kind = 'ces'), 0) AS ces_sum
-                FROM c JOIN fb_survey f ON f.contact_id = c.contact_id WHERE f.state = 'answered' GROUP BY c.day, c.g
+                FROM c JOIN fb_survey f ON f.contact_id = c.contact_id CROSS JOIN LATERAL (VALUES %1$s) d(dim, g)
+                WHERE f.state = 'answered' GROUP BY 1, 2, 3
             )
-            SELECT base.day, base.g, base.contacts, base.resolved, base.first_contact, base.reopened,
+            SELECT base.day, base.dim, base.g, base.contacts, base.resolved, base.first_contact, base.reopened,
                 coalesce(esc.escalated, 0) AS escalated, esc.top_rank,
                 coalesce(sla.targets, 0) AS targets, coalesce(sla.met, 0) AS met,
                 coalesce(sla.promises, 0) AS promises, coalesce(sla.kept, 0) AS kept,
@@ -83,18 +97,32 @@ public class KpiRollups {
                 coalesce(fb.promoters, 0) AS promoters, coalesce(fb.detractors, 0) AS detractors,
                 coalesce(fb.ces_n, 0) AS ces_n, coalesce(fb.ces_sum, 0) AS ces_sum
             FROM base
-            LEFT JOIN esc ON esc.day = base.day AND esc.g = base.g
-            LEFT JOIN sla ON sla.day = base.day AND sla.g = base.g
-            LEFT JOIN fb ON fb.day = base.day AND fb.g = base.g""";
+            LEFT JOIN esc ON esc.day = base.day AND esc.dim = base.dim AND esc.g = base.g
+            LEFT JOIN sla ON sla.day = base.day AND sla.dim = base.dim AND sla.g = base.g
+            LEFT JOIN fb ON fb.day = base.day AND fb.dim = base.dim AND fb.g = base.g""";
 
-    /** Elapsed-time histograms per (day, value, metric) of contacts received in [$1, $2). */
+    /** Elapsed-time histograms per (day, dim, g, metric) of contacts received in [$1, $2); dimensions as in {@link #COUNTERS}. */
     static final String HISTOGRAMS = """
-            SELECT (c.received_at AT TIME ZONE 'UTC')::date AS day, %s AS g, s.metric,
+            SELECT (c.received_at AT TIME ZONE 'UTC')::date AS day, d.dim, d.g, s.metric,
                 fb_kpi_bucket(s.elapsed_ms) AS bucket, count(*) AS n
-            FROM fb_contact c JOIN fb_sla s ON s.contact_id = c.contact_id
+            FROM fb_contact c JOIN fb_sla s ON s.contact_id = c.contact_id CROSS JOIN LATERAL (VALUES %1$s) d(dim, g)
             WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT s.cancelled AND s.elapsed_ms IS NOT NULL
                 AND s.metric IN ('first-response', 'resolution')
-            GROUP BY 1, 2, 3, 4""";
+            GROUP BY 1, 2, 3, 4, 5""";
+
+    /**
+     * Answered comments per (day, theme) of contacts received in [$1, $2), in fb_kpi_theme's column order;
+     * {@code scored}: comments with a sentiment, what {@code sentiment_sum} is over.
+     */
+    static final String THEMES = """
+            SELECT (c.received_at AT TIME ZONE 'UTC')::date AS day, coalesce(f.theme, '(none)') AS theme,
+                count(*) AS comments, count(*) FILTER (WHERE f.sentiment < 0) AS negative,
+                count(f.sentiment) AS scored, coalesce(sum(f.sentiment), 0) AS sentiment_sum
+            FROM fb_contact c JOIN fb_survey f ON f.contact_id = c.contact_id
+            WHERE c.received_at >= $1 AND c.received_at < $2 AND f.state = 'answered' AND f.comment IS NOT NULL
+            GROUP BY 1, 2""";
+
+    private static final String ALL_DIMENSIONS = dimensionValues(DIMENSIONS.keySet());
 
     private final Pool pool;
 
@@ -140,20 +168,18 @@ public class KpiRollups {
                     .chain(() -> conn.preparedQuery("DELETE FROM fb_dirty_day WHERE day = $1").execute(Tuple.of(day)))
                     .chain(() -> conn.preparedQuery("DELETE FROM fb_kpi_day WHERE day = $1").execute(Tuple.of(day)))
                     .chain(() -> conn.preparedQuery("DELETE FROM fb_kpi_hist WHERE day = $1").execute(Tuple.of(day)))
+                    .chain(() -> conn.preparedQuery("DELETE FROM fb_kpi_theme WHERE day = $1").execute(Tuple.of(day)))
                     .replaceWithVoid();
-            for (Map.Entry<String, String> d : DIMENSIONS.entrySet()) {
-                String dim = d.getKey();
-                chain = chain
-                        .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_day SELECT x.day, '" + dim + "', x.g,"
-                                + " x.contacts, x.resolved, x.first_contact, x.reopened, x.escalated, x.top_rank, x.targets,"
-                                + " x.met, x.promises, x.kept, x.csat_n, x.csat_good, x.nps_n, x.promoters, x.detractors,"
-                                + " x.ces_n, x.ces_sum FROM (" + COUNTERS.formatted(d.getValue()) + ") x").execute(range))
-                        .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_hist SELECT x.day, '" + dim
-                                + "', x.g, x.metric, x.bucket, x.n FROM (" + HISTOGRAMS.formatted(d.getValue()) + ") x")
-                                .execute(range))
-                        .replaceWithVoid();
-            }
-            return chain;
+            return chain
+                    .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_day SELECT x.day, x.dim, x.g, x.contacts, x.resolved,"
+                            + " x.first_contact, x.reopened, x.escalated, x.top_rank, x.targets, x.met, x.promises, x.kept,"
+                            + " x.csat_n, x.csat_good, x.nps_n, x.promoters, x.detractors, x.ces_n, x.ces_sum FROM ("
+                            + COUNTERS.formatted(ALL_DIMENSIONS) + ") x").execute(range))
+                    .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_hist SELECT x.day, x.dim, x.g, x.metric, x.bucket, x.n"
+                            + " FROM (" + HISTOGRAMS.formatted(ALL_DIMENSIONS) + ") x").execute(range))
+                    .chain(() -> conn.preparedQuery("INSERT INTO fb_kpi_theme SELECT x.day, x.theme, x.comments, x.negative,"
+                            + " x.scored, x.sentiment_sum FROM (" + THEMES + ") x").execute(range))
+                    .replaceWithVoid();
         });
     }
 }

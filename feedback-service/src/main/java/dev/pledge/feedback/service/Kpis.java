@@ -116,13 +116,6 @@ public class Kpis {
             SELECT category, count(*) AS n FROM fb_contact
             WHERE received_at >= $1 AND received_at < $2 AND category = ANY($3) GROUP BY category ORDER BY n DESC, category""";
 
-    private static final String THEMES = """
-            SELECT coalesce(f.theme, '(none)') AS theme, count(*) AS n, count(*) FILTER (WHERE f.sentiment < 0) AS negative,
-                avg(f.sentiment) AS sentiment
-            FROM fb_survey f JOIN fb_contact c ON c.contact_id = f.contact_id
-            WHERE c.received_at >= $1 AND c.received_at < $2 AND f.state = 'answered' AND f.comment IS NOT NULL
-            GROUP BY 1 ORDER BY n DESC, theme""";
-
     private final Pool pool;
     private final PolicyFeed policies;
 
@@ -141,60 +134,108 @@ public class Kpis {
         String[] complaintCategories = policy == null || policy.complaints() == null ? new String[0]
                 : policy.complaints().categories().toArray(new String[0]);
         Tuple period = Tuple.of(utc(from), utc(to));
-        return rolledUp(from, to, groupBy, policy)
-                .chain(rolled -> rolled != null ? Uni.createFrom().item(rolled)
-                        : pool.preparedQuery(SQL.formatted(key)).execute(period).map(rows -> {
-                            List<Group> groups = new ArrayList<>();
-                            for (Row r : rows) {
-                                groups.add(group(r, policy));
-                            }
-                            return new Grouped(EXACT, groups);
-                        }))
-                .chain(grouped -> pool.preparedQuery(COMPLAINTS)
-                        .execute(Tuple.of(utc(from), utc(to), complaintCategories))
-                        .map(rows -> {
-                            Map<String, Long> complaints = new LinkedHashMap<>();
-                            for (Row r : rows) {
-                                complaints.put(r.getString("category"), r.getLong("n"));
-                            }
-                            return complaints;
-                        })
-                        .chain(complaints -> pool.preparedQuery(THEMES).execute(period).map(rows -> {
-                            List<Theme> themes = new ArrayList<>();
-                            for (Row r : rows) {
-                                Double avg = r.getDouble("sentiment");
-                                themes.add(new Theme(r.getString("theme"), r.getLong("n"), r.getLong("negative"),
-                                        avg == null ? null : round(avg)));
-                            }
-                            return new Report(from, to, groupBy, grouped.percentiles(), grouped.groups(), complaints,
-                                    themes, policy == null || policy.feedback() == null ? null : policy.feedback().targets());
-                        })));
+        return split(from, to).chain(split -> {
+            Uni<Grouped> groups = split == null
+                    ? pool.preparedQuery(SQL.formatted(key)).execute(period).map(rows -> {
+                        List<Group> exact = new ArrayList<>();
+                        for (Row r : rows) {
+                            exact.add(group(r, policy));
+                        }
+                        return new Grouped(EXACT, exact);
+                    })
+                    : rolledUp(split, groupBy, policy);
+            return groups.chain(grouped -> complaints(split, from, to, complaintCategories)
+                    .chain(complaints -> themes(split, from, to).map(themes -> new Report(from, to, groupBy,
+                            grouped.percentiles(), grouped.groups(), complaints, themes,
+                            policy == null || policy.feedback() == null ? null : policy.feedback().targets()))));
+        });
+    }
+
+    /** Comment themes, most frequent first: as complaints, whole current days from their rollup and the rest from the facts. */
+    private Uni<List<Theme>> themes(Split split, Instant from, Instant to) {
+        Map<String, double[]> sums = new java.util.TreeMap<>(); // comments, negative, scored, sentiment sum
+        java.util.function.Consumer<Row> add = r -> {
+            double[] t = sums.computeIfAbsent(r.getString("theme"), k -> new double[4]);
+            t[0] += r.getLong("comments");
+            t[1] += r.getLong("negative");
+            t[2] += r.getLong("scored");
+            t[3] += r.getDouble("sentiment_sum");
+        };
+        Uni<Void> chain = split == null ? Uni.createFrom().voidItem()
+                : pool.preparedQuery("SELECT * FROM fb_kpi_theme WHERE day >= $1 AND day < $2 AND NOT (day = ANY($3))")
+                        .execute(Tuple.of(split.firstFull(), split.endFull(), split.dirty()))
+                        .invoke(rows -> rows.forEach(add)).replaceWithVoid();
+        for (Instant[] range : split == null ? java.util.Collections.singletonList(new Instant[] {from, to}) : split.live()) {
+            chain = chain.chain(() -> pool.preparedQuery(KpiRollups.THEMES).execute(Tuple.of(utc(range[0]), utc(range[1])))
+                    .invoke(rows -> rows.forEach(add)).replaceWithVoid());
+        }
+        return chain.map(ignored -> sums.entrySet().stream()
+                .sorted(java.util.Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> -e.getValue()[0])
+                        .thenComparing(Map.Entry::getKey))
+                .map(e -> new Theme(e.getKey(), (long) e.getValue()[0], (long) e.getValue()[1],
+                        e.getValue()[2] == 0 ? null : round(e.getValue()[3] / e.getValue()[2])))
+                .toList());
+    }
+
+    /**
+     * Complaints per category: whole current days from the rollups' category rows, the rest of the
+     * period from the facts; the whole period from the facts when nothing is rolled up.
+     */
+    private Uni<Map<String, Long>> complaints(Split split, Instant from, Instant to, String[] categories) {
+        Map<String, Long> counted = new java.util.HashMap<>();
+        Uni<Void> chain;
+        List<Instant[]> live;
+        if (split == null) {
+            chain = Uni.createFrom().voidItem();
+            live = java.util.Collections.singletonList(new Instant[] {from, to});
+        } else {
+            chain = pool.preparedQuery("SELECT value AS category, sum(contacts) AS n FROM fb_kpi_day WHERE dim = 'category'"
+                            + " AND day >= $1 AND day < $2 AND NOT (day = ANY($3)) AND value = ANY($4) GROUP BY value")
+                    .execute(Tuple.of(split.firstFull(), split.endFull(), split.dirty(), categories))
+                    .invoke(rows -> rows.forEach(r -> counted.merge(r.getString("category"), r.getLong("n"), Long::sum)))
+                    .replaceWithVoid();
+            live = split.live();
+        }
+        for (Instant[] range : live) {
+            chain = chain.chain(() -> pool.preparedQuery(COMPLAINTS).execute(Tuple.of(utc(range[0]), utc(range[1]), categories))
+                    .invoke(rows -> rows.forEach(r -> counted.merge(r.getString("category"), r.getLong("n"), Long::sum)))
+                    .replaceWithVoid());
+        }
+        return chain.map(ignored -> {
+            Map<String, Long> sorted = new LinkedHashMap<>();
+            counted.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            return sorted;
+        });
     }
 
     private record Grouped(String percentiles, List<Group> groups) {
     }
 
     /**
-     * The period's whole UTC days whose rollups are current, added to the rest of the period (its
-     * partial first and last day, and days marked dirty) aggregated from the facts the same way. Null
-     * when no whole day is current: then the exact statement answers.
+     * How a period divides: its whole UTC days {@code [firstFull, endFull)} with current rollups, and
+     * what is read from the facts ({@code live}: the partial first and last day, and whole days marked
+     * dirty, as ranges of receipt times).
      */
-    private Uni<Grouped> rolledUp(Instant from, Instant to, String groupBy, Policy policy) {
+    private record Split(LocalDate firstFull, LocalDate endFull, LocalDate[] dirty, List<Instant[]> live) {
+    }
+
+    /** The period's split, or null when it has no whole day with current rollups: then the facts answer. */
+    private Uni<Split> split(Instant from, Instant to) {
         LocalDate firstFull = LocalDate.ofInstant(from.minusNanos(1), ZoneOffset.UTC).plusDays(1);
         LocalDate endFull = LocalDate.ofInstant(to, ZoneOffset.UTC);
         if (!firstFull.isBefore(endFull)) {
             return Uni.createFrom().nullItem();
         }
-        String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
-        String dimSql = KpiRollups.DIMENSIONS.get(dim);
         return pool.preparedQuery("SELECT DISTINCT day FROM fb_dirty_day WHERE day >= $1 AND day < $2")
-                .execute(Tuple.of(firstFull, endFull)).chain(rows -> {
+                .execute(Tuple.of(firstFull, endFull)).map(rows -> {
                     java.util.TreeSet<LocalDate> dirty = new java.util.TreeSet<>();
                     for (Row r : rows) {
                         dirty.add(r.getLocalDate("day"));
                     }
                     if (dirty.size() >= firstFull.until(endFull, java.time.temporal.ChronoUnit.DAYS)) {
-                        return Uni.createFrom().<Grouped>nullItem();
+                        return null;
                     }
                     List<Instant[]> live = new ArrayList<>();
                     if (from.isBefore(start(firstFull))) {
@@ -210,35 +251,45 @@ public class Kpis {
                     if (start(endFull).isBefore(to)) {
                         live.add(new Instant[] {start(endFull), to});
                     }
-                    Map<String, Acc> acc = new java.util.TreeMap<>();
-                    LocalDate[] dirtyDays = dirty.toArray(new LocalDate[0]);
-                    Tuple rollupArgs = Tuple.of(dim, firstFull, endFull, dirtyDays);
-                    Uni<Void> chain = pool.preparedQuery("SELECT *, value AS g FROM fb_kpi_day WHERE dim = $1 AND day >= $2"
-                                    + " AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs)
+                    return new Split(firstFull, endFull, dirty.toArray(new LocalDate[0]), live);
+                });
+    }
+
+    /** The whole current days from the rollups, added to the rest of the period aggregated from the facts the same way. */
+    private Uni<Grouped> rolledUp(Split split, String groupBy, Policy policy) {
+        String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
+        String values = KpiRollups.dimensionValues(List.of(dim));
+        Map<String, Acc> acc = new java.util.TreeMap<>();
+        Tuple rollupArgs = Tuple.of(dim, split.firstFull(), split.endFull(), split.dirty());
+        Uni<Void> chain = pool.preparedQuery("SELECT *, value AS g FROM fb_kpi_day WHERE dim = $1 AND day >= $2"
+                        + " AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs)
+                .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
+                // added up in SQL unless the grouping is by period: a few hundred rows instead of one per day and bucket
+                .chain(() -> pool.preparedQuery((dim.equals(groupBy)
+                        ? "SELECT NULL::date AS day, value AS g, metric, bucket, sum(n)::bigint AS n FROM fb_kpi_hist"
+                        : "SELECT day, value AS g, metric, bucket, n FROM fb_kpi_hist")
+                        + " WHERE dim = $1 AND day >= $2 AND day < $3 AND NOT (day = ANY($4))"
+                        + (dim.equals(groupBy) ? " GROUP BY value, metric, bucket" : "")).execute(rollupArgs))
+                .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
+                .replaceWithVoid();
+        if (!split.live().isEmpty()) {
+            // a few days of contacts: index lookups, as the refresher does (KpiRollups)
+            chain = chain.chain(() -> pool.withTransaction(conn -> {
+                Uni<Void> reads = KpiRollups.indexLookups(conn);
+                for (Instant[] range : split.live()) {
+                    Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
+                    reads = reads
+                            .chain(() -> conn.preparedQuery(KpiRollups.COUNTERS.formatted(values)).execute(args))
                             .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
-                            .chain(() -> pool.preparedQuery("SELECT day, value AS g, metric, bucket, n FROM fb_kpi_hist"
-                                    + " WHERE dim = $1 AND day >= $2 AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs))
+                            .chain(() -> conn.preparedQuery(KpiRollups.HISTOGRAMS.formatted(values)).execute(args))
                             .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
                             .replaceWithVoid();
-                    if (!live.isEmpty()) {
-                        // a few days of contacts: index lookups, as the refresher does (KpiRollups)
-                        chain = chain.chain(() -> pool.withTransaction(conn -> {
-                            Uni<Void> reads = KpiRollups.indexLookups(conn);
-                            for (Instant[] range : live) {
-                                Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
-                                reads = reads
-                                        .chain(() -> conn.preparedQuery(KpiRollups.COUNTERS.formatted(dimSql)).execute(args))
-                                        .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
-                                        .chain(() -> conn.preparedQuery(KpiRollups.HISTOGRAMS.formatted(dimSql)).execute(args))
-                                        .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
-                                        .replaceWithVoid();
-                            }
-                            return reads;
-                        }));
-                    }
-                    return chain.map(ignored -> new Grouped(BUCKETS,
-                            acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList()));
-                });
+                }
+                return reads;
+            }));
+        }
+        return chain.map(ignored -> new Grouped(BUCKETS,
+                acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList()));
     }
 
     private static Instant start(LocalDate day) {
