@@ -63,9 +63,9 @@ public class Insights {
 
     private static final String CATEGORIES = """
             SELECT category,
-                count(*) FILTER (WHERE received_at >= CAST($2 AS timestamptz) - interval '7 days') AS recent,
-                count(*) FILTER (WHERE received_at < CAST($2 AS timestamptz) - interval '7 days') AS before
-            FROM fb_contact WHERE received_at >= CAST($2 AS timestamptz) - interval '35 days' AND received_at < $2 AND category IS NOT NULL
+                count(*) FILTER (WHERE received_at >= CAST($1 AS timestamptz) - interval '7 days') AS recent,
+                count(*) FILTER (WHERE received_at < CAST($1 AS timestamptz) - interval '7 days') AS before
+            FROM fb_contact WHERE received_at >= CAST($1 AS timestamptz) - interval '35 days' AND received_at < $1 AND category IS NOT NULL
             GROUP BY category""";
 
     private static final String CHANNELS = """
@@ -89,7 +89,7 @@ public class Insights {
     public Uni<Report> report(Instant from, Instant to) {
         Policy policy = policies.newestPolicy();
         return pool.preparedQuery(RULES).execute(Tuple.of(Kpis.utc(from), Kpis.utc(to), NEVER_MET)).map(this::rules)
-                .chain(rules -> pool.preparedQuery(CATEGORIES).execute(Tuple.of(Kpis.utc(from), Kpis.utc(to)))
+                .chain(rules -> pool.preparedQuery(CATEGORIES).execute(Tuple.of(Kpis.utc(to)))
                         .map(this::rising)
                         .chain(rising -> pool.preparedQuery(CHANNELS).execute(Tuple.of(Kpis.utc(from), Kpis.utc(to)))
                                 .map(rows -> lowFcr(rows, policy))

@@ -144,10 +144,11 @@ public class Kpis {
                         return new Grouped(EXACT, exact);
                     })
                     : rolledUp(split, groupBy, policy);
-            return groups.chain(grouped -> complaints(split, from, to, complaintCategories)
-                    .chain(complaints -> themes(split, from, to).map(themes -> new Report(from, to, groupBy,
-                            grouped.percentiles(), grouped.groups(), complaints, themes,
-                            policy == null || policy.feedback() == null ? null : policy.feedback().targets()))));
+            // three independent reads, at once
+            return Uni.combine().all().unis(groups, complaints(split, from, to, complaintCategories), themes(split, from, to))
+                    .with((grouped, complaints, themes) -> new Report(from, to, groupBy, grouped.percentiles(),
+                            grouped.groups(), complaints, themes,
+                            policy == null || policy.feedback() == null ? null : policy.feedback().targets()));
         });
     }
 
@@ -255,41 +256,54 @@ public class Kpis {
                 });
     }
 
-    /** The whole current days from the rollups, added to the rest of the period aggregated from the facts the same way. */
+    /**
+     * The whole current days from the rollups, added to the rest of the period aggregated from the
+     * facts the same way. The reads run at once, each on its own connection (the partial days, each in
+     * its own transaction), and are added up when all are in: the database's cores share the work.
+     */
     private Uni<Grouped> rolledUp(Split split, String groupBy, Policy policy) {
         String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
         String values = KpiRollups.dimensionValues(List.of(dim));
-        Map<String, Acc> acc = new java.util.TreeMap<>();
         Tuple rollupArgs = Tuple.of(dim, split.firstFull(), split.endFull(), split.dirty());
-        Uni<Void> chain = pool.preparedQuery("SELECT *, value AS g FROM fb_kpi_day WHERE dim = $1 AND day >= $2"
+        List<Uni<List<Rows>>> reads = new ArrayList<>();
+        reads.add(pool.preparedQuery("SELECT *, value AS g FROM fb_kpi_day WHERE dim = $1 AND day >= $2"
                         + " AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs)
-                .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
-                // added up in SQL unless the grouping is by period: a few hundred rows instead of one per day and bucket
-                .chain(() -> pool.preparedQuery((dim.equals(groupBy)
+                .map(rs -> List.of(new Rows(false, rs))));
+        // added up in SQL unless the grouping is by period: a few hundred rows instead of one per day and bucket
+        reads.add(pool.preparedQuery((dim.equals(groupBy)
                         ? "SELECT NULL::date AS day, value AS g, metric, bucket, sum(n)::bigint AS n FROM fb_kpi_hist"
                         : "SELECT day, value AS g, metric, bucket, n FROM fb_kpi_hist")
                         + " WHERE dim = $1 AND day >= $2 AND day < $3 AND NOT (day = ANY($4))"
-                        + (dim.equals(groupBy) ? " GROUP BY value, metric, bucket" : "")).execute(rollupArgs))
-                .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
-                .replaceWithVoid();
-        if (!split.live().isEmpty()) {
-            // a few days of contacts: index lookups, as the refresher does (KpiRollups)
-            chain = chain.chain(() -> pool.withTransaction(conn -> {
-                Uni<Void> reads = KpiRollups.indexLookups(conn);
-                for (Instant[] range : split.live()) {
-                    Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
-                    reads = reads
-                            .chain(() -> conn.preparedQuery(KpiRollups.COUNTERS.formatted(values)).execute(args))
-                            .invoke(rs -> rs.forEach(r -> counters(acc, groupBy, r)))
-                            .chain(() -> conn.preparedQuery(KpiRollups.HISTOGRAMS.formatted(values)).execute(args))
-                            .invoke(rs -> rs.forEach(r -> histogram(acc, groupBy, r)))
-                            .replaceWithVoid();
-                }
-                return reads;
-            }));
+                        + (dim.equals(groupBy) ? " GROUP BY value, metric, bucket" : "")).execute(rollupArgs)
+                .map(rs -> List.of(new Rows(true, rs))));
+        for (Instant[] range : split.live()) {
+            // a day or so of contacts: index lookups, as the refresher does (KpiRollups)
+            Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
+            reads.add(pool.withTransaction(conn -> KpiRollups.indexLookups(conn)
+                    .chain(() -> conn.preparedQuery(KpiRollups.COUNTERS.formatted(values)).execute(args))
+                    .chain(counters -> conn.preparedQuery(KpiRollups.HISTOGRAMS.formatted(values)).execute(args)
+                            .map(hist -> List.of(new Rows(false, counters), new Rows(true, hist))))));
         }
-        return chain.map(ignored -> new Grouped(BUCKETS,
-                acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList()));
+        return Uni.combine().all().unis(reads).with(results -> {
+            Map<String, Acc> acc = new java.util.TreeMap<>();
+            for (Object result : results) {
+                for (Object o : (List<?>) result) {
+                    Rows rows = (Rows) o;
+                    rows.rows().forEach(r -> {
+                        if (rows.histogram()) {
+                            histogram(acc, groupBy, r);
+                        } else {
+                            counters(acc, groupBy, r);
+                        }
+                    });
+                }
+            }
+            return new Grouped(BUCKETS, acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList());
+        });
+    }
+
+    /** A read's rows: counters or histogram buckets. */
+    private record Rows(boolean histogram, io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
     }
 
     private static Instant start(LocalDate day) {
