@@ -5,6 +5,7 @@ import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.escalation.EscalationDecision;
 import dev.pledge.events.PledgeEvent;
+import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -21,7 +22,8 @@ import java.util.Set;
 /**
  * The state one transaction works on: the contacts it locked (and those it creates), their
  * unresolved escalations and their complaints; then what it writes: new rows, events for the outbox,
- * and the contacts whose next due time moved. Changes to loaded rows are flushed by Hibernate.
+ * and the contacts whose next due time moved. Changes to loaded rows are flushed by Hibernate; new rows
+ * are inserted set-based ({@link EscalationRepository#insert}).
  */
 public final class Changes {
     final Map<String, EscalationContact> contacts = new HashMap<>();
@@ -82,7 +84,7 @@ public final class Changes {
      * here frees its contact for a new one), then the new rows, then the events. Returns the contacts
      * whose next due time moved, for the clock.
      */
-    public Uni<List<EscalationContact>> write(Outbox outbox) {
+    public Uni<List<EscalationContact>> write(EscalationRepository repository, Outbox outbox) {
         List<EscalationContact> moved = new ArrayList<>();
         for (EscalationContact c : touched) {
             Escalation e = open.get(c.contactId);
@@ -94,12 +96,17 @@ public final class Changes {
         }
         Uni<Void> chain = Panache.getSession().flatMap(s -> s.flush());
         if (!created.isEmpty()) {
-            chain = chain.chain(() -> Panache.getSession().flatMap(s -> s.persistAll(created.toArray())));
+            chain = chain.chain(() -> repository.insert(ofType(EscalationContact.class), ofType(Complaint.class),
+                    ofType(Escalation.class), ofType(EscalationDecision.class)));
         }
         if (!events.isEmpty()) {
             chain = chain.chain(() -> outbox.appendAll(events, Instant.now()));
         }
         return chain.replaceWith(moved);
+    }
+
+    private <T> List<T> ofType(Class<T> type) {
+        return created.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     public boolean hasEvents() {

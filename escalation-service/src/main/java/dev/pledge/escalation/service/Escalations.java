@@ -93,7 +93,7 @@ public class Escalations {
                                 return repository.storeEarly(waiting);
                             })
                             .chain(() -> crises.count(received))
-                            .chain(() -> changes.write(outbox));
+                            .chain(() -> changes.write(repository, outbox));
                 });
     }
 
@@ -114,7 +114,7 @@ public class Escalations {
                 }
                 w.touch(c);
             }
-            return w.write(outbox);
+            return w.write(repository, outbox);
         });
     }
 
@@ -139,7 +139,7 @@ public class Escalations {
                 }
                 EscalationContact c = w.contacts.get(contactId);
                 boolean changed = Ladder.acknowledge(w, c, e, policies.version(e.policyVersion), by, Instant.now());
-                return w.write(outbox).map(moved -> new Acknowledgement(e, changed, moved));
+                return w.write(repository, outbox).map(moved -> new Acknowledgement(e, changed, moved));
             });
         });
     }
