@@ -8,6 +8,7 @@ import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.service.Changes;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.PledgeEvent;
+import dev.pledge.outbox.JsonRows;
 import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -63,96 +64,42 @@ public class EscalationRepository {
     }
 
     /**
-     * Inserts new rows (in the caller's transaction) with one multi-row statement per table, contacts
-     * first: Hibernate's per-entity inserts were the largest share of the consumer's CPU (bench/README.md).
-     * The rows are not managed by the session; rows it loaded are flushed by Hibernate as before.
+     * Inserts new rows (in the caller's transaction) with one statement per table, contacts first
+     * ({@link JsonRows}): Hibernate's per-entity inserts were the largest share of the consumer's CPU
+     * (bench/README.md). The rows are not managed by the session; rows it loaded are flushed by
+     * Hibernate as before.
      */
     public Uni<Void> insert(List<EscalationContact> contacts, List<Complaint> complaints, List<Escalation> escalations,
             List<EscalationDecision> decisions) {
-        return insert("esc_contact", CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition, c.customerId,
-                    c.channel, c.priority, c.tier, c.category, c.team, c.status, c.customerReplies, c.repeatOf,
-                    c.policyVersion, utc(c.receivedAt), utc(c.nextFireAt)})
-                .chain(() -> insert("complaint", COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId, k.category,
-                    k.calendar, k.policyVersion, utc(k.receivedAt), utc(k.ackDeadline), utc(k.finalDeadline),
-                    utc(k.acknowledgedAt), utc(k.assessedAt), utc(k.respondedAt), utc(k.closedAt), k.ackMissed,
-                    k.finalMissed, utc(k.nextFireAt)}))
-                .chain(() -> insert("escalation", ESCALATION_COLUMNS, escalations, e -> new Object[] {e.escalationId,
-                    e.contactId, e.level, e.team, e.state, e.rule, e.reason, utc(e.raisedAt), utc(e.ackDeadline),
-                    utc(e.acknowledgedAt), e.acknowledgedBy, e.climbs, e.repeats, utc(e.nextFireAt), e.policyVersion,
-                    utc(e.updatedAt), utc(e.resolvedAt)}))
-                .chain(() -> insert("escalation_decision", DECISION_COLUMNS, decisions, d -> new Object[] {d.decisionId,
-                    d.escalationId, d.contactId, utc(d.at), d.kind, d.level, d.team, d.rule, d.eventId, d.policyVersion,
-                    d.reason}));
+        return JsonRows.insert("esc_contact", CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition,
+                    c.customerId, c.channel, c.priority, c.tier, c.category, c.team, c.status, c.customerReplies,
+                    c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt})
+                .chain(() -> JsonRows.insert("complaint", COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId,
+                    k.category, k.calendar, k.policyVersion, k.receivedAt, k.ackDeadline, k.finalDeadline,
+                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt}))
+                .chain(() -> JsonRows.insert("escalation", ESCALATION_COLUMNS, escalations, e -> new Object[] {
+                    e.escalationId, e.contactId, e.level, e.team, e.state, e.rule, e.reason, e.raisedAt, e.ackDeadline,
+                    e.acknowledgedAt, e.acknowledgedBy, e.climbs, e.repeats, e.nextFireAt, e.policyVersion, e.updatedAt,
+                    e.resolvedAt}))
+                .chain(() -> JsonRows.insert("escalation_decision", DECISION_COLUMNS, decisions, d -> new Object[] {
+                    d.decisionId, d.escalationId, d.contactId, d.at, d.kind, d.level, d.team, d.rule, d.eventId,
+                    d.policyVersion, d.reason}))
+                .replaceWithVoid();
     }
 
-    // column and SQL type, in the order the rows above give their values
-    private static final String[][] CONTACT_COLUMNS = {{"contact_id", "varchar"}, {"kafka_partition", "int"},
-        {"customer_id", "varchar"}, {"channel", "varchar"}, {"priority", "varchar"}, {"tier", "varchar"},
-        {"category", "varchar"}, {"team", "varchar"}, {"status", "varchar"}, {"customer_replies", "int"},
-        {"repeat_of", "varchar"}, {"policy_version", "int"}, {"received_at", "timestamptz"},
-        {"next_fire_at", "timestamptz"}};
-    private static final String[][] COMPLAINT_COLUMNS = {{"contact_id", "varchar"}, {"category", "varchar"},
-        {"calendar", "varchar"}, {"policy_version", "int"}, {"received_at", "timestamptz"}, {"ack_deadline", "timestamptz"},
-        {"final_deadline", "timestamptz"}, {"acknowledged_at", "timestamptz"}, {"assessed_at", "timestamptz"},
-        {"responded_at", "timestamptz"}, {"closed_at", "timestamptz"}, {"ack_missed", "boolean"},
-        {"final_missed", "boolean"}, {"next_fire_at", "timestamptz"}};
-    private static final String[][] ESCALATION_COLUMNS = {{"escalation_id", "varchar"}, {"contact_id", "varchar"},
-        {"level", "varchar"}, {"team", "varchar"}, {"state", "varchar"}, {"rule", "varchar"}, {"reason", "varchar"},
-        {"raised_at", "timestamptz"}, {"ack_deadline", "timestamptz"}, {"acknowledged_at", "timestamptz"},
-        {"acknowledged_by", "varchar"}, {"climbs", "int"}, {"repeats", "int"}, {"next_fire_at", "timestamptz"},
-        {"policy_version", "int"}, {"updated_at", "timestamptz"}, {"resolved_at", "timestamptz"}};
-    private static final String[][] DECISION_COLUMNS = {{"decision_id", "uuid"}, {"escalation_id", "varchar"},
-        {"contact_id", "varchar"}, {"at", "timestamptz"}, {"kind", "varchar"}, {"level", "varchar"}, {"team", "varchar"},
-        {"rule", "varchar"}, {"event_id", "varchar"}, {"policy_version", "int"}, {"reason", "varchar"}};
-
-    /** PostgreSQL takes at most 65,535 parameters a statement: rows go in chunks well below that. */
-    private static final int MAX_PARAMETERS = 30_000;
-
-    private static <T> Uni<Void> insert(String table, String[][] columns, List<T> rows,
-            java.util.function.Function<T, Object[]> values) {
-        if (rows.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        int perStatement = MAX_PARAMETERS / columns.length;
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < rows.size(); from += perStatement) {
-            List<T> chunk = rows.subList(from, Math.min(rows.size(), from + perStatement));
-            chain = chain.chain(() -> insertChunk(table, columns, chunk, values));
-        }
-        return chain;
-    }
-
-    private static <T> Uni<Void> insertChunk(String table, String[][] columns, List<T> rows,
-            java.util.function.Function<T, Object[]> values) {
-        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (");
-        for (int c = 0; c < columns.length; c++) {
-            sql.append(c == 0 ? "" : ", ").append(columns[c][0]);
-        }
-        sql.append(") VALUES ");
-        int p = 0;
-        for (int r = 0; r < rows.size(); r++) {
-            sql.append(r == 0 ? "(" : ", (");
-            for (int c = 0; c < columns.length; c++) {
-                // typed, so a null binds without the server having to guess
-                sql.append(c == 0 ? "" : ", ").append("CAST(?").append(++p).append(" AS ").append(columns[c][1]).append(')');
-            }
-            sql.append(')');
-        }
-        return Panache.getSession().chain(s -> {
-            Mutiny.MutationQuery q = s.createNativeQuery(sql.toString());
-            int i = 0;
-            for (T row : rows) {
-                for (Object v : values.apply(row)) {
-                    q.setParameter(++i, v);
-                }
-            }
-            return q.executeUpdate();
-        }).replaceWithVoid();
-    }
-
-    private static OffsetDateTime utc(Instant at) {
-        return at == null ? null : OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC);
-    }
+    // in the order the rows above give their values
+    private static final String[] CONTACT_COLUMNS = {"contact_id", "kafka_partition", "customer_id", "channel", "priority",
+        "tier", "category", "team", "status", "customer_replies", "repeat_of", "policy_version", "received_at",
+        "next_fire_at"};
+    private static final String[] COMPLAINT_COLUMNS = {"contact_id", "category", "calendar", "policy_version",
+        "received_at", "ack_deadline", "final_deadline", "acknowledged_at", "assessed_at", "responded_at", "closed_at",
+        "ack_missed", "final_missed", "next_fire_at"};
+    private static final String[] ESCALATION_COLUMNS = {"escalation_id", "contact_id", "level", "team", "state", "rule",
+        "reason", "raised_at", "ack_deadline", "acknowledged_at", "acknowledged_by", "climbs", "repeats", "next_fire_at",
+        "policy_version", "updated_at", "resolved_at"};
+    private static final String[] DECISION_COLUMNS = {"decision_id", "escalation_id", "contact_id", "at", "kind", "level",
+        "team", "rule", "event_id", "policy_version", "reason"};
+    private static final String[] EARLY_COLUMNS = {"event_id", "contact_id", "ce_type", "payload"};
 
     /** The contact an escalation belongs to, or null; read without loading the entity, so a later locked read is fresh. */
     public Uni<String> contactOf(String escalationId) {
@@ -170,24 +117,12 @@ public class EscalationRepository {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO esc_early_event (event_id, contact_id, ce_type, payload, stored_at) VALUES ");
-        for (int i = 0; i < events.size(); i++) {
-            int p = i * 4;
-            sql.append(i == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?").append(p + 2).append(", ?")
-                    .append(p + 3).append(", ?").append(p + 4).append(", clock_timestamp())");
-        }
-        sql.append(" ON CONFLICT DO NOTHING");
-        return Panache.getSession().chain(s -> {
-            Mutiny.MutationQuery q = s.createNativeQuery(sql.toString());
-            for (int i = 0; i < events.size(); i++) {
-                EventRecord e = events.get(i);
-                q.setParameter(i * 4 + 1, e.eventId());
-                q.setParameter(i * 4 + 2, e.event().key());
-                q.setParameter(i * 4 + 3, e.event().type().ceType());
-                q.setParameter(i * 4 + 4, EventJson.toJson(e.event()));
-            }
-            return q.executeUpdate();
-        }).replaceWithVoid();
+        // stored_at from the database's clock; seq in list order
+        String sql = "INSERT INTO esc_early_event (event_id, contact_id, ce_type, payload, stored_at)"
+                + " SELECT event_id, contact_id, ce_type, payload, clock_timestamp() FROM json_populate_recordset("
+                + "NULL::esc_early_event, CAST(CAST(?1 AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality ON CONFLICT DO NOTHING";
+        return JsonRows.execute(sql, JsonRows.objects(EARLY_COLUMNS, events, e -> new Object[] {e.eventId(),
+                e.event().key(), e.event().type().ceType(), EventJson.toJson(e.event())})).replaceWithVoid();
     }
 
     /** Removes and returns the events kept aside for these contacts, in the order they were stored. */
