@@ -47,6 +47,12 @@ public final class JsonRows {
                 + ", CAST(CAST(?1 AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality" + (tail.isEmpty() ? "" : " " + tail);
     }
 
+    /**
+     * {@code ?1}'s strings (a JSON array, {@link #array}) as a SQL array, for {@code column = ANY(...)}:
+     * one parameter and the same statement whatever the number of values, read by an index scan.
+     */
+    public static final String ARRAY_OF_1 = "ARRAY(SELECT json_array_elements_text(CAST(CAST(?1 AS text) AS json)))";
+
     /** Runs a statement whose only parameter, {@code ?1}, is this JSON text. */
     public static Uni<Integer> execute(String sql, String json) {
         return Panache.getSession().chain(s -> s.createNativeQuery(sql).setParameter(1, json).executeUpdate());

@@ -31,9 +31,9 @@ public class EscalationRepository {
 
     /** These contacts locked, with their unresolved escalations and their complaints. */
     public Uni<Changes> load(Collection<String> contactIds, boolean skipLocked) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id IN (:ids)"
+        return Panache.getSession().chain(s -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
                         + " ORDER BY contact_id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""), EscalationContact.class)
-                .setParameter("ids", contactIds).getResultList()
+                .setParameter(1, ids(contactIds)).getResultList()
                 .chain(contacts -> rest(s, contacts)));
     }
 
@@ -41,9 +41,9 @@ public class EscalationRepository {
     public Uni<Due> loadDue(Collection<String> contactIds) {
         return Panache.getSession().chain(s -> s.createNativeQuery("SELECT clock_timestamp()", OffsetDateTime.class)
                 .getSingleResult()
-                .chain(now -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id IN (:ids)"
-                                + " AND next_fire_at <= :now ORDER BY contact_id FOR UPDATE SKIP LOCKED", EscalationContact.class)
-                        .setParameter("ids", contactIds).setParameter("now", now).getResultList()
+                .chain(now -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                                + " AND next_fire_at <= ?2 ORDER BY contact_id FOR UPDATE SKIP LOCKED", EscalationContact.class)
+                        .setParameter(1, ids(contactIds)).setParameter(2, now).getResultList()
                         .chain(contacts -> rest(s, contacts))
                         .map(changes -> new Due(now.toInstant(), changes))));
     }
@@ -56,10 +56,13 @@ public class EscalationRepository {
             return Uni.createFrom().item(new Changes(List.of(), List.of(), List.of()));
         }
         List<String> ids = contacts.stream().map(c -> c.contactId).toList();
-        return s.createQuery("from Escalation where contactId in (:ids) and state <> 'resolved'", Escalation.class)
-                .setParameter("ids", ids).getResultList()
-                .chain(open -> s.createQuery("from Complaint where contactId in (:ids)", Complaint.class)
-                        .setParameter("ids", ids).getResultList()
+        String json = ids(ids);
+        return s.createNativeQuery("SELECT * FROM escalation WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                        + " AND state <> 'resolved'", Escalation.class)
+                .setParameter(1, json).getResultList()
+                .chain(open -> s.createNativeQuery("SELECT * FROM complaint WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")",
+                                Complaint.class)
+                        .setParameter(1, json).getResultList()
                         .map(complaints -> new Changes(contacts, open, complaints)));
     }
 
@@ -108,6 +111,11 @@ public class EscalationRepository {
                 .map(ids -> ids.isEmpty() ? null : ids.get(0));
     }
 
+    /** Contact ids as one parameter (JsonRows): the statement's text is the same for every batch. */
+    private static String ids(Collection<String> contactIds) {
+        return JsonRows.array(List.copyOf(contactIds));
+    }
+
     /** An event kept aside until its contact arrives. */
     public record Early(String eventId, PledgeEvent event) {
     }
@@ -128,9 +136,9 @@ public class EscalationRepository {
     /** Removes and returns the events kept aside for these contacts, in the order they were stored. */
     public Uni<List<Early>> takeEarly(Collection<String> contactIds) {
         return Panache.getSession().chain(s -> s.createNativeQuery("WITH taken AS (DELETE FROM esc_early_event"
-                        + " WHERE contact_id IN (:ids) RETURNING seq, event_id, ce_type, payload)"
+                        + " WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ") RETURNING seq, event_id, ce_type, payload)"
                         + " SELECT event_id, ce_type, payload FROM taken ORDER BY seq", Object[].class)
-                .setParameter("ids", contactIds).getResultList())
+                .setParameter(1, ids(contactIds)).getResultList())
                 .map(rows -> rows.stream()
                         .map(r -> new Early((String) r[0], EventJson.fromJson((String) r[1],
                                 ((String) r[2]).getBytes(java.nio.charset.StandardCharsets.UTF_8))))
