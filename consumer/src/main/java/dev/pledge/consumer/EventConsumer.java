@@ -4,7 +4,6 @@ import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
 import dev.pledge.events.PledgeEvent;
-import dev.pledge.outbox.JsonRows;
 import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -161,19 +160,23 @@ public class EventConsumer {
     private record Applied<R>(R result, int count) {
     }
 
-    private static final String FIRST_SEEN = "INSERT INTO processed_event (event_id, processed_at)"
-            + " SELECT value, now() FROM json_array_elements_text(CAST(CAST(?1 AS text) AS json)) ON CONFLICT DO NOTHING RETURNING event_id";
-
     /**
-     * Records the events' ids with one statement (the ids as one JSON parameter, see JsonRows); returns the events not recorded before, in order.
+     * Records the events' ids with one statement; returns the events not recorded before, in order.
      * Inside the transaction: if the handler fails, the ids are not recorded either.
      */
     private static Uni<List<EventRecord>> firstSeen(List<EventRecord> events) {
-        List<String> ids = new ArrayList<>(events.size());
-        events.forEach(e -> ids.add(e.eventId()));
-        String json = JsonRows.array(ids);
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(FIRST_SEEN, String.class)
-                .setParameter(1, json).getResultList()).map(inserted -> {
+        StringBuilder sql = new StringBuilder("INSERT INTO processed_event (event_id, processed_at) VALUES ");
+        for (int i = 1; i <= events.size(); i++) {
+            sql.append(i == 1 ? "" : ", ").append("(?").append(i).append(", now())");
+        }
+        sql.append(" ON CONFLICT DO NOTHING RETURNING event_id");
+        return Panache.getSession().flatMap(session -> {
+            var query = session.createNativeQuery(sql.toString(), String.class);
+            for (int i = 0; i < events.size(); i++) {
+                query.setParameter(i + 1, events.get(i).eventId());
+            }
+            return query.getResultList();
+        }).map(inserted -> {
             Set<String> fresh = new HashSet<>(inserted);
             List<EventRecord> out = new ArrayList<>();
             for (EventRecord e : events) {

@@ -14,9 +14,12 @@ import java.util.function.Function;
 /**
  * Many rows written by one statement with one parameter, in the caller's Hibernate Reactive
  * transaction: the rows go as a JSON array, and the statement reads them with
- * {@code json_populate_recordset} or {@code json_array_elements_text}. A multi-row {@code VALUES}
- * with a parameter per value made Hibernate parse the SQL and bind every parameter one by one: a
- * fifth of escalation-service's CPU at 1,000 events/s (bench/README.md). The statement's text stays
+ * {@code json_populate_recordset} or {@code json_array_elements_text}. For rows of many columns:
+ * a multi-row {@code VALUES} with a parameter per value made Hibernate parse the SQL and bind every
+ * parameter one by one, a fifth of escalation-service's CPU at 1,000 events/s (bench/README.md). Not
+ * for every insert: the shared consumer's ids and the outbox's rows through it made sla-service
+ * arm 17 % fewer contacts a second than their {@code VALUES} (1,233–1,272/s against 1,520/s; why is
+ * not profiled yet), so those stay as they were. The statement's text stays
  * the same whatever the number of rows. The parameter is cast to text first: a string bound where
  * PostgreSQL expects {@code json} is sent by the Vert.x client as a JSON string, not as the document.
  */
