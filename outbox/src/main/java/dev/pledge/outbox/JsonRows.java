@@ -44,7 +44,7 @@ public final class JsonRows {
      * {@code INSERT INTO table (columns) SELECT columns FROM} the JSON rows of {@code ?1}, in their order,
      * then {@code tail} (an {@code ON CONFLICT} clause, say).
      */
-    public static String insertSql(String table, String[] columns, String tail) {
+    private static String insertSql(String table, String[] columns, String tail) {
         String list = String.join(", ", columns);
         return "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM json_populate_recordset(NULL::" + table
                 + ", CAST(CAST(?1 AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality" + (tail.isEmpty() ? "" : " " + tail);
