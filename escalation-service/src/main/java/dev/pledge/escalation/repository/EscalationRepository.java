@@ -8,7 +8,6 @@ import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.service.Changes;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.PledgeEvent;
-import dev.pledge.outbox.JsonRows;
 import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -55,8 +54,7 @@ public class EscalationRepository {
         if (contacts.isEmpty()) {
             return Uni.createFrom().item(new Changes(List.of(), List.of(), List.of()));
         }
-        List<String> ids = contacts.stream().map(c -> c.contactId).toList();
-        String json = ids(ids);
+        String json = ids(contacts.stream().map(c -> c.contactId).toList());
         return s.createNativeQuery("SELECT * FROM escalation WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
                         + " AND state <> 'resolved'", Escalation.class)
                 .setParameter(1, json).getResultList()
@@ -128,7 +126,7 @@ public class EscalationRepository {
         // stored_at from the database's clock; seq in list order
         String sql = "INSERT INTO esc_early_event (event_id, contact_id, ce_type, payload, stored_at)"
                 + " SELECT event_id, contact_id, ce_type, payload, clock_timestamp() FROM json_populate_recordset("
-                + "NULL::esc_early_event, CAST(CAST(?1 AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality ON CONFLICT DO NOTHING";
+                + "NULL::esc_early_event, " + JsonRows.JSON_1 + ") WITH ORDINALITY AS r ORDER BY r.ordinality ON CONFLICT DO NOTHING";
         return JsonRows.execute(sql, JsonRows.objects(EARLY_COLUMNS, events, e -> new Object[] {e.eventId(),
                 e.event().key(), e.event().type().ceType(), EventJson.toJson(e.event())})).replaceWithVoid();
     }

@@ -1,4 +1,4 @@
-package dev.pledge.outbox;
+package dev.pledge.escalation.repository;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pledge.events.EventJson;
@@ -14,16 +14,26 @@ import java.util.function.Function;
 /**
  * Many rows written by one statement with one parameter, in the caller's Hibernate Reactive
  * transaction: the rows go as a JSON array, and the statement reads them with
- * {@code json_populate_recordset} or {@code json_array_elements_text}. For rows of many columns:
- * a multi-row {@code VALUES} with a parameter per value made Hibernate parse the SQL and bind every
- * parameter one by one, a fifth of escalation-service's CPU at 1,000 events/s (bench/README.md). Not
- * for every insert: the shared consumer's ids and the outbox's rows through it made sla-service
- * arm 17 % fewer contacts a second than their {@code VALUES} (1,233–1,272/s against 1,520/s; why is
- * not profiled yet), so those stay as they were. The statement's text stays
- * the same whatever the number of rows. The parameter is cast to text first: a string bound where
- * PostgreSQL expects {@code json} is sent by the Vert.x client as a JSON string, not as the document.
+ * {@code json_populate_recordset} or {@code json_array_elements_text}. A multi-row {@code VALUES}
+ * with a parameter per value made Hibernate parse the SQL and bind every parameter one by one, a
+ * fifth of escalation-service's CPU at 1,000 events/s (bench/README.md); and the statement's text
+ * stays the same whatever the number of rows. Not a shared mechanism on purpose: for the shared
+ * consumer's ids and the outbox's rows it made sla-service arm 17 % fewer contacts a second than
+ * their {@code VALUES} (1,233–1,272/s against 1,520/s; why is not profiled yet).
  */
-public final class JsonRows {
+final class JsonRows {
+
+    /**
+     * The parameter {@code ?1} as a JSON document. Cast to text first: a string bound where PostgreSQL
+     * expects {@code json} is sent by the Vert.x client as a JSON string, not as the document.
+     */
+    static final String JSON_1 = "CAST(CAST(?1 AS text) AS json)";
+
+    /**
+     * {@code ?1}'s strings (a JSON array, {@link #array}) as a SQL array, for {@code column = ANY(...)}:
+     * one parameter and the same statement whatever the number of values, read by an index scan.
+     */
+    static final String ARRAY_OF_1 = "ARRAY(SELECT json_array_elements_text(" + JSON_1 + "))";
 
     private JsonRows() {
     }
@@ -33,36 +43,23 @@ public final class JsonRows {
      * in the table; {@code json_populate_recordset} matches them by name and casts each value to the
      * column's type); {@code values} gives a row's values in the same order. Rows keep list order.
      */
-    public static <T> Uni<Integer> insert(String table, String[] columns, List<T> rows, Function<T, Object[]> values) {
+    static <T> Uni<Integer> insert(String table, String[] columns, List<T> rows, Function<T, Object[]> values) {
         if (rows.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return execute(insertSql(table, columns, ""), objects(columns, rows, values));
-    }
-
-    /**
-     * {@code INSERT INTO table (columns) SELECT columns FROM} the JSON rows of {@code ?1}, in their order,
-     * then {@code tail} (an {@code ON CONFLICT} clause, say).
-     */
-    private static String insertSql(String table, String[] columns, String tail) {
         String list = String.join(", ", columns);
-        return "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM json_populate_recordset(NULL::" + table
-                + ", CAST(CAST(?1 AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality" + (tail.isEmpty() ? "" : " " + tail);
+        String sql = "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM json_populate_recordset(NULL::"
+                + table + ", " + JSON_1 + ") WITH ORDINALITY AS r ORDER BY r.ordinality";
+        return execute(sql, objects(columns, rows, values));
     }
-
-    /**
-     * {@code ?1}'s strings (a JSON array, {@link #array}) as a SQL array, for {@code column = ANY(...)}:
-     * one parameter and the same statement whatever the number of values, read by an index scan.
-     */
-    public static final String ARRAY_OF_1 = "ARRAY(SELECT json_array_elements_text(CAST(CAST(?1 AS text) AS json)))";
 
     /** Runs a statement whose only parameter, {@code ?1}, is this JSON text. */
-    public static Uni<Integer> execute(String sql, String json) {
+    static Uni<Integer> execute(String sql, String json) {
         return Panache.getSession().chain(s -> s.createNativeQuery(sql).setParameter(1, json).executeUpdate());
     }
 
     /** Strings as a JSON array, for {@code json_array_elements_text}. */
-    public static String array(List<String> values) {
+    static String array(List<String> values) {
         StringWriter out = new StringWriter(values.size() * 40);
         try (JsonGenerator g = EventJson.mapper().getFactory().createGenerator(out)) {
             g.writeStartArray();
@@ -77,7 +74,7 @@ public final class JsonRows {
     }
 
     /** Rows as a JSON array of objects keyed by column; instants in ISO-8601, which PostgreSQL reads exactly. */
-    public static <T> String objects(String[] columns, List<T> rows, Function<T, Object[]> values) {
+    static <T> String objects(String[] columns, List<T> rows, Function<T, Object[]> values) {
         StringWriter out = new StringWriter(rows.size() * columns.length * 24);
         try (JsonGenerator g = EventJson.mapper().getFactory().createGenerator(out)) {
             g.writeStartArray();
