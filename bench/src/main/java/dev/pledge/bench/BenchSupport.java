@@ -1,19 +1,25 @@
 package dev.pledge.bench;
 
 import dev.pledge.events.PolicyPublished;
-import dev.pledge.policy.PolicyLoader;
-import dev.pledge.testinfra.TopicWriter;
-import java.time.Instant;
-
 import dev.pledge.events.Topics;
+import dev.pledge.policy.PolicyLoader;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TopicWriter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
@@ -81,6 +87,44 @@ final class BenchSupport {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the service did not take all partitions; see " + service.log());
+    }
+
+    /** The service's Prometheus samples, by name with labels. */
+    static Map<String, Double> metrics(ServiceProcess service) throws IOException, InterruptedException {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.managementUrl()
+                + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : text.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (!line.startsWith("#") && space > 0) {
+                try {
+                    samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+                } catch (NumberFormatException e) {
+                    // not a sample
+                }
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * Where an event's time goes inside a service, between two readings of its metrics: the shared
+     * consumer's transactions (events each, duration, age of the oldest record at commit) and the
+     * outbox relay's (rows each, duration). Means over the window; p50, p99 and max as Micrometer
+     * keeps them (the last two minutes or so).
+     */
+    static void printStages(Map<String, Double> before, Map<String, Double> after) {
+        for (String name : List.of("pledge_consumer_batch_events", "pledge_consumer_batch_duration_seconds",
+                "pledge_consumer_event_age_seconds", "pledge_outbox_batch_events", "pledge_outbox_batch_duration_seconds")) {
+            double count = after.getOrDefault(name + "_count", 0.0) - before.getOrDefault(name + "_count", 0.0);
+            double sum = after.getOrDefault(name + "_sum", 0.0) - before.getOrDefault(name + "_sum", 0.0);
+            double scale = name.endsWith("_seconds") ? 1000 : 1; // times in ms
+            System.out.printf(Locale.ROOT, "  %-40s %,8.0f times, mean %8.1f, p50 %8.1f, p99 %8.1f, max %8.1f%s%n", name,
+                    count, count == 0 ? 0 : scale * sum / count,
+                    scale * after.getOrDefault(name + "{quantile=\"0.5\"}", Double.NaN),
+                    scale * after.getOrDefault(name + "{quantile=\"0.99\"}", Double.NaN),
+                    scale * after.getOrDefault(name + "_max", Double.NaN), scale == 1 ? "" : " ms");
+        }
     }
 
     static void log(String format, Object... args) {

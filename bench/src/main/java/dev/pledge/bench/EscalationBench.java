@@ -69,7 +69,9 @@ public final class EscalationBench {
                 run("w" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, warmupSeconds);
                 BenchSupport.log("warmed up for %d s at %,d events/s", warmupSeconds, rate);
             }
+            Map<String, Double> before = BenchSupport.metrics(service);
             Run measured = run("m" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, seconds);
+            Map<String, Double> after = BenchSupport.metrics(service);
             Result result = new Result(Instant.now(), fsync, rate, seconds, measured.written(), measured.achievedRate(),
                     measured.triggers(), measured.latency().size(), BenchSupport.Stats.of(measured.latency()),
                     Runtime.getRuntime().availableProcessors(), BenchSupport.SERVICE_JVM, concurrency);
@@ -79,6 +81,7 @@ public final class EscalationBench {
                     + " latency (ms) median %d, p99 %d, max %d%n", result.events(), result.writtenPerSecond(),
                     result.decisionsExpected(), result.decisionsSeen(), result.latency().medianMs(),
                     result.latency().p99Ms(), result.latency().maxMs());
+            BenchSupport.printStages(before, after);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
             BenchSupport.log("written %s", out);
@@ -180,6 +183,10 @@ public final class EscalationBench {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // Latency comes from the records' timestamps, not from when they are read: fetch in large,
+        // unhurried batches so that the measuring reader costs the broker (and the shared cores) little.
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1000000");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
         List<ConsumerRecord<String, String>> unmatched = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(Topics.ESCALATION_EVENTS));

@@ -6,7 +6,9 @@ import dev.pledge.events.EventType;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.web.Failures;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
@@ -51,12 +54,23 @@ public class EventConsumer {
     private final MeterRegistry metrics;
     private final ConsumerConfig config;
     private volatile boolean unavailable;
+    private final DistributionSummary batchEvents;
+    private final Timer batchTime;
+    private final Timer eventAge;
 
     public EventConsumer(DeadLetters deadLetters, OutboxRelay relay, MeterRegistry metrics, ConsumerConfig config) {
         this.deadLetters = deadLetters;
         this.relay = relay;
         this.metrics = metrics;
         this.config = config;
+        this.batchEvents = DistributionSummary.builder("pledge.consumer.batch.events")
+                .description("events applied in one transaction").publishPercentiles(0.5, 0.99).register(metrics);
+        this.batchTime = Timer.builder("pledge.consumer.batch.duration")
+                .description("one transaction of the consumer, first statement to commit").publishPercentiles(0.5, 0.99)
+                .register(metrics);
+        this.eventAge = Timer.builder("pledge.consumer.event.age")
+                .description("age of a transaction's oldest record at its commit").publishPercentiles(0.5, 0.99)
+                .register(metrics);
     }
 
     /** Applies a poll's records through the handler; completes when every record is applied or set aside. */
@@ -140,20 +154,22 @@ public class EventConsumer {
      * is resubscribed from Mutiny's timer thread, and Hibernate Reactive must run on the event loop.
      */
     private <R> Uni<Void> inTransaction(List<EventRecord> events, EventHandler<R> handler, Context context) {
-        Uni<Void> work = Uni.createFrom().deferred(() -> Panache.withTransaction(() -> firstSeen(events)
-                        .flatMap(fresh -> {
-                            count(events.get(0).topic(), "duplicate", events.size() - fresh.size());
-                            return fresh.isEmpty() ? Uni.createFrom().<Applied<R>>nullItem()
-                                    : handler.apply(fresh).map(result -> new Applied<>(result, fresh.size()));
-                        })))
-                .invoke(applied -> {
-                    if (applied != null) {
-                        count(events.get(0).topic(), "applied", applied.count());
-                        relay.wake();
-                        handler.committed(applied.result());
-                    }
-                })
-                .replaceWithVoid();
+        long[] began = new long[1];
+        Uni<Void> work = Uni.createFrom().deferred(() -> {
+            began[0] = System.nanoTime();
+            return Panache.withTransaction(() -> firstSeen(events).flatMap(fresh -> {
+                count(events.get(0).topic(), "duplicate", events.size() - fresh.size());
+                return fresh.isEmpty() ? Uni.createFrom().<Applied<R>>nullItem()
+                        : handler.apply(fresh).map(result -> new Applied<>(result, fresh.size()));
+            }));
+        }).invoke(applied -> {
+            if (applied != null) {
+                timed(events, began[0]);
+                count(events.get(0).topic(), "applied", applied.count());
+                relay.wake();
+                handler.committed(applied.result());
+            }
+        }).replaceWithVoid();
         return context == null ? work : work.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
@@ -204,6 +220,24 @@ public class EventConsumer {
     /** Continues on the consumer's Vert.x context: Hibernate Reactive must not be called from a Kafka thread. */
     private static Uni<Void> onContext(Uni<Void> work, Context context) {
         return context == null ? work : work.emitOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+
+    /**
+     * How a committed transaction went: its events, its time from first statement to commit, and how
+     * old its oldest record was at the commit (broker append to applied: the lag a reader of the
+     * service's own events sees, less the relay's send).
+     */
+    private void timed(List<EventRecord> events, long began) {
+        long now = System.currentTimeMillis();
+        long oldest = Long.MAX_VALUE;
+        for (EventRecord e : events) {
+            oldest = Math.min(oldest, e.record().timestamp());
+        }
+        batchEvents.record(events.size());
+        batchTime.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+        if (oldest > 0 && oldest <= now) {
+            eventAge.record(now - oldest, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void count(String topic, String outcome, int n) {

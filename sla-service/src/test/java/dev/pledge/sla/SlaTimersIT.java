@@ -407,6 +407,30 @@ class SlaTimersIT {
     }
 
     @Test
+    void theConsumersAndTheRelaysTransactionsAreMeasuredOnTheManagementPort() {
+        // where an event's time goes (bench/README.md): events per transaction, its duration, the age of its
+        // oldest record at the commit; and the same for the relay's batches
+        String id = newContactId();
+        send(received(id, Channel.EMAIL, Instant.now()));
+        slaEvents(id, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get(sla.managementUrl() + "/q/metrics").then()
+                .statusCode(200)
+                .body(containsString("pledge_consumer_batch_events_count"))
+                .body(containsString("pledge_consumer_batch_duration_seconds{quantile=\"0.99\"}"))
+                .body(containsString("pledge_consumer_event_age_seconds_max"))
+                .body(containsString("pledge_outbox_batch_events_count"))
+                .body(containsString("pledge_outbox_batch_duration_seconds_count")));
+        String metrics = given().get(sla.managementUrl() + "/q/metrics").asString();
+        assertThat(sample(metrics, "pledge_consumer_batch_events_count")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "pledge_outbox_batch_events_sum")).isGreaterThanOrEqualTo(1);
+    }
+
+    private static double sample(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(
+                l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void readinessReportsThePolicyFeed() {
         given().get(sla.managementUrl() + "/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'policy-feed' }.status", equalTo("UP"))

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.hibernate.FlushMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -28,17 +29,26 @@ import org.hibernate.reactive.mutiny.Mutiny;
 @ApplicationScoped
 public class EscalationRepository {
 
-    /** These contacts locked, with their unresolved escalations and their complaints. */
+    /**
+     * These contacts locked, with their unresolved escalations and their complaints. From here on the
+     * session flushes only when {@link Changes#write} says so: by default Hibernate checks every managed
+     * row for changes before each later statement of the transaction (a tenth of the consumer's CPU
+     * went there and to the flush itself), and none of those statements reads what the rows hold.
+     */
     public Uni<Changes> load(Collection<String> contactIds, boolean skipLocked) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+        return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL)).chain(s -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
                         + " ORDER BY contact_id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""), EscalationContact.class)
                 .setParameter(1, ids(contactIds)).getResultList()
                 .chain(contacts -> rest(s, contacts)));
     }
 
-    /** What is due for these contacts by the database's clock, locked (rows others hold skipped), and that clock. */
+    /**
+     * What is due for these contacts by the database's clock, locked (rows others hold skipped), and
+     * that clock; the session flushes only at {@link Changes#write}, as after {@link #load}.
+     */
     public Uni<Due> loadDue(Collection<String> contactIds) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("SELECT clock_timestamp()", OffsetDateTime.class)
+        return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL))
+                .chain(s -> s.createNativeQuery("SELECT clock_timestamp()", OffsetDateTime.class)
                 .getSingleResult()
                 .chain(now -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
                                 + " AND next_fire_at <= ?2 ORDER BY contact_id FOR UPDATE SKIP LOCKED", EscalationContact.class)
@@ -65,27 +75,28 @@ public class EscalationRepository {
     }
 
     /**
-     * Inserts new rows (in the caller's transaction) with one statement per table, contacts first
-     * ({@link JsonRows}): Hibernate's per-entity inserts were the largest share of the consumer's CPU
-     * (bench/README.md). The rows are not managed by the session; rows it loaded are flushed by
+     * Inserts new rows (in the caller's transaction) with one statement for the four tables, one
+     * JSON parameter each ({@link JsonRows}; an empty list inserts nothing): Hibernate's per-entity
+     * inserts were the largest share of the consumer's CPU, and a statement per table a round trip
+     * each (bench/README.md). The rows are not managed by the session; rows it loaded are flushed by
      * Hibernate as before.
      */
     public Uni<Void> insert(List<EscalationContact> contacts, List<Complaint> complaints, List<Escalation> escalations,
             List<EscalationDecision> decisions) {
-        return JsonRows.insert("esc_contact", CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition,
+        return JsonRows.execute(INSERT, List.of(
+                JsonRows.objects(CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition,
                     c.customerId, c.channel, c.priority, c.tier, c.category, c.team, c.status, c.customerReplies,
-                    c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt})
-                .chain(() -> JsonRows.insert("complaint", COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId,
+                    c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt}),
+                JsonRows.objects(COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId,
                     k.category, k.calendar, k.policyVersion, k.receivedAt, k.ackDeadline, k.finalDeadline,
-                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt}))
-                .chain(() -> JsonRows.insert("escalation", ESCALATION_COLUMNS, escalations, e -> new Object[] {
+                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt}),
+                JsonRows.objects(ESCALATION_COLUMNS, escalations, e -> new Object[] {
                     e.escalationId, e.contactId, e.level, e.team, e.state, e.rule, e.reason, e.raisedAt, e.ackDeadline,
                     e.acknowledgedAt, e.acknowledgedBy, e.climbs, e.repeats, e.nextFireAt, e.policyVersion, e.updatedAt,
-                    e.resolvedAt}))
-                .chain(() -> JsonRows.insert("escalation_decision", DECISION_COLUMNS, decisions, d -> new Object[] {
+                    e.resolvedAt}),
+                JsonRows.objects(DECISION_COLUMNS, decisions, d -> new Object[] {
                     d.decisionId, d.escalationId, d.contactId, d.at, d.kind, d.level, d.team, d.rule, d.eventId,
-                    d.policyVersion, d.reason}))
-                .replaceWithVoid();
+                    d.policyVersion, d.reason}))).replaceWithVoid();
     }
 
     // in the order the rows above give their values
@@ -100,6 +111,11 @@ public class EscalationRepository {
         "policy_version", "updated_at", "resolved_at"};
     private static final String[] DECISION_COLUMNS = {"decision_id", "escalation_id", "contact_id", "at", "kind", "level",
         "team", "rule", "event_id", "policy_version", "reason"};
+    /** One statement, four tables (no foreign keys between them; unique keys are checked as ever). */
+    private static final String INSERT = "WITH contacts AS (" + JsonRows.insertSql("esc_contact", CONTACT_COLUMNS, 1)
+            + "), complaints AS (" + JsonRows.insertSql("complaint", COMPLAINT_COLUMNS, 2)
+            + "), escalations AS (" + JsonRows.insertSql("escalation", ESCALATION_COLUMNS, 3)
+            + ") " + JsonRows.insertSql("escalation_decision", DECISION_COLUMNS, 4);
     private static final String[] EARLY_COLUMNS = {"event_id", "contact_id", "ce_type", "payload"};
 
     /** The contact an escalation belongs to, or null; read without loading the entity, so a later locked read is fresh. */

@@ -39,23 +39,33 @@ final class JsonRows {
     }
 
     /**
-     * Inserts rows into {@code table}, which has exactly these {@code columns} in this order (names as
-     * in the table; {@code json_populate_recordset} matches them by name and casts each value to the
-     * column's type); {@code values} gives a row's values in the same order. Rows keep list order.
+     * {@code INSERT INTO table (columns)} of the rows in parameter {@code ?n} ({@link #objects}), in
+     * list order. The table has exactly these columns in this order (names as in the table:
+     * {@code json_populate_recordset} matches them by name and casts each value to the column's type).
      */
-    static <T> Uni<Integer> insert(String table, String[] columns, List<T> rows, Function<T, Object[]> values) {
-        if (rows.isEmpty()) {
-            return Uni.createFrom().item(0);
-        }
+    static String insertSql(String table, String[] columns, int n) {
         String list = String.join(", ", columns);
-        String sql = "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM json_populate_recordset(NULL::"
-                + table + ", " + JSON_1 + ") WITH ORDINALITY AS r ORDER BY r.ordinality";
-        return execute(sql, objects(columns, rows, values));
+        return "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM json_populate_recordset(NULL::"
+                + table + ", CAST(CAST(?" + n + " AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality";
     }
 
     /** Runs a statement whose only parameter, {@code ?1}, is this JSON text. */
     static Uni<Integer> execute(String sql, String json) {
         return Panache.getSession().chain(s -> s.createNativeQuery(sql).setParameter(1, json).executeUpdate());
+    }
+
+    /**
+     * Runs a statement whose parameters {@code ?1, ?2, ...} are these JSON texts: for instance inserts
+     * into several tables in one round trip, each a data-modifying {@code WITH} of {@link #insertSql}.
+     */
+    static Uni<Integer> execute(String sql, List<String> json) {
+        return Panache.getSession().chain(s -> {
+            var q = s.createNativeQuery(sql);
+            for (int i = 0; i < json.size(); i++) {
+                q.setParameter(i + 1, json.get(i));
+            }
+            return q.executeUpdate();
+        });
     }
 
     /** Strings as a JSON array, for {@code json_array_elements_text}. */
