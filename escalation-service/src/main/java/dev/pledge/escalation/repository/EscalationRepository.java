@@ -1,6 +1,5 @@
 package dev.pledge.escalation.repository;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
@@ -18,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.hibernate.FlushMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -30,78 +30,48 @@ import org.hibernate.reactive.mutiny.Mutiny;
 public class EscalationRepository {
 
     /**
-     * These contacts locked, with their unresolved escalations and their complaints: one statement,
-     * one JSON document back. The rows are plain objects, not managed by Hibernate: {@link Changes}
-     * keeps their values as read, and {@link #update} writes those that changed, set-based. (Read as
-     * entities, Hibernate spent milliseconds between the statements of a transaction hydrating and
-     * dirty-checking a handful of rows: bench/README.md.)
+     * These contacts locked, with their unresolved escalations and their complaints. From here on the
+     * session flushes only when {@link Changes#write} says so: by default Hibernate checks every managed
+     * row for changes before each later statement of the transaction (a tenth of the consumer's CPU
+     * went there and to the flush itself), and none of those statements reads what the rows hold.
      */
     public Uni<Changes> load(Collection<String> contactIds, boolean skipLocked) {
-        return Panache.getSession().chain(s -> s.createNativeQuery(locked(skipLocked ? " FOR UPDATE SKIP LOCKED"
-                        : " FOR UPDATE", ""), String.class)
-                .setParameter(1, ids(contactIds)).getSingleResult())
-                .map(json -> changes(tree(json)));
+        return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL)).chain(s -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                        + " ORDER BY contact_id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""), EscalationContact.class)
+                .setParameter(1, ids(contactIds)).getResultList()
+                .chain(contacts -> rest(s, contacts)));
     }
 
     /**
      * What is due for these contacts by the database's clock, locked (rows others hold skipped), and
-     * that clock; one statement, as {@link #load}.
+     * that clock; the session flushes only at {@link Changes#write}, as after {@link #load}.
      */
     public Uni<Due> loadDue(Collection<String> contactIds) {
-        return Panache.getSession().chain(s -> s.createNativeQuery(locked(" FOR UPDATE SKIP LOCKED",
-                        " AND next_fire_at <= (SELECT t FROM now)"), String.class)
-                .setParameter(1, ids(contactIds)).getSingleResult())
-                .map(json -> {
-                    JsonNode doc = tree(json);
-                    return new Due(instant(doc.get("now")), changes(doc));
-                });
+        return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL))
+                .chain(s -> s.createNativeQuery("SELECT clock_timestamp()", OffsetDateTime.class)
+                .getSingleResult()
+                .chain(now -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                                + " AND next_fire_at <= ?2 ORDER BY contact_id FOR UPDATE SKIP LOCKED", EscalationContact.class)
+                        .setParameter(1, ids(contactIds)).setParameter(2, now).getResultList()
+                        .chain(contacts -> rest(s, contacts))
+                        .map(changes -> new Due(now.toInstant(), changes))));
     }
 
     public record Due(Instant now, Changes changes) {
     }
 
-    /** Locks the contacts in ?1 (ids, {@link JsonRows#array}) meeting {@code condition}; their rows as one document. */
-    private static String locked(String lock, String condition) {
-        return "WITH now AS (SELECT clock_timestamp() AS t),"
-                + " c AS (SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")" + condition
-                + " ORDER BY contact_id" + lock + ")"
-                + " SELECT json_build_object('now', (SELECT t FROM now),"
-                + " 'contacts', coalesce((SELECT json_agg(c) FROM c), '[]'),"
-                + " 'escalations', coalesce((SELECT json_agg(e) FROM escalation e WHERE e.contact_id IN (SELECT contact_id FROM c)"
-                + " AND e.state <> 'resolved'), '[]'),"
-                + " 'complaints', coalesce((SELECT json_agg(k) FROM complaint k WHERE k.contact_id IN (SELECT contact_id FROM c)),"
-                + " '[]'))::text";
-    }
-
-    private static JsonNode tree(String json) {
-        try {
-            return EventJson.mapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    private static Uni<Changes> rest(Mutiny.Session s, List<EscalationContact> contacts) {
+        if (contacts.isEmpty()) {
+            return Uni.createFrom().item(new Changes(List.of(), List.of(), List.of()));
         }
-    }
-
-    private static Changes changes(JsonNode doc) {
-        List<EscalationContact> contacts = new ArrayList<>();
-        doc.get("contacts").forEach(r -> contacts.add(contact(r)));
-        List<Escalation> open = new ArrayList<>();
-        doc.get("escalations").forEach(r -> open.add(escalation(r)));
-        List<Complaint> complaints = new ArrayList<>();
-        doc.get("complaints").forEach(r -> complaints.add(complaint(r)));
-        return new Changes(contacts, open, complaints);
-    }
-
-    /**
-     * Writes the loaded rows that changed (in the caller's transaction), one statement for the three
-     * tables; before {@link #insert}, so an escalation resolved here frees its contact for a new one.
-     */
-    public Uni<Void> update(List<EscalationContact> contacts, List<Complaint> complaints, List<Escalation> escalations) {
-        if (contacts.isEmpty() && complaints.isEmpty() && escalations.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return JsonRows.execute(UPDATE, List.of(JsonRows.objects(CONTACT_COLUMNS, contacts, EscalationRepository::values),
-                JsonRows.objects(COMPLAINT_COLUMNS, complaints, EscalationRepository::values),
-                JsonRows.objects(ESCALATION_COLUMNS, escalations, EscalationRepository::values))).replaceWithVoid();
+        String json = ids(contacts.stream().map(c -> c.contactId).toList());
+        return s.createNativeQuery("SELECT * FROM escalation WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                        + " AND state <> 'resolved'", Escalation.class)
+                .setParameter(1, json).getResultList()
+                .chain(open -> s.createNativeQuery("SELECT * FROM complaint WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")",
+                                Complaint.class)
+                        .setParameter(1, json).getResultList()
+                        .map(complaints -> new Changes(contacts, open, complaints)));
     }
 
     /**
@@ -113,100 +83,20 @@ public class EscalationRepository {
      */
     public Uni<Void> insert(List<EscalationContact> contacts, List<Complaint> complaints, List<Escalation> escalations,
             List<EscalationDecision> decisions) {
-        return JsonRows.execute(INSERT, List.of(JsonRows.objects(CONTACT_COLUMNS, contacts, EscalationRepository::values),
-                JsonRows.objects(COMPLAINT_COLUMNS, complaints, EscalationRepository::values),
-                JsonRows.objects(ESCALATION_COLUMNS, escalations, EscalationRepository::values),
+        return JsonRows.execute(INSERT, List.of(
+                JsonRows.objects(CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition,
+                    c.customerId, c.channel, c.priority, c.tier, c.category, c.team, c.status, c.customerReplies,
+                    c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt}),
+                JsonRows.objects(COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId,
+                    k.category, k.calendar, k.policyVersion, k.receivedAt, k.ackDeadline, k.finalDeadline,
+                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt}),
+                JsonRows.objects(ESCALATION_COLUMNS, escalations, e -> new Object[] {
+                    e.escalationId, e.contactId, e.level, e.team, e.state, e.rule, e.reason, e.raisedAt, e.ackDeadline,
+                    e.acknowledgedAt, e.acknowledgedBy, e.climbs, e.repeats, e.nextFireAt, e.policyVersion, e.updatedAt,
+                    e.resolvedAt}),
                 JsonRows.objects(DECISION_COLUMNS, decisions, d -> new Object[] {
                     d.decisionId, d.escalationId, d.contactId, d.at, d.kind, d.level, d.team, d.rule, d.eventId,
                     d.policyVersion, d.reason}))).replaceWithVoid();
-    }
-
-    /** A row's values in the order of its table's columns below; also what {@link Changes} compares to find a change. */
-    public static Object[] values(EscalationContact c) {
-        return new Object[] {c.contactId, c.partition, c.customerId, c.channel, c.priority, c.tier, c.category, c.team,
-            c.status, c.customerReplies, c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt};
-    }
-
-    public static Object[] values(Complaint k) {
-        return new Object[] {k.contactId, k.category, k.calendar, k.policyVersion, k.receivedAt, k.ackDeadline,
-            k.finalDeadline, k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed,
-            k.nextFireAt};
-    }
-
-    public static Object[] values(Escalation e) {
-        return new Object[] {e.escalationId, e.contactId, e.level, e.team, e.state, e.rule, e.reason, e.raisedAt,
-            e.ackDeadline, e.acknowledgedAt, e.acknowledgedBy, e.climbs, e.repeats, e.nextFireAt, e.policyVersion,
-            e.updatedAt, e.resolvedAt};
-    }
-
-    private static EscalationContact contact(JsonNode r) {
-        EscalationContact c = new EscalationContact();
-        c.contactId = text(r, "contact_id");
-        c.partition = r.get("kafka_partition").asInt();
-        c.customerId = text(r, "customer_id");
-        c.channel = text(r, "channel");
-        c.priority = text(r, "priority");
-        c.tier = text(r, "tier");
-        c.category = text(r, "category");
-        c.team = text(r, "team");
-        c.status = text(r, "status");
-        c.customerReplies = r.get("customer_replies").asInt();
-        c.repeatOf = text(r, "repeat_of");
-        c.policyVersion = r.get("policy_version").asInt();
-        c.receivedAt = instant(r.get("received_at"));
-        c.nextFireAt = instant(r.get("next_fire_at"));
-        return c;
-    }
-
-    private static Complaint complaint(JsonNode r) {
-        Complaint k = new Complaint();
-        k.contactId = text(r, "contact_id");
-        k.category = text(r, "category");
-        k.calendar = text(r, "calendar");
-        k.policyVersion = r.get("policy_version").asInt();
-        k.receivedAt = instant(r.get("received_at"));
-        k.ackDeadline = instant(r.get("ack_deadline"));
-        k.finalDeadline = instant(r.get("final_deadline"));
-        k.acknowledgedAt = instant(r.get("acknowledged_at"));
-        k.assessedAt = instant(r.get("assessed_at"));
-        k.respondedAt = instant(r.get("responded_at"));
-        k.closedAt = instant(r.get("closed_at"));
-        k.ackMissed = r.get("ack_missed").asBoolean();
-        k.finalMissed = r.get("final_missed").asBoolean();
-        k.nextFireAt = instant(r.get("next_fire_at"));
-        return k;
-    }
-
-    private static Escalation escalation(JsonNode r) {
-        Escalation e = new Escalation();
-        e.escalationId = text(r, "escalation_id");
-        e.contactId = text(r, "contact_id");
-        e.level = text(r, "level");
-        e.team = text(r, "team");
-        e.state = text(r, "state");
-        e.rule = text(r, "rule");
-        e.reason = text(r, "reason");
-        e.raisedAt = instant(r.get("raised_at"));
-        e.ackDeadline = instant(r.get("ack_deadline"));
-        e.acknowledgedAt = instant(r.get("acknowledged_at"));
-        e.acknowledgedBy = text(r, "acknowledged_by");
-        e.climbs = r.get("climbs").asInt();
-        e.repeats = r.get("repeats").asInt();
-        e.nextFireAt = instant(r.get("next_fire_at"));
-        e.policyVersion = r.get("policy_version").asInt();
-        e.updatedAt = instant(r.get("updated_at"));
-        e.resolvedAt = instant(r.get("resolved_at"));
-        return e;
-    }
-
-    private static String text(JsonNode row, String column) {
-        JsonNode v = row.get(column);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    /** A timestamptz as PostgreSQL's JSON writes it (ISO-8601 with an offset), or null. */
-    private static Instant instant(JsonNode v) {
-        return v == null || v.isNull() ? null : OffsetDateTime.parse(v.asText()).toInstant();
     }
 
     // in the order the rows above give their values
@@ -221,10 +111,6 @@ public class EscalationRepository {
         "policy_version", "updated_at", "resolved_at"};
     private static final String[] DECISION_COLUMNS = {"decision_id", "escalation_id", "contact_id", "at", "kind", "level",
         "team", "rule", "event_id", "policy_version", "reason"};
-    /** One statement, three tables: each loaded row that changed, all its columns (rows by primary key). */
-    private static final String UPDATE = "WITH contacts AS (" + JsonRows.updateSql("esc_contact", CONTACT_COLUMNS, 1)
-            + "), complaints AS (" + JsonRows.updateSql("complaint", COMPLAINT_COLUMNS, 2)
-            + ") " + JsonRows.updateSql("escalation", ESCALATION_COLUMNS, 3);
     /** One statement, four tables (no foreign keys between them; unique keys are checked as ever). */
     private static final String INSERT = "WITH contacts AS (" + JsonRows.insertSql("esc_contact", CONTACT_COLUMNS, 1)
             + "), complaints AS (" + JsonRows.insertSql("complaint", COMPLAINT_COLUMNS, 2)

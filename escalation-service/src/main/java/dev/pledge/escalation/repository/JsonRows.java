@@ -49,19 +49,6 @@ final class JsonRows {
                 + table + ", CAST(CAST(?" + n + " AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality";
     }
 
-    /**
-     * {@code UPDATE table} of the rows in parameter {@code ?n} ({@link #objects}), matched on the first
-     * column (the primary key), every other column set.
-     */
-    static String updateSql(String table, String[] columns, int n) {
-        StringBuilder set = new StringBuilder();
-        for (int i = 1; i < columns.length; i++) {
-            set.append(i == 1 ? "" : ", ").append(columns[i]).append(" = r.").append(columns[i]);
-        }
-        return "UPDATE " + table + " t SET " + set + " FROM json_populate_recordset(NULL::" + table + ", CAST(CAST(?" + n
-                + " AS text) AS json)) AS r WHERE t." + columns[0] + " = r." + columns[0];
-    }
-
     /** Runs a statement whose only parameter, {@code ?1}, is this JSON text. */
     static Uni<Integer> execute(String sql, String json) {
         return Panache.getSession().chain(s -> s.createNativeQuery(sql).setParameter(1, json).executeUpdate());

@@ -7,12 +7,11 @@ import dev.pledge.escalation.EscalationDecision;
 import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.outbox.Outbox;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,11 +21,9 @@ import java.util.Set;
 
 /**
  * The state one transaction works on: the contacts it locked (and those it creates), their
- * unresolved escalations and their complaints; then what it writes: changed and new rows, events for
- * the outbox, and the contacts whose next due time moved. The rows are plain objects (not managed by
- * Hibernate): a loaded row whose values differ from those read is updated
- * ({@link EscalationRepository#update}), new rows are inserted ({@link EscalationRepository#insert}),
- * one statement each.
+ * unresolved escalations and their complaints; then what it writes: new rows, events for the outbox,
+ * and the contacts whose next due time moved. Changes to loaded rows are flushed by Hibernate; new rows
+ * are inserted set-based ({@link EscalationRepository#insert}).
  */
 public final class Changes {
     final Map<String, EscalationContact> contacts = new HashMap<>();
@@ -36,23 +33,14 @@ public final class Changes {
     private final List<Outbox.Entry> events = new ArrayList<>();
     private final Set<EscalationContact> touched = new LinkedHashSet<>();
     private final Map<String, Instant> scheduledBefore = new LinkedHashMap<>();
-    /** Each loaded row's values as read ({@code EscalationRepository.values}), to find those that changed. */
-    private final Map<Object, Object[]> read = new IdentityHashMap<>();
 
     public Changes(List<EscalationContact> contacts, List<Escalation> unresolved, List<Complaint> complaints) {
         contacts.forEach(c -> {
             this.contacts.put(c.contactId, c);
             scheduledBefore.put(c.contactId, c.nextFireAt);
-            read.put(c, EscalationRepository.values(c));
         });
-        unresolved.forEach(e -> {
-            open.put(e.contactId, e);
-            read.put(e, EscalationRepository.values(e));
-        });
-        complaints.forEach(c -> {
-            this.complaints.put(c.contactId, c);
-            read.put(c, EscalationRepository.values(c));
-        });
+        unresolved.forEach(e -> open.put(e.contactId, e));
+        complaints.forEach(c -> this.complaints.put(c.contactId, c));
     }
 
     void create(Object entity) {
@@ -92,7 +80,7 @@ public final class Changes {
     }
 
     /**
-     * Writes it all in the caller's transaction: changed loaded rows first (an escalation resolved
+     * Writes it all in the caller's transaction: changes to loaded rows first (an escalation resolved
      * here frees its contact for a new one), then the new rows, then the events. Returns the contacts
      * whose next due time moved, for the clock.
      */
@@ -106,19 +94,7 @@ public final class Changes {
                 moved.add(c);
             }
         }
-        List<EscalationContact> changedContacts = new ArrayList<>();
-        List<Complaint> changedComplaints = new ArrayList<>();
-        List<Escalation> changedEscalations = new ArrayList<>();
-        read.forEach((row, before) -> {
-            if (row instanceof EscalationContact c && !Arrays.equals(before, EscalationRepository.values(c))) {
-                changedContacts.add(c);
-            } else if (row instanceof Complaint k && !Arrays.equals(before, EscalationRepository.values(k))) {
-                changedComplaints.add(k);
-            } else if (row instanceof Escalation e && !Arrays.equals(before, EscalationRepository.values(e))) {
-                changedEscalations.add(e);
-            }
-        });
-        Uni<Void> chain = repository.update(changedContacts, changedComplaints, changedEscalations);
+        Uni<Void> chain = Panache.getSession().flatMap(s -> s.flush());
         if (!created.isEmpty()) {
             chain = chain.chain(() -> repository.insert(ofType(EscalationContact.class), ofType(Complaint.class),
                     ofType(Escalation.class), ofType(EscalationDecision.class)));
