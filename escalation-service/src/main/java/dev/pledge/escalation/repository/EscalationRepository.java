@@ -32,11 +32,13 @@ public class EscalationRepository {
     /**
      * These contacts locked, with their unresolved escalations and their complaints. From here on the
      * session flushes only when {@link Changes#write} says so: by default Hibernate checks every managed
-     * row for changes before each later statement of the transaction (a tenth of the consumer's CPU
-     * went there and to the flush itself), and none of those statements reads what the rows hold.
+     * row for changes before each later statement of the transaction (with the flush itself, about 7 %
+     * of the service's CPU samples at 1,000 events/s), and none of those statements reads what the
+     * rows hold.
      */
     public Uni<Changes> load(Collection<String> contactIds, boolean skipLocked) {
-        return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL)).chain(s -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+        return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL)).chain(s -> s.createNativeQuery(
+                        "SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
                         + " ORDER BY contact_id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""), EscalationContact.class)
                 .setParameter(1, ids(contactIds)).getResultList()
                 .chain(contacts -> rest(s, contacts)));
