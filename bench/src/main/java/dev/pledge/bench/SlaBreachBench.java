@@ -9,10 +9,6 @@ import dev.pledge.testinfra.TestPostgres;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,15 +182,8 @@ public final class SlaBreachBench {
 
     /** Sum of the Prometheus samples whose name (and labels) start with {@code prefix}. */
     private static long metric(ServiceProcess sla, String prefix) throws IOException, InterruptedException {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sla.managementUrl()
-                + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(prefix)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Math.round(sum);
+        return Math.round(BenchSupport.metrics(sla).entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .mapToDouble(Map.Entry::getValue).sum());
     }
 
     private static void print(Result r, List<Long> lateness) {

@@ -224,8 +224,8 @@ public class EventConsumer {
 
     /**
      * How a committed transaction went: its events, its time from first statement to commit, and how
-     * old its oldest record was at the commit (broker append to applied: the lag a reader of the
-     * service's own events sees, less the relay's send).
+     * old its oldest record was at the commit, from the record's timestamp (its producer's send, unless
+     * the topic stamps append time): the lag behind the producer, before this service's relay sends.
      */
     private void timed(List<EventRecord> events, long began) {
         long now = System.currentTimeMillis();

@@ -85,7 +85,7 @@ public class EscalationRepository {
      */
     public Uni<Void> insert(List<EscalationContact> contacts, List<Complaint> complaints, List<Escalation> escalations,
             List<EscalationDecision> decisions) {
-        return JsonRows.execute(INSERT, List.of(
+        return JsonRows.execute(INSERT,
                 JsonRows.objects(CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition,
                     c.customerId, c.channel, c.priority, c.tier, c.category, c.team, c.status, c.customerReplies,
                     c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt}),
@@ -98,7 +98,7 @@ public class EscalationRepository {
                     e.resolvedAt}),
                 JsonRows.objects(DECISION_COLUMNS, decisions, d -> new Object[] {
                     d.decisionId, d.escalationId, d.contactId, d.at, d.kind, d.level, d.team, d.rule, d.eventId,
-                    d.policyVersion, d.reason}))).replaceWithVoid();
+                    d.policyVersion, d.reason})).replaceWithVoid();
     }
 
     // in the order the rows above give their values

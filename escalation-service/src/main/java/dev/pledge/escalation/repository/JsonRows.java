@@ -27,7 +27,7 @@ final class JsonRows {
      * The parameter {@code ?1} as a JSON document. Cast to text first: a string bound where PostgreSQL
      * expects {@code json} is sent by the Vert.x client as a JSON string, not as the document.
      */
-    static final String JSON_1 = "CAST(CAST(?1 AS text) AS json)";
+    static final String JSON_1 = json(1);
 
     /**
      * {@code ?1}'s strings (a JSON array, {@link #array}) as a SQL array, for {@code column = ANY(...)}:
@@ -38,31 +38,32 @@ final class JsonRows {
     private JsonRows() {
     }
 
+    /** The parameter {@code ?n} as a JSON document (see {@link #JSON_1}). */
+    static String json(int n) {
+        return "CAST(CAST(?" + n + " AS text) AS json)";
+    }
+
     /**
      * {@code INSERT INTO table (columns)} of the rows in parameter {@code ?n} ({@link #objects}), in
-     * list order. The table has exactly these columns in this order (names as in the table:
-     * {@code json_populate_recordset} matches them by name and casts each value to the column's type).
+     * list order. {@code json_populate_recordset} reads each object as a row of the table, matching
+     * keys to column names and casting each value to the column's type; columns not named are left
+     * to their defaults.
      */
     static String insertSql(String table, String[] columns, int n) {
         String list = String.join(", ", columns);
         return "INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM json_populate_recordset(NULL::"
-                + table + ", CAST(CAST(?" + n + " AS text) AS json)) WITH ORDINALITY AS r ORDER BY r.ordinality";
-    }
-
-    /** Runs a statement whose only parameter, {@code ?1}, is this JSON text. */
-    static Uni<Integer> execute(String sql, String json) {
-        return Panache.getSession().chain(s -> s.createNativeQuery(sql).setParameter(1, json).executeUpdate());
+                + table + ", " + json(n) + ") WITH ORDINALITY AS r ORDER BY r.ordinality";
     }
 
     /**
      * Runs a statement whose parameters {@code ?1, ?2, ...} are these JSON texts: for instance inserts
      * into several tables in one round trip, each a data-modifying {@code WITH} of {@link #insertSql}.
      */
-    static Uni<Integer> execute(String sql, List<String> json) {
+    static Uni<Integer> execute(String sql, String... json) {
         return Panache.getSession().chain(s -> {
             var q = s.createNativeQuery(sql);
-            for (int i = 0; i < json.size(); i++) {
-                q.setParameter(i + 1, json.get(i));
+            for (int i = 0; i < json.length; i++) {
+                q.setParameter(i + 1, json[i]);
             }
             return q.executeUpdate();
         });
