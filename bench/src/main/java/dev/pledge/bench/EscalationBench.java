@@ -81,6 +81,7 @@ public final class EscalationBench {
                     + " latency (ms) median %d, p99 %d, max %d%n", result.events(), result.writtenPerSecond(),
                     result.decisionsExpected(), result.decisionsSeen(), result.latency().medianMs(),
                     result.latency().p99Ms(), result.latency().maxMs());
+            printSlowSeconds(measured);
             BenchSupport.printStages(before, after);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
@@ -95,15 +96,39 @@ public final class EscalationBench {
             int concurrency) {
     }
 
-    private record Run(long written, double achievedRate, int triggers, List<Long> latency) {
+    /** Latencies in ms, and the trigger's send time (epoch ms) of each, in the same order. */
+    private record Run(long written, double achievedRate, int triggers, List<Long> latency, List<Long> sent) {
+    }
+
+    /**
+     * When the slow decisions were: for each second of the run (by the trigger's send time) with a
+     * decision over 100 ms, its slowest decision and how many were over. A stall shows as a few
+     * seconds, a service that cannot keep up as many.
+     */
+    private static void printSlowSeconds(Run run) {
+        long first = run.sent().stream().mapToLong(Long::longValue).min().orElse(0);
+        Map<Long, long[]> bySecond = new java.util.TreeMap<>();
+        for (int i = 0; i < run.latency().size(); i++) {
+            long ms = run.latency().get(i);
+            if (ms > 100) {
+                long[] s = bySecond.computeIfAbsent((run.sent().get(i) - first) / 1000, k -> new long[2]);
+                s[0] = Math.max(s[0], ms);
+                s[1]++;
+            }
+        }
+        StringBuilder line = new StringBuilder();
+        bySecond.forEach((second, s) -> line.append(String.format(Locale.ROOT, " %ds:%d/%d", second, s[0], s[1])));
+        System.out.printf(Locale.ROOT, "  seconds with decisions over 100 ms (second: slowest ms/how many): %s%n",
+                line.length() == 0 ? " none" : line);
     }
 
     private static Run run(String prefix, int rate, int seconds) throws Exception {
         Map<String, Long> triggers = new ConcurrentHashMap<>();
         List<Long> latency = new ArrayList<>();
+        List<Long> sent = new ArrayList<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
-        Thread reader = new Thread(() -> read(triggers, latency, writing, positioned), "bench-reader");
+        Thread reader = new Thread(() -> read(triggers, latency, sent, writing, positioned), "bench-reader");
         reader.start();
         if (!positioned.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
             throw new IllegalStateException("the reader of escalation-events got no partitions");
@@ -154,7 +179,7 @@ public final class EscalationBench {
         writing.set(false);
         reader.join();
         synchronized (latency) {
-            return new Run(written, achieved, expected, new ArrayList<>(latency));
+            return new Run(written, achieved, expected, new ArrayList<>(latency), new ArrayList<>(sent));
         }
     }
 
@@ -177,7 +202,7 @@ public final class EscalationBench {
     }
 
     /** Reads escalation-events; each decision is matched to its trigger by {@code triggerEventId}. */
-    private static void read(Map<String, Long> triggers, List<Long> latency, AtomicBoolean running,
+    private static void read(Map<String, Long> triggers, List<Long> latency, List<Long> sentAt, AtomicBoolean running,
             java.util.concurrent.CountDownLatch positioned) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
@@ -211,6 +236,7 @@ public final class EscalationBench {
                     }
                     synchronized (latency) {
                         latency.add(r.timestamp() - sent);
+                        sentAt.add(sent);
                     }
                     return true;
                 });

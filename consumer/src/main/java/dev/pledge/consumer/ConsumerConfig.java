@@ -16,6 +16,15 @@ public interface ConsumerConfig {
     @WithDefault("P14D")
     Duration dedupRetention();
 
+    /**
+     * The most events one transaction applies: the polls that arrived while the last transaction ran
+     * are applied together, whole polls only, up to this many (at least one poll). The default, one
+     * full poll ({@code max.poll.records}), keeps a backlog after a stall in transactions no larger
+     * than before polls were merged: all of a transaction's events wait for its commit.
+     */
+    @WithDefault("500")
+    int maxTransactionEvents();
+
     /** The longest wait between retries while the database or broker is unavailable. */
     @WithDefault("PT10S")
     Duration maxRetryBackoff();

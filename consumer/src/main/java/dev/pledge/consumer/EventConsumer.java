@@ -13,7 +13,6 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,27 +20,29 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * The consumer every consuming service shares. A service's {@code @Incoming} method, with
- * {@code batch=true} and {@code enable.auto.commit=false}, returns {@link #consume} of the poll and
- * its {@link EventHandler}:
+ * The consumer every consuming service shares. A service's {@code @Incoming} method, on a channel with
+ * {@code batch=true} and {@code enable.auto.commit=false}, returns {@link #subscriber} of its
+ * {@link EventHandler}; each transaction takes the polls that arrived while the one before it ran
+ * ({@link ChannelSubscriber}):
  * <ol>
  * <li>each record is read as a CloudEvent ({@code ce_id}, {@code ce_type}, JSON payload); one that
  * cannot be read goes to the dead-letter topic; a type this version does not know is passed over
  * (contract changes are additive);</li>
- * <li>the poll is applied in one transaction: the {@code ce_id}s are recorded with one statement, and
+ * <li>the records are applied in one transaction: the {@code ce_id}s are recorded with one statement, and
  * only events not applied before reach the handler, so a redelivery changes nothing;</li>
  * <li>while the database or broker is unavailable the transaction is retried with back-off, never
  * dead-lettered; any other failure is a record's own fault: the poll is replayed one event per
  * transaction and only the events that still fail go to the dead-letter topic, with the reason;</li>
- * <li>the returned {@code Uni} completes after the commit (or the dead letter's acknowledgement), and
- * only then does SmallRye commit the offsets.</li>
+ * <li>the polls are acknowledged after the commit (or the dead letter's acknowledgement), and only
+ * then does SmallRye commit their offsets.</li>
  * </ol>
  */
 @ApplicationScoped
@@ -73,9 +74,17 @@ public class EventConsumer {
                 .register(metrics);
     }
 
-    /** Applies a poll's records through the handler; completes when every record is applied or set aside. */
-    public <R> Uni<Void> consume(ConsumerRecords<String, String> records, EventHandler<R> handler) {
-        Context context = Vertx.currentContext();
+    /**
+     * The subscriber of a service's batch channel, applying what it receives through the handler:
+     * {@code @Incoming("events") @Acknowledgment(MANUAL) Flow.Subscriber<Message<?>> events()} returns it.
+     */
+    public <R> Flow.Subscriber<Message<?>> subscriber(EventHandler<R> handler) {
+        return new ChannelSubscriber((records, context) -> consume(records, handler, context),
+                config.maxTransactionEvents());
+    }
+
+    /** Applies records through the handler; completes when every record is applied or set aside. */
+    private <R> Uni<Void> consume(List<ConsumerRecord<String, String>> records, EventHandler<R> handler, Context context) {
         List<EventRecord> events = new ArrayList<>();
         List<ConsumerRecord<String, String>> unreadable = new ArrayList<>();
         List<String> reasons = new ArrayList<>();

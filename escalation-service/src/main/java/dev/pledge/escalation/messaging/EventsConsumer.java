@@ -9,11 +9,13 @@ import dev.pledge.escalation.service.Escalations;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import java.util.concurrent.Flow;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * contact-events and sla-events through the shared consumer: each poll in one transaction, events in
+ * contact-events and sla-events through the shared consumer: what arrived during the last transaction in the next one, events in
  * record order, then the contacts whose next deadline moved handed to the clock.
  */
 @ApplicationScoped
@@ -29,8 +31,9 @@ public class EventsConsumer implements EventHandler<List<EscalationContact>> {
     }
 
     @Incoming("events")
-    public Uni<Void> consume(ConsumerRecords<String, String> records) {
-        return consumer.consume(records, this);
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Flow.Subscriber<Message<?>> consume() {
+        return consumer.subscriber(this);
     }
 
     @Override

@@ -9,12 +9,14 @@ import dev.pledge.timers.TimerEngine;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import java.util.concurrent.Flow;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * contact-events, sla-events and escalation-events through the shared consumer: each poll in one
- * transaction as facts, then the surveys whose send time moved handed to the timer engine.
+ * contact-events, sla-events and escalation-events through the shared consumer: what arrived during
+ * the last transaction in the next one, as facts, then the surveys whose send time moved handed to the timer engine.
  */
 @ApplicationScoped
 public class EventsConsumer implements EventHandler<List<TimerEngine.Due<String>>> {
@@ -29,8 +31,9 @@ public class EventsConsumer implements EventHandler<List<TimerEngine.Due<String>
     }
 
     @Incoming("events")
-    public Uni<Void> consume(ConsumerRecords<String, String> records) {
-        return consumer.consume(records, this);
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Flow.Subscriber<Message<?>> consume() {
+        return consumer.subscriber(this);
     }
 
     @Override

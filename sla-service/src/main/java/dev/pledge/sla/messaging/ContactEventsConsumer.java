@@ -11,11 +11,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import java.util.concurrent.Flow;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * contact-events through the shared consumer: each poll in one transaction, events in record order
+ * contact-events through the shared consumer: what arrived during the last transaction in the next one, events in record order
  * (one contact's events keep theirs), then the timers they moved handed to the clock.
  */
 @ApplicationScoped
@@ -33,8 +35,9 @@ public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
     }
 
     @Incoming(CONTACT_EVENTS)
-    public Uni<Void> consume(ConsumerRecords<String, String> records) {
-        return consumer.consume(records, this);
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public Flow.Subscriber<Message<?>> consume() {
+        return consumer.subscriber(this);
     }
 
     /**
