@@ -15,8 +15,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * contact-events and sla-events through the shared consumer: what arrived during the last transaction in the next one, events in
- * record order, then the contacts whose next deadline moved handed to the clock.
+ * contact-events and sla-events through the shared consumer: what arrived during the last transaction
+ * in the next one, events in record order, then the contacts whose next deadline moved handed to the
+ * clock.
  */
 @ApplicationScoped
 public class EventsConsumer implements EventHandler<List<EscalationContact>> {

@@ -16,7 +16,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * contact-events, sla-events and escalation-events through the shared consumer: what arrived during
- * the last transaction in the next one, as facts, then the surveys whose send time moved handed to the timer engine.
+ * the last transaction in the next one, as facts, then the surveys whose send time moved handed to the
+ * timer engine.
  */
 @ApplicationScoped
 public class EventsConsumer implements EventHandler<List<TimerEngine.Due<String>>> {

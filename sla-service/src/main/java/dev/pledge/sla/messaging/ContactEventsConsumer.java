@@ -17,8 +17,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * contact-events through the shared consumer: what arrived during the last transaction in the next one, events in record order
- * (one contact's events keep theirs), then the timers they moved handed to the clock.
+ * contact-events through the shared consumer: what arrived during the last transaction in the next
+ * one, events in record order (one contact's events keep theirs), then the timers they moved handed to
+ * the clock.
  */
 @ApplicationScoped
 public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
