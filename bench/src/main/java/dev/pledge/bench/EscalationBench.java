@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,7 +44,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * legal at once), and about a second later an {@code sla.breached} of its first response (raised to a
  * supervisor, or the legal escalation raised further). Every decision names the {@code ce_id} it was
  * taken on ({@code triggerEventId}); its latency is from the triggering record's timestamp to the
- * escalation record's. {@code --warmup-seconds} of the same load go first, unmeasured.
+ * escalation record's. {@code --warmup-seconds} of the same load go first, unmeasured, and flow into
+ * the measured seconds without a pause, through the same producer and reader: a pause there (the
+ * bench waiting for the warm-up's last decisions, a new reader joining its group) was followed by
+ * 10–20 slow seconds that set the p99 of most runs (bench/README.md).
  * {@code --fsync on} (the default) runs PostgreSQL as production does; {@code off} as the tests do.
  */
 public final class EscalationBench {
@@ -65,12 +69,11 @@ public final class EscalationBench {
                 DATABASE, Map.of("MP_MESSAGING_INCOMING_EVENTS_CONCURRENCY", String.valueOf(concurrency)),
                 BenchSupport.SERVICE_JVM)) {
             BenchSupport.awaitOwnership(service);
-            if (warmupSeconds > 0) {
-                run("w" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, warmupSeconds);
+            AtomicReference<Map<String, Double>> before = new AtomicReference<>();
+            Run measured = run(UUID.randomUUID().toString().substring(0, 8) + "-", rate, warmupSeconds, seconds, () -> {
                 BenchSupport.log("warmed up for %d s at %,d events/s", warmupSeconds, rate);
-            }
-            Map<String, Double> before = BenchSupport.metrics(service);
-            Run measured = run("m" + UUID.randomUUID().toString().substring(0, 8) + "-", rate, seconds);
+                before.set(BenchSupport.metrics(service));
+            });
             Map<String, Double> after = BenchSupport.metrics(service);
             Result result = new Result(Instant.now(), fsync, rate, seconds, measured.written(), measured.achievedRate(),
                     measured.triggers(), measured.latency().size(), BenchSupport.Stats.of(measured.latency()),
@@ -82,7 +85,7 @@ public final class EscalationBench {
                     result.decisionsExpected(), result.decisionsSeen(), result.latency().medianMs(),
                     result.latency().p99Ms(), result.latency().maxMs());
             printSlowSeconds(measured);
-            BenchSupport.printStages(before, after);
+            BenchSupport.printStages(before.get(), after);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
             BenchSupport.log("written %s", out);
@@ -122,13 +125,22 @@ public final class EscalationBench {
                 line.length() == 0 ? " none" : line);
     }
 
-    private static Run run(String prefix, int rate, int seconds) throws Exception {
+    /** What happens between the warm-up and the measured seconds (the generator waits for it). */
+    private interface Boundary {
+        void run() throws Exception;
+    }
+
+    /**
+     * Writes the warm-up's events (prefix {@code w}, not measured) and then the measured ones (prefix
+     * {@code m}) on one schedule, and waits for the measured decisions.
+     */
+    private static Run run(String id, int rate, int warmupSeconds, int seconds, Boundary boundary) throws Exception {
         Map<String, Long> triggers = new ConcurrentHashMap<>();
         List<Long> latency = new ArrayList<>();
         List<Long> sent = new ArrayList<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         java.util.concurrent.CountDownLatch positioned = new java.util.concurrent.CountDownLatch(1);
-        Thread reader = new Thread(() -> read(triggers, latency, sent, writing, positioned), "bench-reader");
+        Thread reader = new Thread(() -> read(triggers, "w" + id, latency, sent, writing, positioned), "bench-reader");
         reader.start();
         if (!positioned.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
             throw new IllegalStateException("the reader of escalation-events got no partitions");
@@ -137,39 +149,19 @@ public final class EscalationBench {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        long written = 0;
-        int expected = 0;
-        long start = System.nanoTime();
-        int contacts = rate * seconds / 2;
-        int lag = Math.max(1, rate / 2); // the breach comes about a second after its contact
+        Written measured;
+        long start;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < contacts + lag; i++) {
-                long due = start + (long) (i * 2L * 1e9 / rate);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                Instant now = Instant.now();
-                if (i < contacts) {
-                    boolean threat = i % 5 == 0;
-                    String id = prefix + i;
-                    send(producer, new ContactEvent.Received(id, null, new ContactEvent.Customer("cust-" + (i % 5000),
-                            null, null, null, "standard"), Channel.EMAIL, "Order " + i, threat
-                                    ? "My lawyer will hear of this." : "Where is my parcel? It was due on Tuesday.",
-                            "delivery", Priority.NORMAL, null, now, now, null, null, 1), threat ? triggers : null);
-                    written++;
-                    expected += threat ? 1 : 0;
-                }
-                if (i >= lag) {
-                    String id = prefix + (i - lag);
-                    send(producer, new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2), now, now, 1),
-                            triggers);
-                    written++;
-                    expected++;
-                }
+            if (warmupSeconds > 0) {
+                write(producer, "w" + id, rate, warmupSeconds, null);
             }
+            boundary.run();
+            start = System.nanoTime();
+            measured = write(producer, "m" + id, rate, seconds, triggers);
             producer.flush();
         }
+        long written = measured.events();
+        int expected = measured.triggers();
         double achieved = written / ((System.nanoTime() - start) / 1e9);
         BenchSupport.log("wrote %,d events at %.0f/s; waiting for %,d decisions", written, achieved, expected);
         long giveUp = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -181,6 +173,45 @@ public final class EscalationBench {
         synchronized (latency) {
             return new Run(written, achieved, expected, new ArrayList<>(latency), new ArrayList<>(sent));
         }
+    }
+
+    private record Written(long events, int triggers) {
+    }
+
+    /** {@code seconds} of events on schedule; the sends of triggers are recorded in {@code triggers} (if not null). */
+    private static Written write(KafkaProducer<String, String> producer, String prefix, int rate, int seconds,
+            Map<String, Long> triggers) throws InterruptedException {
+        long written = 0;
+        int expected = 0;
+        long start = System.nanoTime();
+        int contacts = rate * seconds / 2;
+        int lag = Math.max(1, rate / 2); // the breach comes about a second after its contact
+        for (int i = 0; i < contacts + lag; i++) {
+            long due = start + (long) (i * 2L * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            Instant now = Instant.now();
+            if (i < contacts) {
+                boolean threat = i % 5 == 0;
+                String id = prefix + i;
+                send(producer, new ContactEvent.Received(id, null, new ContactEvent.Customer("cust-" + (i % 5000),
+                        null, null, null, "standard"), Channel.EMAIL, "Order " + i, threat
+                                ? "My lawyer will hear of this." : "Where is my parcel? It was due on Tuesday.",
+                        "delivery", Priority.NORMAL, null, now, now, null, null, 1), threat ? triggers : null);
+                written++;
+                expected += threat ? 1 : 0;
+            }
+            if (i >= lag) {
+                String id = prefix + (i - lag);
+                send(producer, new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2), now, now, 1),
+                        triggers);
+                written++;
+                expected++;
+            }
+        }
+        return new Written(written, expected);
     }
 
     private static int latencySize(List<Long> latency) {
@@ -202,7 +233,8 @@ public final class EscalationBench {
     }
 
     /** Reads escalation-events; each decision is matched to its trigger by {@code triggerEventId}. */
-    private static void read(Map<String, Long> triggers, List<Long> latency, List<Long> sentAt, AtomicBoolean running,
+    private static void read(Map<String, Long> triggers, String unmeasured, List<Long> latency, List<Long> sentAt,
+            AtomicBoolean running,
             java.util.concurrent.CountDownLatch positioned) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
@@ -222,7 +254,9 @@ public final class EscalationBench {
             positioned.countDown();
             while (running.get()) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    unmatched.add(r);
+                    if (!r.value().contains(unmeasured)) { // the warm-up's decisions are not measured
+                        unmatched.add(r);
+                    }
                 }
                 // a trigger's timestamp arrives with its send callback, possibly after its decision was read
                 unmatched.removeIf(r -> {
