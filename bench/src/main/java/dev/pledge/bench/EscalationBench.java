@@ -45,9 +45,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * supervisor, or the legal escalation raised further). Every decision names the {@code ce_id} it was
  * taken on ({@code triggerEventId}); its latency is from the triggering record's timestamp to the
  * escalation record's. {@code --warmup-seconds} of the same load go first, unmeasured, and flow into
- * the measured seconds without a pause, through the same producer and reader: a pause there (the
- * bench waiting for the warm-up's last decisions, a new reader joining its group) was followed by
- * 10–20 slow seconds that set the p99 of most runs (bench/README.md).
+ * the measured seconds without a pause, through the same producer and reader: a pause there with a
+ * new reader joining its group and a new producer starting was followed by 10–20 slow seconds that
+ * set the p99 of most runs (bench/README.md).
  * {@code --fsync on} (the default) runs PostgreSQL as production does; {@code off} as the tests do.
  */
 public final class EscalationBench {

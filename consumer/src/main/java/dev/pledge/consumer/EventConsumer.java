@@ -39,7 +39,7 @@ import org.jboss.logging.Logger;
  * <li>the records are applied in one transaction: the {@code ce_id}s are recorded with one statement, and
  * only events not applied before reach the handler, so a redelivery changes nothing;</li>
  * <li>while the database or broker is unavailable the transaction is retried with back-off, never
- * dead-lettered; any other failure is a record's own fault: the poll is replayed one event per
+ * dead-lettered; any other failure is a record's own fault: the records are replayed one event per
  * transaction and only the events that still fail go to the dead-letter topic, with the reason;</li>
  * <li>the polls are acknowledged after the commit (or the dead letter's acknowledgement), and only
  * then does SmallRye commit their offsets.</li>
@@ -205,7 +205,7 @@ public class EventConsumer {
             Set<String> fresh = new HashSet<>(inserted);
             List<EventRecord> out = new ArrayList<>();
             for (EventRecord e : events) {
-                if (fresh.remove(e.eventId())) { // remove: the same ce_id twice in one poll is applied once
+                if (fresh.remove(e.eventId())) { // remove: the same ce_id twice in one transaction is applied once
                     out.add(e);
                 }
             }
