@@ -93,7 +93,8 @@ final class ChannelSubscriber implements Flow.Subscriber<Message<?>> {
             records(poll).getRecords().forEach(records::add);
         }
         waitingEvents -= records.size();
-        apply.apply(records, context).subscribe().with(
+        // deferred: a bug that throws before the transaction began fails it, instead of leaving it pending for ever
+        Uni.createFrom().deferred(() -> apply.apply(records, context)).subscribe().with(
                 ignored -> onContext(() -> {
                     polls.forEach(Message::ack);
                     applyWaiting();

@@ -115,6 +115,26 @@ class ChannelSubscriberTest {
     }
 
     @Test
+    void anApplyThatThrowsAtOnceIsAFailedTransactionNotAStuckChannel() {
+        ChannelSubscriber s = new ChannelSubscriber((records, context) -> {
+            throw new NullPointerException("a bug before the transaction began");
+        }, 1000);
+        s.onSubscribe(new Flow.Subscription() {
+            public void request(long n) {
+                requested += n;
+            }
+
+            public void cancel() {
+                cancelled = true;
+            }
+        });
+        s.onNext(poll(1));
+
+        assertThat(outcomes).containsExactly("nack 0");
+        assertThat(cancelled).as("the channel stops loudly instead of waiting for ever").isTrue();
+    }
+
+    @Test
     void aTransactionThatFailsNacksItsPollsAndThoseWaitingAndStopsTheChannel() {
         ChannelSubscriber s = subscriber(1000);
         s.onNext(poll(1));

@@ -64,9 +64,9 @@ public enum EventType {
         return payload;
     }
 
-    /** The type for a {@code ce_type} header value, or {@link IllegalArgumentException} if unknown. */
+    /** The type for a {@code ce_type} header value, or {@link IllegalArgumentException} if unknown or missing. */
     public static EventType of(String ceType) {
-        EventType type = BY_CE_TYPE.get(ceType);
+        EventType type = ceType == null ? null : BY_CE_TYPE.get(ceType); // Map.of answers null with an NPE
         if (type == null) {
             throw new IllegalArgumentException("unknown event type '" + ceType + "'");
         }

@@ -38,6 +38,12 @@ class EventJsonTest {
     }
 
     @Test
+    void aMissingOrUnknownCeTypeIsAnIllegalArgumentNotANullPointer() {
+        assertThatThrownBy(() -> EventType.of((String) null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EventType.of("pledge.contact.teleported")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void unknownFieldsAreIgnoredSoAdditiveChangesAreSafe() {
         String json = "{\"contactId\":\"c-1\",\"occurredAt\":\"2026-01-01T00:00:00Z\",\"newField\":42}";
         assertThat(EventJson.fromJson(json, ContactEvent.CustomerReplied.class))

@@ -199,6 +199,23 @@ class SlaTimersIT {
     }
 
     @Test
+    void aRecordWithoutCloudEventHeadersGoesToTheDeadLetterTopicAndTheConsumerGoesOn() {
+        String id = newContactId();
+        try (TopicWriter writer = new TopicWriter()) {
+            writer.send(new ProducerRecord<>(Topics.CONTACT_EVENTS, id, "\u0000 no headers"), "no headers");
+        }
+        send(received(id, Channel.CHAT, Instant.now()));
+        try (TopicReader dlq = new TopicReader(Topics.deadLetter(Topics.CONTACT_EVENTS, "sla-service"))) {
+            List<TopicReader.Record> dead = dlq.readUntil(rs -> rs.stream().anyMatch(r -> id.equals(r.key())),
+                    Duration.ofSeconds(20));
+            assertThat(dead).filteredOn(r -> id.equals(r.key())).singleElement()
+                    .satisfies(r -> assertThat(r.header("dead-letter-reason")).contains("ce_id"));
+        }
+        assertThat(slaEvents(id, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20), Duration.ZERO))
+                .isNotEmpty();
+    }
+
+    @Test
     void aPromiseIsTimedToItsDueTimeAndOutlivesTheContactsResolution() {
         String id = newContactId();
         Instant t0 = Instant.now();
