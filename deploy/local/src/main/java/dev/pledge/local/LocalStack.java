@@ -57,10 +57,13 @@ final class LocalStack {
     static final String PG_USER = "postgres";
     static final String PG_PASSWORD = "postgres";
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    static final int MAX_RESTARTS = 5;
+    static final Duration RESTART_WINDOW = Duration.ofMinutes(5);
 
     private final Path root;
     private final Path data;
-    private final List<Process> processes = new ArrayList<>();
+    private final Map<Service, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean stopping;
     private EmbeddedKafkaBroker kafka;
     private EmbeddedPostgres postgres;
 
@@ -71,6 +74,7 @@ final class LocalStack {
 
     void up(boolean fresh, boolean demo) throws Exception {
         long start = System.nanoTime();
+        Leftovers.stop(data);
         if (fresh && Files.exists(data)) {
             LOG.infof("--fresh: wiping %s", data);
             deleteTree(data.resolve("kafka"));
@@ -89,20 +93,99 @@ final class LocalStack {
         }
         String publicKey = new DevTokens(data).publicKey();
         for (Service s : services) {
-            processes.add(startService(s, publicKey));
+            processes.put(s, startService(s, publicKey));
         }
+        writePids();
         for (Service s : services) {
             awaitReady(s);
         }
         printWelcome(services, Duration.ofNanos(System.nanoTime() - start));
+        Thread supervisor = new Thread(() -> supervise(services, publicKey), "pledge-supervisor");
+        supervisor.setDaemon(true);
+        supervisor.start();
         if (demo) {
             new Demo(URI.create("http://localhost:8081"), new DevTokens(data), System.out)
                     .answeringSurveys("localhost:" + KAFKA_PORT, URI.create("http://localhost:8084"))
                     .run(Demo.DEFAULT_CONTACTS, true);
         }
-        for (Process p : processes) {
-            p.waitFor(); // until Ctrl-C; the shutdown hook stops everything
+        supervisor.join(); // until Ctrl-C; the shutdown hook stops everything
+    }
+
+    /**
+     * Restarts a service that stops on its own (a crash, an out-of-memory kill, a {@code kill -9} to
+     * try its durability) with the same settings, as a container runtime's restart policy would, and
+     * says when it is ready again. One that stops {@value #MAX_RESTARTS} times within
+     * {@link #RESTART_WINDOW} is left stopped: something is wrong that a restart does not mend.
+     */
+    private void supervise(List<Service> services, String publicKey) {
+        Map<Service, java.util.Deque<Long>> restarts = new java.util.HashMap<>();
+        Map<Service, Long> awaitingReady = new java.util.HashMap<>();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        while (!stopping) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Service s : services) {
+                Process p = processes.get(s);
+                if (p == null || stopping) {
+                    continue;
+                }
+                if (!p.isAlive()) {
+                    java.util.Deque<Long> recent = restarts.computeIfAbsent(s, k -> new java.util.ArrayDeque<>());
+                    long now = System.nanoTime();
+                    while (!recent.isEmpty() && now - recent.peekFirst() > RESTART_WINDOW.toNanos()) {
+                        recent.removeFirst();
+                    }
+                    String log = data.resolve("logs").resolve(s.name() + ".log").toString();
+                    if (recent.size() >= MAX_RESTARTS) {
+                        LOG.errorf("%s stopped (exit code %d) %d times within %s; leaving it stopped, see %s", s.name(),
+                                p.exitValue(), MAX_RESTARTS + 1, RESTART_WINDOW, log);
+                        processes.remove(s);
+                        continue;
+                    }
+                    recent.addLast(now);
+                    synchronized (this) { // not while down() stops everything
+                        if (stopping) {
+                            return;
+                        }
+                        LOG.warnf("%s stopped on its own (exit code %d%s); restarting it, log in %s", s.name(),
+                                p.exitValue(), p.exitValue() == 137 ? ", killed" : "", log);
+                        try {
+                            processes.put(s, startService(s, publicKey));
+                            writePids();
+                            awaitingReady.put(s, now);
+                        } catch (IOException e) {
+                            LOG.errorf(e, "cannot restart %s", s.name());
+                            processes.remove(s);
+                        }
+                    }
+                } else if (awaitingReady.containsKey(s) && ready(http, s)) {
+                    LOG.infof("%s is ready again, %d s after it stopped", s.name(),
+                            Duration.ofNanos(System.nanoTime() - awaitingReady.remove(s)).toSeconds());
+                }
+            }
         }
+    }
+
+    private static boolean ready(HttpClient http, Service s) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + s.managementPort() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The services' pids, for {@link Leftovers} after a launcher that did not stop cleanly. */
+    private synchronized void writePids() throws IOException {
+        Map<String, Long> pids = new java.util.TreeMap<>();
+        processes.forEach((s, p) -> pids.put(s.name(), p.pid()));
+        Leftovers.record(data, pids);
     }
 
     private EmbeddedPostgres startPostgres() throws IOException {
@@ -210,7 +293,7 @@ final class LocalStack {
             } catch (IOException e) {
                 // not listening yet
             }
-            if (processes.stream().anyMatch(p -> !p.isAlive())) {
+            if (processes.values().stream().anyMatch(p -> !p.isAlive())) {
                 throw new IllegalStateException(s.name() + " stopped during start-up; see " + data.resolve("logs"));
             }
             Thread.sleep(500);
@@ -260,10 +343,13 @@ final class LocalStack {
 
     /** Stops services first (they flush and commit), then the broker, then the database. */
     void down() {
-        for (Process p : processes) {
-            p.destroy();
+        synchronized (this) {
+            stopping = true;
+            for (Process p : processes.values()) {
+                p.destroy();
+            }
         }
-        for (Process p : processes) {
+        for (Process p : processes.values()) {
             try {
                 if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
                     p.destroyForcibly();
