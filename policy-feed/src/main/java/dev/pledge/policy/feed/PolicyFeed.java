@@ -138,9 +138,13 @@ public class PolicyFeed {
     /**
      * The version, at once if known, else once the feed reads it, on the caller's Vert.x context. Fails
      * with {@link UnknownPolicyVersion} after {@code pledge.policy-feed.await-timeout}, counted from the
-     * first time anyone asked for it, so a batch of events naming one missing version waits once.
+     * first time anyone asked for it, so a batch of events naming one missing version waits once. A
+     * version below 1 (an event without one reads as 0) can never come and fails at once.
      */
     public Uni<Policy> await(int version) {
+        if (version < 1) {
+            return Uni.createFrom().failure(new UnknownPolicyVersion(version, newest));
+        }
         Policy known = versions.get(version);
         if (known != null) {
             return Uni.createFrom().item(known);

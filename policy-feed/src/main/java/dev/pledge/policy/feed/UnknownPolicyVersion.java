@@ -5,7 +5,8 @@ public class UnknownPolicyVersion extends IllegalStateException {
     private final int version;
 
     public UnknownPolicyVersion(int version, int newest) {
-        super("policy version " + version + " is not known here (newest known: " + newest + ")");
+        super(version < 1 ? "the event names no policy version (" + version + "; versions start at 1)"
+                : "policy version " + version + " is not known here (newest known: " + newest + ")");
         this.version = version;
     }
 
