@@ -29,19 +29,70 @@ public class Facts {
         this.policies = policies;
     }
 
-    /** Applies the events; returns the survey timers whose due time moved. */
+    /** Rows per multi-row insert: at most 12 parameters a row. */
+    static final int ROWS_PER_STATEMENT = 100;
+
+    /**
+     * Applies the events; returns the survey timers whose due time moved. A run of consecutive
+     * {@code contact.received} (or {@code sla.started}) events, the bulk of any busy poll, is inserted
+     * with one statement per {@value #ROWS_PER_STATEMENT}; nothing is reordered, so the facts are what
+     * one statement per event in record order makes.
+     */
     public Uni<List<TimerEngine.Due<String>>> apply(List<EventRecord> events) {
         List<TimerEngine.Due<String>> moved = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (EventRecord e : events) {
-            chain = chain.chain(() -> apply(e.event(), e.partition(), moved));
+        int i = 0;
+        while (i < events.size()) {
+            PledgeEvent first = events.get(i).event();
+            if (first instanceof ContactEvent.Received || first instanceof SlaEvent.Started) {
+                int end = i + 1;
+                while (end < events.size() && end - i < ROWS_PER_STATEMENT
+                        && events.get(end).event().getClass() == first.getClass()) {
+                    end++;
+                }
+                List<EventRecord> run = events.subList(i, end);
+                chain = chain.chain(() -> first instanceof ContactEvent.Received ? received(run) : started(run));
+                i = end;
+            } else {
+                EventRecord e = events.get(i);
+                chain = chain.chain(() -> apply(e.event(), moved));
+                i++;
+            }
         }
         return chain.map(ignored -> moved);
     }
 
-    private Uni<Void> apply(PledgeEvent event, int partition, List<TimerEngine.Due<String>> moved) {
+    private static Uni<Void> received(List<EventRecord> run) {
+        List<Object> params = new ArrayList<>();
+        for (EventRecord e : run) {
+            ContactEvent.Received r = (ContactEvent.Received) e.event();
+            params.addAll(java.util.Arrays.asList(r.contactId(), r.customer() == null ? null : r.customer().id(),
+                    r.channel().wire(), r.priority().wire(), r.customer() == null ? null : r.customer().tier(),
+                    r.category(), r.team(), r.repeatOf(), "open", r.occurredAt(), e.partition(), r.policyVersion()));
+        }
+        return Sql.update("""
+                INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
+                    status, received_at, kafka_partition, policy_version)
+                VALUES %s ON CONFLICT (contact_id) DO NOTHING""".formatted(Sql.valuesRows(run.size(), 12)),
+                params.toArray()).replaceWithVoid();
+    }
+
+    private static Uni<Void> started(List<EventRecord> run) {
+        List<Object> params = new ArrayList<>();
+        for (EventRecord e : run) {
+            SlaEvent.Started s = (SlaEvent.Started) e.event();
+            params.addAll(java.util.Arrays.asList(s.contactId(), s.metric().wire(), s.startedAt(), s.rule(),
+                    s.calendar(), s.target().toMillis(), s.deadline()));
+        }
+        return Sql.update("""
+                INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline)
+                VALUES %s ON CONFLICT DO NOTHING""".formatted(Sql.valuesRows(run.size(), 7)), params.toArray())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> apply(PledgeEvent event, List<TimerEngine.Due<String>> moved) {
         if (event instanceof ContactEvent c) {
-            return contact(c, partition, moved);
+            return contact(c, moved);
         }
         if (event instanceof SlaEvent s) {
             return sla(s);
@@ -52,16 +103,7 @@ public class Facts {
         return Uni.createFrom().voidItem();
     }
 
-    private Uni<Void> contact(ContactEvent event, int partition, List<TimerEngine.Due<String>> moved) {
-        if (event instanceof ContactEvent.Received r) {
-            return Sql.update("""
-                    INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
-                        status, received_at, kafka_partition, policy_version)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?10, ?11) ON CONFLICT (contact_id) DO NOTHING""",
-                    r.contactId(), r.customer() == null ? null : r.customer().id(), r.channel().wire(),
-                    r.priority().wire(), r.customer() == null ? null : r.customer().tier(), r.category(), r.team(),
-                    r.repeatOf(), r.occurredAt(), partition, r.policyVersion()).replaceWithVoid();
-        }
+    private Uni<Void> contact(ContactEvent event, List<TimerEngine.Due<String>> moved) {
         if (event instanceof ContactEvent.Updated u) {
             return Sql.update("""
                     UPDATE fb_contact SET priority = coalesce(?2, priority), category = coalesce(?3, category),
@@ -91,12 +133,6 @@ public class Facts {
     private Uni<Void> sla(SlaEvent event) {
         String running = " WHERE contact_id = ?1 AND metric = ?2 AND started_at = (SELECT max(started_at) FROM fb_sla"
                 + " WHERE contact_id = ?1 AND metric = ?2)";
-        if (event instanceof SlaEvent.Started s) {
-            return Sql.update("""
-                    INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING""", s.contactId(), s.metric().wire(),
-                    s.startedAt(), s.rule(), s.calendar(), s.target().toMillis(), s.deadline()).replaceWithVoid();
-        }
         if (event instanceof SlaEvent.Warning w) {
             return Sql.update("UPDATE fb_sla SET warned = true" + running,
                     w.contactId(), w.metric().wire()).replaceWithVoid();

@@ -37,6 +37,19 @@ final class Sql {
         }
     }
 
+    /** {@code (?1, ?2), (?3, ?4)} for two rows of two columns: a multi-row {@code VALUES} list. */
+    static String valuesRows(int rows, int columns) {
+        StringBuilder b = new StringBuilder();
+        for (int r = 0; r < rows; r++) {
+            b.append(r == 0 ? "(" : ", (");
+            for (int c = 1; c <= columns; c++) {
+                b.append(c == 1 ? "?" : ", ?").append(r * columns + c);
+            }
+            b.append(')');
+        }
+        return b.toString();
+    }
+
     /** Rows as arrays, also where a statement returns one column. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static List<Object[]> arrays(List<?> rows) {
