@@ -16,12 +16,17 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -62,7 +67,7 @@ final class LocalStack {
 
     private final Path root;
     private final Path data;
-    private final Map<Service, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Service, Process> processes = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private EmbeddedKafkaBroker kafka;
     private EmbeddedPostgres postgres;
@@ -118,8 +123,8 @@ final class LocalStack {
      * {@link #RESTART_WINDOW} is left stopped: something is wrong that a restart does not mend.
      */
     private void supervise(List<Service> services, String publicKey) {
-        Map<Service, java.util.Deque<Long>> restarts = new java.util.HashMap<>();
-        Map<Service, Long> awaitingReady = new java.util.HashMap<>();
+        Map<Service, Deque<Long>> restarts = new HashMap<>();
+        Map<Service, Long> awaitingReady = new HashMap<>();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         while (!stopping) {
             try {
@@ -133,7 +138,7 @@ final class LocalStack {
                     continue;
                 }
                 if (!p.isAlive()) {
-                    java.util.Deque<Long> recent = restarts.computeIfAbsent(s, k -> new java.util.ArrayDeque<>());
+                    Deque<Long> recent = restarts.computeIfAbsent(s, k -> new ArrayDeque<>());
                     long now = System.nanoTime();
                     while (!recent.isEmpty() && now - recent.peekFirst() > RESTART_WINDOW.toNanos()) {
                         recent.removeFirst();
@@ -183,7 +188,7 @@ final class LocalStack {
 
     /** The services' pids, for {@link Leftovers} after a launcher that did not stop cleanly. */
     private synchronized void writePids() throws IOException {
-        Map<String, Long> pids = new java.util.TreeMap<>();
+        Map<String, Long> pids = new TreeMap<>();
         processes.forEach((s, p) -> pids.put(s.name(), p.pid()));
         Leftovers.record(data, pids);
     }

@@ -11,6 +11,7 @@ import dev.pledge.timers.TimerEngine;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -66,7 +67,7 @@ public class Facts {
         List<Object> params = new ArrayList<>();
         for (EventRecord e : run) {
             ContactEvent.Received r = (ContactEvent.Received) e.event();
-            params.addAll(java.util.Arrays.asList(r.contactId(), r.customer() == null ? null : r.customer().id(),
+            params.addAll(Arrays.asList(r.contactId(), r.customer() == null ? null : r.customer().id(),
                     r.channel().wire(), r.priority().wire(), r.customer() == null ? null : r.customer().tier(),
                     r.category(), r.team(), r.repeatOf(), "open", r.occurredAt(), e.partition(), r.policyVersion()));
         }
@@ -81,7 +82,7 @@ public class Facts {
         List<Object> params = new ArrayList<>();
         for (EventRecord e : run) {
             SlaEvent.Started s = (SlaEvent.Started) e.event();
-            params.addAll(java.util.Arrays.asList(s.contactId(), s.metric().wire(), s.startedAt(), s.rule(),
+            params.addAll(Arrays.asList(s.contactId(), s.metric().wire(), s.startedAt(), s.rule(),
                     s.calendar(), s.target().toMillis(), s.deadline()));
         }
         return Sql.update("""
