@@ -15,7 +15,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.pledge.events.Channel;
-import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.EventJson;
@@ -27,13 +26,11 @@ import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import dev.pledge.testinfra.TopicReader;
 import dev.pledge.testinfra.TopicWriter;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,11 +221,7 @@ class SlaTimersIT {
         String id = newContactId();
         try (TopicWriter writer = new TopicWriter()) {
             // what a producer that got the contract wrong writes: the right headers, a payload with no policyVersion
-            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.CONTACT_EVENTS, id,
-                    "{\"contactId\": \"" + id + "\"}");
-            CloudEventHeaders.of(UUID.randomUUID().toString(), EventType.CONTACT_RECEIVED, "/pledge/test", Instant.now(), id)
-                    .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-            writer.send(record, id);
+            writer.send(EventType.CONTACT_RECEIVED, id, "{\"contactId\": \"" + id + "\"}");
         }
         assertThat(SlaTestSupport.deadLetters(Duration.ofSeconds(30), id)).filteredOn(r -> id.equals(r.key()))
                 .singleElement().satisfies(r -> assertThat(r.header("dead-letter-reason")).contains("names no policy version"));

@@ -2,6 +2,7 @@ package dev.pledge.testinfra;
 
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventJson;
+import dev.pledge.events.EventType;
 import dev.pledge.events.PledgeEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,9 +32,17 @@ public final class TopicWriter implements AutoCloseable {
 
     /** Sends with the given {@code ce_id} (send the same id twice to test deduplication). */
     public String send(PledgeEvent event, String eventId) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(event.type().topic(), event.key(),
-                EventJson.toJson(event));
-        CloudEventHeaders.of(eventId, event.type(), "/pledge/test", Instant.now(), event.key())
+        return send(event.type(), event.key(), EventJson.toJson(event), eventId);
+    }
+
+    /** Sends a payload with the CloudEvent headers of a type, e.g. one a producer got wrong; returns its {@code ce_id}. */
+    public String send(EventType type, String key, String payload) {
+        return send(type, key, payload, UUID.randomUUID().toString());
+    }
+
+    private String send(EventType type, String key, String payload, String eventId) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(type.topic(), key, payload);
+        CloudEventHeaders.of(eventId, type, "/pledge/test", Instant.now(), key)
                 .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
         return send(record, eventId);
     }

@@ -119,8 +119,8 @@ final class LocalStack {
     /**
      * Restarts a service that stops on its own (a crash, an out-of-memory kill, a {@code kill -9} to
      * try its durability) with the same settings, as a container runtime's restart policy would, and
-     * says when it is ready again. One that stops {@value #MAX_RESTARTS} times within
-     * {@link #RESTART_WINDOW} is left stopped: something is wrong that a restart does not mend.
+     * says when it is ready again, at most {@value #MAX_RESTARTS} times within {@link #RESTART_WINDOW}; one
+     * that stops again after that is left stopped: something is wrong that a restart does not mend.
      */
     private void supervise(List<Service> services, String publicKey) {
         Map<Service, Deque<Long>> restarts = new HashMap<>();
