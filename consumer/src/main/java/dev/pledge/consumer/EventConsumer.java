@@ -5,6 +5,7 @@ import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.outbox.OutboxRelay;
+import dev.pledge.outbox.SessionSql;
 import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -185,24 +186,21 @@ public class EventConsumer {
     private record Applied<R>(R result, int count) {
     }
 
+    private static final String FIRST_SEEN = "INSERT INTO processed_event (event_id, processed_at)"
+            + " SELECT unnest($1::text[]), now() ON CONFLICT DO NOTHING RETURNING event_id";
+
     /**
      * Records the events' ids with one statement; returns the events not recorded before, in order.
      * Inside the transaction: if the handler fails, the ids are not recorded either.
      */
     private static Uni<List<EventRecord>> firstSeen(List<EventRecord> events) {
-        StringBuilder sql = new StringBuilder("INSERT INTO processed_event (event_id, processed_at) VALUES ");
-        for (int i = 1; i <= events.size(); i++) {
-            sql.append(i == 1 ? "" : ", ").append("(?").append(i).append(", now())");
+        String[] ids = new String[events.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = events.get(i).eventId();
         }
-        sql.append(" ON CONFLICT DO NOTHING RETURNING event_id");
-        return Panache.getSession().flatMap(session -> {
-            var query = session.createNativeQuery(sql.toString(), String.class);
-            for (int i = 0; i < events.size(); i++) {
-                query.setParameter(i + 1, events.get(i).eventId());
-            }
-            return query.getResultList();
-        }).map(inserted -> {
-            Set<String> fresh = new HashSet<>(inserted);
+        return SessionSql.query(FIRST_SEEN, (Object) ids).map(inserted -> {
+            Set<String> fresh = new HashSet<>();
+            inserted.forEach(row -> fresh.add((String) row[0]));
             List<EventRecord> out = new ArrayList<>();
             for (EventRecord e : events) {
                 if (fresh.remove(e.eventId())) { // remove: the same ce_id twice in one transaction is applied once

@@ -44,45 +44,32 @@ public class Outbox {
     public record Entry(PledgeEvent event, UUID id) {
     }
 
-    /** Rows per statement in {@link #appendAll(List, Instant)}: 6 parameters a row, well under PostgreSQL's 65,535. */
-    private static final int ROWS_PER_STATEMENT = 1000;
-
     /**
-     * Appends many events in the caller's Hibernate Reactive transaction with one statement (per
-     * thousand), in list order: one round trip where {@link #append} makes one per event.
+     * Appends many events in the caller's Hibernate Reactive transaction with one statement, in list
+     * order: one round trip where {@link #append} makes one per event.
      */
     public Uni<Void> appendAll(List<Entry> entries, Instant time) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
-            List<Entry> part = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(() -> insert(part, time));
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return chain;
-    }
-
-    private static Uni<Void> insert(List<Entry> entries, Instant time) {
-        StringBuilder sql = new StringBuilder(
-                "INSERT INTO outbox (event_id, topic, event_key, ce_type, ce_time, payload) VALUES ");
-        for (int i = 0; i < entries.size(); i++) {
-            int p = i * 6;
-            sql.append(i == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?").append(p + 2).append(", ?")
-                    .append(p + 3).append(", ?").append(p + 4).append(", ?").append(p + 5).append(", ?").append(p + 6)
-                    .append(')');
+        int n = entries.size();
+        UUID[] ids = new UUID[n];
+        String[] topics = new String[n];
+        String[] keys = new String[n];
+        String[] types = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        String[] payloads = new String[n];
+        OffsetDateTime at = time.atOffset(ZoneOffset.UTC);
+        for (int i = 0; i < n; i++) {
+            PledgeEvent e = entries.get(i).event();
+            ids[i] = entries.get(i).id();
+            topics[i] = e.type().topic();
+            keys[i] = e.key();
+            types[i] = e.type().ceType();
+            times[i] = at;
+            payloads[i] = EventJson.toJson(e);
         }
-        return Panache.getSession().flatMap(s -> {
-            var query = s.createNativeQuery(sql.toString());
-            for (int i = 0; i < entries.size(); i++) {
-                PledgeEvent e = entries.get(i).event();
-                int p = i * 6;
-                query.setParameter(p + 1, entries.get(i).id());
-                query.setParameter(p + 2, e.type().topic());
-                query.setParameter(p + 3, e.key());
-                query.setParameter(p + 4, e.type().ceType());
-                query.setParameter(p + 5, time);
-                query.setParameter(p + 6, EventJson.toJson(e));
-            }
-            return query.executeUpdate();
-        }).replaceWithVoid();
+        return SessionSql.update(APPEND_ALL, ids, topics, keys, types, times, payloads).replaceWithVoid();
     }
 
     /**
