@@ -8,6 +8,7 @@ import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.service.Changes;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.PledgeEvent;
+import dev.pledge.outbox.SessionSql;
 import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -144,17 +145,16 @@ public class EscalationRepository {
         // stored_at from the database's clock; seq in list order
         String sql = "INSERT INTO esc_early_event (event_id, contact_id, ce_type, payload, stored_at)"
                 + " SELECT event_id, contact_id, ce_type, payload, clock_timestamp() FROM json_populate_recordset("
-                + "NULL::esc_early_event, " + JsonRows.JSON_1 + ") WITH ORDINALITY AS r ORDER BY r.ordinality ON CONFLICT DO NOTHING";
+                + "NULL::esc_early_event, " + JsonRows.json(1) + ") WITH ORDINALITY AS r ORDER BY r.ordinality ON CONFLICT DO NOTHING";
         return JsonRows.execute(sql, JsonRows.objects(EARLY_COLUMNS, events, e -> new Object[] {e.eventId(),
                 e.event().key(), e.event().type().ceType(), EventJson.toJson(e.event())})).replaceWithVoid();
     }
 
     /** Removes and returns the events kept aside for these contacts, in the order they were stored. */
     public Uni<List<Early>> takeEarly(Collection<String> contactIds) {
-        return Panache.getSession().chain(s -> s.createNativeQuery("WITH taken AS (DELETE FROM esc_early_event"
-                        + " WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ") RETURNING seq, event_id, ce_type, payload)"
-                        + " SELECT event_id, ce_type, payload FROM taken ORDER BY seq", Object[].class)
-                .setParameter(1, ids(contactIds)).getResultList())
+        return SessionSql.query("WITH taken AS (DELETE FROM esc_early_event WHERE contact_id = ANY($1::text[])"
+                        + " RETURNING seq, event_id, ce_type, payload) SELECT event_id, ce_type, payload FROM taken ORDER BY seq",
+                        (Object) contactIds.toArray(new String[0]))
                 .map(rows -> rows.stream()
                         .map(r -> new Early((String) r[0], EventJson.fromJson((String) r[1],
                                 ((String) r[2]).getBytes(java.nio.charset.StandardCharsets.UTF_8))))

@@ -2,7 +2,7 @@ package dev.pledge.escalation.repository;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pledge.events.EventJson;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.pledge.outbox.SessionSql;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -17,34 +17,30 @@ import java.util.function.Function;
  * {@code json_populate_recordset} or {@code json_array_elements_text}. A multi-row {@code VALUES}
  * with a parameter per value made Hibernate parse the SQL and bind every parameter one by one, a
  * fifth of escalation-service's CPU at 1,000 events/s (bench/README.md); and the statement's text
- * stays the same whatever the number of rows. Not a shared mechanism on purpose: for the shared
- * consumer's ids and the outbox's rows it made sla-service arm 17 % fewer contacts a second than
- * their {@code VALUES} (1,233–1,272/s against 1,520/s; why is not profiled yet).
+ * stays the same whatever the number of rows. The shared consumer, the outbox and sla-service bind
+ * a column per array instead ({@code unnest}, through {@link SessionSql}); JSON was slower for them
+ * when it went through Hibernate (bench/README.md). Here a row has up to 17 columns in four tables.
  */
 final class JsonRows {
 
     /**
-     * The parameter {@code ?1} as a JSON document. Cast to text first: a string bound where PostgreSQL
-     * expects {@code json} is sent by the Vert.x client as a JSON string, not as the document.
+     * {@code ?1}'s strings (a JSON array, {@link #array}) as a SQL array, for {@code column = ANY(...)}
+     * in a Hibernate query: one parameter and the same statement whatever the number of values, read
+     * by an index scan. The string is cast to text first: a string bound where PostgreSQL expects
+     * {@code json} is sent by the Vert.x client as a JSON string, not as the document.
      */
-    static final String JSON_1 = json(1);
-
-    /**
-     * {@code ?1}'s strings (a JSON array, {@link #array}) as a SQL array, for {@code column = ANY(...)}:
-     * one parameter and the same statement whatever the number of values, read by an index scan.
-     */
-    static final String ARRAY_OF_1 = "ARRAY(SELECT json_array_elements_text(" + JSON_1 + "))";
+    static final String ARRAY_OF_1 = "ARRAY(SELECT json_array_elements_text(CAST(CAST(?1 AS text) AS json)))";
 
     private JsonRows() {
     }
 
-    /** The parameter {@code ?n} as a JSON document (see {@link #JSON_1}). */
+    /** The parameter {@code $n} of a statement {@link #execute} runs, as a JSON document. */
     static String json(int n) {
-        return "CAST(CAST(?" + n + " AS text) AS json)";
+        return "$" + n + "::text::json";
     }
 
     /**
-     * {@code INSERT INTO table (columns)} of the rows in parameter {@code ?n} ({@link #objects}), in
+     * {@code INSERT INTO table (columns)} of the rows in parameter {@code $n} ({@link #objects}), in
      * list order. {@code json_populate_recordset} reads each object as a row of the table, matching
      * keys to column names and casting each value to the column's type; columns not named are left
      * to their defaults.
@@ -56,17 +52,12 @@ final class JsonRows {
     }
 
     /**
-     * Runs a statement whose parameters {@code ?1, ?2, ...} are these JSON texts: for instance inserts
-     * into several tables in one round trip, each a data-modifying {@code WITH} of {@link #insertSql}.
+     * Runs a statement whose parameters {@code $1, $2, ...} are these JSON texts ({@link #json}): for
+     * instance inserts into several tables in one round trip, each a data-modifying {@code WITH} of
+     * {@link #insertSql}. Through {@link SessionSql}: the session's pending changes are not flushed.
      */
     static Uni<Integer> execute(String sql, String... json) {
-        return Panache.getSession().chain(s -> {
-            var q = s.createNativeQuery(sql);
-            for (int i = 0; i < json.length; i++) {
-                q.setParameter(i + 1, json[i]);
-            }
-            return q.executeUpdate();
-        });
+        return SessionSql.update(sql, (Object[]) json);
     }
 
     /** Strings as a JSON array, for {@code json_array_elements_text}. */

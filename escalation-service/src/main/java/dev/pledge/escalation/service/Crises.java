@@ -6,6 +6,7 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.OutboxRelay;
+import dev.pledge.outbox.SessionSql;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,24 +60,16 @@ public class Crises {
             latest.merge(r.category(), r.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
             versions.merge(r.category(), r.policyVersion(), Math::max);
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO crisis_count (category, bucket, count) VALUES ");
-        List<Object> args = new ArrayList<>();
-        counts.forEach((category, buckets) -> buckets.forEach((at, n) -> {
-            int p = args.size();
-            sql.append(p == 0 ? "" : ", ").append("(?").append(p + 1).append(", ?").append(p + 2).append(", ?")
-                    .append(p + 3).append(')');
-            args.add(category);
-            args.add(utc(at));
-            args.add(n);
+        List<String> categories = new ArrayList<>();
+        List<OffsetDateTime> buckets = new ArrayList<>();
+        List<Integer> added = new ArrayList<>();
+        counts.forEach((category, byBucket) -> byBucket.forEach((at, n) -> {
+            categories.add(category);
+            buckets.add(utc(at));
+            added.add(n);
         }));
-        sql.append(" ON CONFLICT (category, bucket) DO UPDATE SET count = crisis_count.count + EXCLUDED.count");
-        return Panache.getSession().chain(s -> {
-            Mutiny.MutationQuery q = s.createNativeQuery(sql.toString());
-            for (int i = 0; i < args.size(); i++) {
-                q.setParameter(i + 1, args.get(i));
-            }
-            return q.executeUpdate();
-        }).chain(() -> Multi.createFrom().iterable(latest.keySet()).onItem()
+        return SessionSql.update(COUNT, categories.toArray(new String[0]), buckets.toArray(new OffsetDateTime[0]),
+                added.toArray(new Integer[0])).chain(() -> Multi.createFrom().iterable(latest.keySet()).onItem()
                 .transformToUniAndConcatenate(category -> declareIfOver(category, latest.get(category),
                         versions.get(category)))
                 .collect().last().replaceWithVoid());
@@ -122,15 +114,19 @@ public class Crises {
         }
     }
 
+    private static final String COUNT = "INSERT INTO crisis_count (category, bucket, count)"
+            + " SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])"
+            + " ON CONFLICT (category, bucket) DO UPDATE SET count = crisis_count.count + EXCLUDED.count";
+    private static final String MEASURE = "SELECT coalesce(sum(count) FILTER (WHERE bucket >= $2), 0),"
+            + " coalesce(sum(count) FILTER (WHERE bucket < $2), 0) FROM crisis_count"
+            + " WHERE category = $1 AND bucket >= $3 AND bucket <= $4";
+
     private Uni<Measure> measure(String category, Instant at, Policy.Crisis rules) {
         Instant windowStart = bucketOf(at.minus(rules.window()).plus(bucket));
         Instant baselineStart = at.minus(rules.baselineWindow());
-        return Panache.getSession().chain(s -> s.createNativeQuery("SELECT coalesce(sum(count) FILTER (WHERE bucket >= ?2), 0),"
-                        + " coalesce(sum(count) FILTER (WHERE bucket < ?2), 0) FROM crisis_count"
-                        + " WHERE category = ?1 AND bucket >= ?3 AND bucket <= ?4", Object[].class)
-                .setParameter(1, category).setParameter(2, utc(windowStart)).setParameter(3, utc(baselineStart))
-                .setParameter(4, utc(at)).getSingleResult())
-                .map(row -> {
+        return SessionSql.query(MEASURE, category, utc(windowStart), utc(baselineStart), utc(at))
+                .map(rows -> {
+                    Object[] row = rows.get(0);
                     long recent = ((Number) row[0]).longValue();
                     long before = ((Number) row[1]).longValue();
                     double windows = (double) rules.baselineWindow().minus(rules.window()).toMillis() / rules.window().toMillis();
