@@ -17,6 +17,12 @@ import org.hibernate.reactive.pool.ReactiveConnection;
  * flushed first (a statement batch already sent to the connection is), so use it for rows the session
  * has not touched; rows written this way are not in the session, and a later query reads them. Entities
  * stay the way to read and change a few rows.
+ *
+ * <p>PostgreSQL infers one type per parameter: a {@code $2} used where a varchar and where a text is
+ * expected is refused ("inconsistent types deduced"); cast it ({@code $2::text}). Inside a transaction
+ * the Vert.x client of Quarkus 3.27 (4.5.21) reports such a refusal as {@code 25P02} "current
+ * transaction is aborted" (eclipse-vertx/vertx-sql-client#1557, fixed in later releases); to see the
+ * real error, {@code PREPARE} the statement in psql.
  */
 public final class SessionSql {
     private SessionSql() {

@@ -10,8 +10,10 @@ import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.timers.TimerEngine;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,14 +32,11 @@ public class Facts {
         this.policies = policies;
     }
 
-    /** Rows per multi-row insert: at most 12 parameters a row. */
-    static final int ROWS_PER_STATEMENT = 100;
-
     /**
      * Applies the events; returns the survey timers whose due time moved. A run of consecutive
      * {@code contact.received} (or {@code sla.started}) events, the bulk of any busy poll, is inserted
-     * with one statement per {@value #ROWS_PER_STATEMENT}; nothing is reordered, so the facts are what
-     * one statement per event in record order makes.
+     * with one statement, a column per array; nothing is reordered, so the facts are what one statement
+     * per event in record order makes.
      */
     public Uni<List<TimerEngine.Due<String>>> apply(List<EventRecord> events) {
         List<TimerEngine.Due<String>> moved = new ArrayList<>();
@@ -47,8 +46,7 @@ public class Facts {
             PledgeEvent first = events.get(i).event();
             if (first instanceof ContactEvent.Received || first instanceof SlaEvent.Started) {
                 int end = i + 1;
-                while (end < events.size() && end - i < ROWS_PER_STATEMENT
-                        && events.get(end).event().getClass() == first.getClass()) {
+                while (end < events.size() && events.get(end).event().getClass() == first.getClass()) {
                     end++;
                 }
                 List<EventRecord> run = events.subList(i, end);
@@ -64,31 +62,61 @@ public class Facts {
     }
 
     private static Uni<Void> received(List<EventRecord> run) {
-        List<Object> params = new ArrayList<>();
-        for (EventRecord e : run) {
-            ContactEvent.Received r = (ContactEvent.Received) e.event();
-            params.addAll(Arrays.asList(r.contactId(), r.customer() == null ? null : r.customer().id(),
-                    r.channel().wire(), r.priority().wire(), r.customer() == null ? null : r.customer().tier(),
-                    r.category(), r.team(), r.repeatOf(), "open", r.occurredAt(), e.partition(), r.policyVersion()));
+        int n = run.size();
+        String[] ids = new String[n], customers = new String[n], channels = new String[n], priorities = new String[n],
+                tiers = new String[n], categories = new String[n], teams = new String[n], repeats = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        Integer[] partitions = new Integer[n], versions = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            ContactEvent.Received r = (ContactEvent.Received) run.get(i).event();
+            ids[i] = r.contactId();
+            customers[i] = r.customer() == null ? null : r.customer().id();
+            channels[i] = r.channel().wire();
+            priorities[i] = r.priority().wire();
+            tiers[i] = r.customer() == null ? null : r.customer().tier();
+            categories[i] = r.category();
+            teams[i] = r.team();
+            repeats[i] = r.repeatOf();
+            at[i] = utc(r.occurredAt());
+            partitions[i] = run.get(i).partition();
+            versions[i] = r.policyVersion();
         }
         return Sql.update("""
                 INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
                     status, received_at, kafka_partition, policy_version)
-                VALUES %s ON CONFLICT (contact_id) DO NOTHING""".formatted(Sql.valuesRows(run.size(), 12)),
-                params.toArray()).replaceWithVoid();
+                SELECT c, cu, ch, p, t, ca, te, r, 'open', a, pa, v
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::timestamptz[], $10::int[], $11::int[]) AS u(c, cu, ch, p, t, ca, te, r, a, pa, v)
+                ON CONFLICT (contact_id) DO NOTHING""",
+                ids, customers, channels, priorities, tiers, categories, teams, repeats, at, partitions, versions)
+                .replaceWithVoid();
     }
 
     private static Uni<Void> started(List<EventRecord> run) {
-        List<Object> params = new ArrayList<>();
-        for (EventRecord e : run) {
-            SlaEvent.Started s = (SlaEvent.Started) e.event();
-            params.addAll(Arrays.asList(s.contactId(), s.metric().wire(), s.startedAt(), s.rule(),
-                    s.calendar(), s.target().toMillis(), s.deadline()));
+        int n = run.size();
+        String[] ids = new String[n], metrics = new String[n], rules = new String[n], calendars = new String[n];
+        OffsetDateTime[] starts = new OffsetDateTime[n], deadlines = new OffsetDateTime[n];
+        Long[] targets = new Long[n];
+        for (int i = 0; i < n; i++) {
+            SlaEvent.Started s = (SlaEvent.Started) run.get(i).event();
+            ids[i] = s.contactId();
+            metrics[i] = s.metric().wire();
+            starts[i] = utc(s.startedAt());
+            rules[i] = s.rule();
+            calendars[i] = s.calendar();
+            targets[i] = s.target().toMillis();
+            deadlines[i] = utc(s.deadline());
         }
         return Sql.update("""
                 INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline)
-                VALUES %s ON CONFLICT DO NOTHING""".formatted(Sql.valuesRows(run.size(), 7)), params.toArray())
+                SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bigint[],
+                    $7::timestamptz[])
+                ON CONFLICT DO NOTHING""", ids, metrics, starts, rules, calendars, targets, deadlines)
                 .replaceWithVoid();
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return at == null ? null : at.atOffset(ZoneOffset.UTC);
     }
 
     private Uni<Void> apply(PledgeEvent event, List<TimerEngine.Due<String>> moved) {
@@ -107,24 +135,25 @@ public class Facts {
     private Uni<Void> contact(ContactEvent event, List<TimerEngine.Due<String>> moved) {
         if (event instanceof ContactEvent.Updated u) {
             return Sql.update("""
-                    UPDATE fb_contact SET priority = coalesce(?2, priority), category = coalesce(?3, category),
-                        team = coalesce(?4, team), tier = coalesce(?5, tier) WHERE contact_id = ?1""",
+                    UPDATE fb_contact SET priority = coalesce($2, priority), category = coalesce($3, category),
+                        team = coalesce($4, team), tier = coalesce($5, tier) WHERE contact_id = $1""",
                     u.contactId(), u.priority() == null ? null : u.priority().wire(), u.category(), u.team(), u.tier())
                     .replaceWithVoid();
         }
         if (event instanceof ContactEvent.AgentReplied a) {
             return Sql.update("""
-                    UPDATE fb_contact SET first_response_at = ?2
-                    WHERE contact_id = ?1 AND (first_response_at IS NULL OR first_response_at > ?2)""",
+                    UPDATE fb_contact SET first_response_at = $2
+                    WHERE contact_id = $1 AND (first_response_at IS NULL OR first_response_at > $2)""",
                     a.contactId(), a.occurredAt()).replaceWithVoid();
         }
         if (event instanceof ContactEvent.StatusChanged s) {
             return Sql.update("""
-                    UPDATE fb_contact SET status = ?2,
-                        resolved_at = CASE WHEN ?2 = 'resolved' THEN ?3 WHEN ?2 = 'reopened' THEN NULL ELSE resolved_at END,
-                        closed_at = CASE WHEN ?2 = 'closed' THEN coalesce(closed_at, ?3) ELSE closed_at END,
-                        reopened = reopened + CASE WHEN ?2 = 'reopened' THEN 1 ELSE 0 END
-                    WHERE contact_id = ?1""", s.contactId(), s.to().wire(), s.occurredAt())
+                    UPDATE fb_contact SET status = $2::text,
+                        resolved_at = CASE WHEN $2::text = 'resolved' THEN $3::timestamptz
+                            WHEN $2::text = 'reopened' THEN NULL ELSE resolved_at END,
+                        closed_at = CASE WHEN $2::text = 'closed' THEN coalesce(closed_at, $3::timestamptz) ELSE closed_at END,
+                        reopened = reopened + CASE WHEN $2::text = 'reopened' THEN 1 ELSE 0 END
+                    WHERE contact_id = $1""", s.contactId(), s.to().wire(), s.occurredAt())
                     .chain(() -> surveys.onStatus(s, policy()))
                     .invoke(due -> due.ifPresent(moved::add)).replaceWithVoid();
         }
@@ -132,34 +161,34 @@ public class Facts {
     }
 
     private Uni<Void> sla(SlaEvent event) {
-        String running = " WHERE contact_id = ?1 AND metric = ?2 AND started_at = (SELECT max(started_at) FROM fb_sla"
-                + " WHERE contact_id = ?1 AND metric = ?2)";
+        String running = " WHERE contact_id = $1 AND metric = $2 AND started_at = (SELECT max(started_at) FROM fb_sla"
+                + " WHERE contact_id = $1 AND metric = $2)";
         if (event instanceof SlaEvent.Warning w) {
             return Sql.update("UPDATE fb_sla SET warned = true" + running,
                     w.contactId(), w.metric().wire()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Breached b) {
-            return Sql.update("UPDATE fb_sla SET breached_at = coalesce(breached_at, ?3)" + running,
+            return Sql.update("UPDATE fb_sla SET breached_at = coalesce(breached_at, $3)" + running,
                     b.contactId(), b.metric().wire(), b.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Met m) {
-            return Sql.update("UPDATE fb_sla SET ended_at = ?3, elapsed_ms = ?4, in_target = ?5" + running,
+            return Sql.update("UPDATE fb_sla SET ended_at = $3, elapsed_ms = $4, in_target = $5" + running,
                     m.contactId(), m.metric().wire(), m.at(), m.elapsed() == null ? null : m.elapsed().toMillis(),
                     m.inTarget()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Cancelled c) {
-            return Sql.update("UPDATE fb_sla SET cancelled = true, ended_at = coalesce(ended_at, ?3)"
+            return Sql.update("UPDATE fb_sla SET cancelled = true, ended_at = coalesce(ended_at, $3)"
                     + running + " AND ended_at IS NULL", c.contactId(), c.metric().wire(), c.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Paused p) {
             return Sql.update("""
-                    INSERT INTO fb_pause (contact_id, metric, paused_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING""",
+                    INSERT INTO fb_pause (contact_id, metric, paused_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING""",
                     p.contactId(), p.metric().wire(), p.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Resumed r) {
             return Sql.update("""
-                    UPDATE fb_pause SET resumed_at = ?3 WHERE contact_id = ?1 AND metric = ?2 AND resumed_at IS NULL
-                        AND paused_at <= ?3""", r.contactId(), r.metric().wire(), r.at()).replaceWithVoid();
+                    UPDATE fb_pause SET resumed_at = $3 WHERE contact_id = $1 AND metric = $2 AND resumed_at IS NULL
+                        AND paused_at <= $3""", r.contactId(), r.metric().wire(), r.at()).replaceWithVoid();
         }
         return Uni.createFrom().voidItem();
     }
@@ -174,18 +203,18 @@ public class Facts {
                     l.at(), l.policyVersion());
         }
         if (event instanceof EscalationEvent.Resolved r) {
-            return Sql.update("UPDATE fb_escalation SET open = false WHERE contact_id = ?1 AND escalation_id = ?2",
+            return Sql.update("UPDATE fb_escalation SET open = false WHERE contact_id = $1 AND escalation_id = $2",
                     r.contactId(), r.escalationId()).replaceWithVoid();
         }
         if (event instanceof EscalationEvent.CrisisDeclared d) {
             return Sql.update("""
-                    INSERT INTO fb_crisis (crisis_id, category, count, baseline, declared_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                    INSERT INTO fb_crisis (crisis_id, category, count, baseline, declared_at) VALUES ($1, $2, $3, $4, $5)
                     ON CONFLICT DO NOTHING""", d.crisisId(), d.category(), d.count(), d.baseline(), d.at())
                     .replaceWithVoid();
         }
         if (event instanceof EscalationEvent.CrisisCleared c) {
             return Sql.update(
-                    "UPDATE fb_crisis SET cleared_at = ?2 WHERE crisis_id = ?1", c.crisisId(), c.at()).replaceWithVoid();
+                    "UPDATE fb_crisis SET cleared_at = $2 WHERE crisis_id = $1", c.crisisId(), c.at()).replaceWithVoid();
         }
         return Uni.createFrom().voidItem();
     }
@@ -209,7 +238,7 @@ public class Facts {
             }
             return Sql.update("""
                     INSERT INTO fb_escalation (contact_id, first_at, level, rank, escalation_id, open, now_at)
-                    VALUES (?1, ?2, ?3, ?4, ?5, true, ?6)
+                    VALUES ($1, $2, $3, $4, $5, true, $6)
                     ON CONFLICT (contact_id) DO UPDATE SET first_at = least(fb_escalation.first_at, excluded.first_at),
                         level = CASE WHEN excluded.rank > fb_escalation.rank THEN excluded.level ELSE fb_escalation.level END,
                         rank = greatest(fb_escalation.rank, excluded.rank),

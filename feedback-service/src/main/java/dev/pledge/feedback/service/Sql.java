@@ -1,6 +1,6 @@
 package dev.pledge.feedback.service;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.pledge.outbox.SessionSql;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -9,51 +9,30 @@ import java.util.List;
 
 /**
  * Plain SQL in the current Panache session's transaction: the consumer's, so facts, surveys, consumed
- * event ids and outbox rows commit together. Parameters are {@code ?1, ?2, ...}; give a type cast in the
- * statement where a parameter may be null.
+ * event ids and outbox rows commit together. Through {@link SessionSql}: the PostgreSQL client binds
+ * the parameters, Hibernate does not parse the statement (feedback-service has no entities).
+ * Parameters are {@code $1, $2, ...}; instants go as UTC times. Give a type cast in the statement
+ * where a parameter may be null, and where one is used twice in places of different types
+ * ({@code status = $2 ... CASE WHEN $2 = 'resolved'}: varchar and text) — PostgreSQL infers one
+ * type per parameter, and refuses the statement otherwise.
  */
 final class Sql {
 
     static Uni<Integer> update(String sql, Object... params) {
-        return Panache.getSession().chain(session -> {
-            var query = session.createNativeQuery(sql);
-            bind(query::setParameter, params);
-            return query.executeUpdate();
-        });
+        return SessionSql.update(sql, bind(params));
     }
 
     static Uni<List<Object[]>> rows(String sql, Object... params) {
-        return Panache.getSession().chain(session -> {
-            var query = session.createNativeQuery(sql, Object[].class);
-            bind(query::setParameter, params);
-            return query.getResultList();
-        }).map(Sql::arrays);
+        return SessionSql.query(sql, bind(params));
     }
 
-    private static void bind(java.util.function.BiConsumer<Integer, Object> query, Object[] params) {
+    private static Object[] bind(Object[] params) {
+        Object[] bound = new Object[params.length];
         for (int i = 0; i < params.length; i++) {
             Object p = params[i];
-            query.accept(i + 1, p instanceof Instant at ? OffsetDateTime.ofInstant(at, ZoneOffset.UTC) : p);
+            bound[i] = p instanceof Instant at ? OffsetDateTime.ofInstant(at, ZoneOffset.UTC) : p;
         }
-    }
-
-    /** {@code (?1, ?2), (?3, ?4)} for two rows of two columns: a multi-row {@code VALUES} list. */
-    static String valuesRows(int rows, int columns) {
-        StringBuilder b = new StringBuilder();
-        for (int r = 0; r < rows; r++) {
-            b.append(r == 0 ? "(" : ", (");
-            for (int c = 1; c <= columns; c++) {
-                b.append(c == 1 ? "?" : ", ?").append(r * columns + c);
-            }
-            b.append(')');
-        }
-        return b.toString();
-    }
-
-    /** Rows as arrays, also where a statement returns one column. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static List<Object[]> arrays(List<?> rows) {
-        return (List<Object[]>) (List) rows.stream().map(r -> r instanceof Object[] a ? a : new Object[] {r}).toList();
+        return bound;
     }
 
     static Instant instant(Object value) {

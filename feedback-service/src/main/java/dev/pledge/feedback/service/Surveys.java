@@ -58,7 +58,7 @@ public class Surveys {
         if (!s.to().isDone()) {
             return Sql.rows("""
                     UPDATE fb_survey SET state = 'cancelled', next_fire_at = NULL
-                    WHERE contact_id = ?1 AND state = 'scheduled' RETURNING CAST(survey_id AS text), kafka_partition""",
+                    WHERE contact_id = $1 AND state = 'scheduled' RETURNING CAST(survey_id AS text), kafka_partition""",
                     s.contactId())
                     .map(rows -> rows.stream().findFirst().map(r -> new TimerEngine.Due<>((String) r[0],
                             ((Number) r[1]).intValue(), null)));
@@ -66,7 +66,7 @@ public class Surveys {
         if (policy == null || policy.feedback() == null) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return Sql.rows("SELECT channel, customer_id, kafka_partition FROM fb_contact WHERE contact_id = ?1", s.contactId())
+        return Sql.rows("SELECT channel, customer_id, kafka_partition FROM fb_contact WHERE contact_id = $1", s.contactId())
                 .chain(rows -> {
                     if (rows.isEmpty()) {
                         LOG.warnf("%s %s before its contact.received: no survey", s.contactId(), s.to().wire());
@@ -86,7 +86,7 @@ public class Surveys {
                     return Sql.rows("""
                             INSERT INTO fb_survey (survey_id, contact_id, customer_id, kind, channel, state, send_at,
                                 expires_after_s, next_fire_at, kafka_partition, policy_version)
-                            VALUES (?1, ?2, ?3, ?4, ?5, 'scheduled', ?6, ?7, ?6, ?8, ?9)
+                            VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $7, $6, $8, $9)
                             ON CONFLICT (contact_id) DO UPDATE SET state = 'scheduled', kind = excluded.kind,
                                 send_at = excluded.send_at, next_fire_at = excluded.next_fire_at,
                                 expires_after_s = excluded.expires_after_s, policy_version = excluded.policy_version
@@ -126,7 +126,7 @@ public class Surveys {
     public Uni<Void> fireDue(Collection<String> surveyIds) {
         return Sql.rows("""
                 SELECT CAST(survey_id AS text), contact_id, customer_id, kind, channel, expires_after_s, send_at
-                FROM fb_survey WHERE survey_id = ANY(?1) AND state = 'scheduled'
+                FROM fb_survey WHERE survey_id = ANY($1) AND state = 'scheduled'
                     AND next_fire_at <= clock_timestamp()
                 ORDER BY next_fire_at FOR UPDATE SKIP LOCKED""", (Object) surveyIds.stream().map(UUID::fromString).toArray(UUID[]::new))
                 .chain(rows -> {
@@ -149,17 +149,17 @@ public class Surveys {
         Duration fatigue = policy == null || policy.feedback() == null ? Duration.ZERO : policy.feedback().fatigueWindow();
         // one customer's surveys are decided one at a time, whichever instance owns their contacts
         Uni<Boolean> asked = customer == null || fatigue.isZero() ? Uni.createFrom().item(false)
-                : Sql.rows("SELECT pg_advisory_xact_lock(hashtext(?1))::text", customer)
+                : Sql.rows("SELECT pg_advisory_xact_lock(hashtext($1))::text", customer)
                         .chain(() -> Sql.rows("""
-                                SELECT 1 FROM fb_survey WHERE customer_id = ?1 AND survey_id <> ?2
-                                    AND requested_at > clock_timestamp() - make_interval(secs => ?3) LIMIT 1""",
+                                SELECT 1 FROM fb_survey WHERE customer_id = $1 AND survey_id <> $2
+                                    AND requested_at > clock_timestamp() - make_interval(secs => $3) LIMIT 1""",
                                 customer, surveyId, (double) fatigue.toSeconds()))
                         .map(found -> !found.isEmpty());
         return asked.chain(fatigued -> {
             if (fatigued) {
                 LOG.debugf("survey %s of %s suppressed: customer %s was asked within %s", surveyId, contactId, customer,
                         fatigue);
-                return Sql.update("UPDATE fb_survey SET state = 'suppressed', next_fire_at = NULL WHERE survey_id = ?1",
+                return Sql.update("UPDATE fb_survey SET state = 'suppressed', next_fire_at = NULL WHERE survey_id = $1",
                         surveyId).replaceWithVoid();
             }
             return Sql.rows("SELECT clock_timestamp(), 1").chain(now -> {
@@ -168,8 +168,8 @@ public class Surveys {
                 int version = policies.newest();
                 String token = tokens.sign(surveyId, kind, expires);
                 return Sql.update("""
-                        UPDATE fb_survey SET state = 'requested', next_fire_at = NULL, requested_at = ?2, expires_at = ?3
-                        WHERE survey_id = ?1""", surveyId, at, expires)
+                        UPDATE fb_survey SET state = 'requested', next_fire_at = NULL, requested_at = $2, expires_at = $3
+                        WHERE survey_id = $1""", surveyId, at, expires)
                         .chain(() -> outbox.append(new FeedbackEvent.SurveyRequested(surveyId.toString(), contactId,
                                 customer, kind, channel, at, expires, version, token), at, Outbox.idOf("survey.requested",
                                 surveyId)))
@@ -194,15 +194,15 @@ public class Surveys {
         String text = comment == null || comment.isBlank() ? null : comment.strip();
         Double sentiment = text == null ? null : Sentiment.score(text);
         return Sql.rows("""
-                UPDATE fb_survey s SET state = 'answered', answered_at = clock_timestamp(), score = ?2, comment = ?3,
-                    sentiment = ?4
-                WHERE survey_id = ?1 AND state = 'requested' AND expires_at > clock_timestamp()
+                UPDATE fb_survey s SET state = 'answered', answered_at = clock_timestamp(), score = $2, comment = $3,
+                    sentiment = $4
+                WHERE survey_id = $1 AND state = 'requested' AND expires_at > clock_timestamp()
                 RETURNING contact_id, answered_at, channel,
                     (SELECT tier FROM fb_contact c WHERE c.contact_id = s.contact_id)""",
                 claims.surveyId(), score, text, sentiment)
                 .chain(rows -> {
                     if (rows.isEmpty()) {
-                        return Sql.rows("SELECT state, expires_at FROM fb_survey WHERE survey_id = ?1", claims.surveyId())
+                        return Sql.rows("SELECT state, expires_at FROM fb_survey WHERE survey_id = $1", claims.surveyId())
                                 .map(found -> {
                                     throw refusal(found);
                                 });
@@ -215,7 +215,7 @@ public class Surveys {
                             claims.surveyId().toString(), contactId, claims.kind(), score, text, at, policies.newest(),
                             theme, sentiment);
                     Uni<Integer> themed = theme == null ? Uni.createFrom().item(0)
-                            : Sql.update("UPDATE fb_survey SET theme = ?2 WHERE survey_id = ?1", claims.surveyId(), theme);
+                            : Sql.update("UPDATE fb_survey SET theme = $2 WHERE survey_id = $1", claims.surveyId(), theme);
                     return themed.chain(() -> outbox.append(received, at, UUID.fromString(received.feedbackId())))
                             .replaceWith(received);
                 });
