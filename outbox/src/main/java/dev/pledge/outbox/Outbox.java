@@ -52,6 +52,24 @@ public class Outbox {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        return SessionSql.update(APPEND_ALL, columns(entries, time)).replaceWithVoid();
+    }
+
+    /**
+     * Appends many events with fresh ids in one statement on a connection of the reactive client,
+     * inside the caller's transaction there: for hot paths that write many rows at once. Rows get
+     * {@code seq} in list order, so the relay publishes them in that order.
+     */
+    public static Uni<Void> appendAll(SqlClient client, List<? extends PledgeEvent> events, Instant time) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Entry> entries = events.stream().map(e -> new Entry(e, UUID.randomUUID())).toList();
+        return client.preparedQuery(APPEND_ALL).execute(Tuple.wrap(columns(entries, time))).replaceWithVoid();
+    }
+
+    /** {@link #APPEND_ALL}'s parameters: one array per column. */
+    private static Object[] columns(List<Entry> entries, Instant time) {
         int n = entries.size();
         UUID[] ids = new UUID[n];
         String[] topics = new String[n];
@@ -69,37 +87,7 @@ public class Outbox {
             times[i] = at;
             payloads[i] = EventJson.toJson(e);
         }
-        return SessionSql.update(APPEND_ALL, ids, topics, keys, types, times, payloads).replaceWithVoid();
-    }
-
-    /**
-     * Appends many events with fresh ids in one statement on a connection of the reactive client,
-     * inside the caller's transaction there: for hot paths that write many rows at once. Rows get
-     * {@code seq} in list order, so the relay publishes them in that order.
-     */
-    public static Uni<Void> appendAll(SqlClient client, List<? extends PledgeEvent> events, Instant time) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        int n = events.size();
-        UUID[] ids = new UUID[n];
-        String[] topics = new String[n];
-        String[] keys = new String[n];
-        String[] types = new String[n];
-        OffsetDateTime[] times = new OffsetDateTime[n];
-        String[] payloads = new String[n];
-        OffsetDateTime at = time.atOffset(ZoneOffset.UTC);
-        for (int i = 0; i < n; i++) {
-            PledgeEvent e = events.get(i);
-            ids[i] = UUID.randomUUID();
-            topics[i] = e.type().topic();
-            keys[i] = e.key();
-            types[i] = e.type().ceType();
-            times[i] = at;
-            payloads[i] = EventJson.toJson(e);
-        }
-        return client.preparedQuery(APPEND_ALL).execute(Tuple.of(ids, topics, keys, types, times, payloads))
-                .replaceWithVoid();
+        return new Object[] {ids, topics, keys, types, times, payloads};
     }
 
     private static final String APPEND_ALL = """
