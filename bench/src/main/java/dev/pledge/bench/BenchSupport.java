@@ -108,6 +108,27 @@ final class BenchSupport {
     }
 
     /**
+     * Reads the service's metrics every {@code every}, as Prometheus does in production, until closed.
+     * Without it the first readings come at the measured window's edge and compile the rendering code
+     * there (a JIT burst that showed as slow seconds at the window's start).
+     */
+    static AutoCloseable scrapeEvery(ServiceProcess service, Duration every) {
+        var scraper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-scraper");
+            t.setDaemon(true);
+            return t;
+        });
+        scraper.scheduleAtFixedRate(() -> {
+            try {
+                metrics(service);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                log("metrics not read: %s", e);
+            }
+        }, 0, every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return scraper::shutdownNow;
+    }
+
+    /**
      * Where an event's time goes inside a service, between two readings of its metrics: the shared
      * consumer's transactions (events each, duration, age of the oldest record at commit) and the
      * outbox relay's (rows each, duration). Means over the window; p50, p99 and max as Micrometer

@@ -44,12 +44,14 @@ public final class SlaArmedBench {
     public static void main(String[] args) throws Exception {
         int contacts = BenchSupport.intArg(args, "--contacts", 20_000);
         int warmup = BenchSupport.intArg(args, "--warmup", 30_000);
+        // consumers in the one service instance, each taking its share of contact-events' partitions
+        int concurrency = BenchSupport.intArg(args, "--concurrency", 1);
         Path root = BenchSupport.root();
         Path out = Path.of(BenchSupport.stringArg(args, "--out", root.resolve("bench/results/sla-armed.json").toString()));
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         try (ServiceProcess sla = ServiceProcess.start(root.resolve("sla-service/target/quarkus-app/quarkus-run.jar"),
-                DATABASE, Map.of())) {
+                DATABASE, Map.of("MP_MESSAGING_INCOMING_CONTACT_EVENTS_CONCURRENCY", String.valueOf(concurrency)))) {
             BenchSupport.awaitOwnership(sla);
             if (warmup > 0) {
                 // The JIT needs about a minute of CPU on 2 cores; measured before that, the run measures the compiler.
@@ -66,9 +68,9 @@ public final class SlaArmedBench {
             long first = written.values().stream().mapToLong(Long::longValue).min().orElse(0);
             double perSecond = latency.isEmpty() ? 0 : latency.size() * 1000.0 / Math.max(1, lastArmed[0] - first);
             Result result = new Result(Instant.now(), warmup, contacts, latency.size(), BenchSupport.Stats.of(latency), perSecond,
-                    Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "%nsla-service: contact received to SLA timer armed, %,d contacts, %d cores%n",
-                    contacts, result.cores());
+                    Runtime.getRuntime().availableProcessors(), concurrency);
+            System.out.printf(Locale.ROOT, "%nsla-service: contact received to SLA timer armed, %,d contacts, %d cores, %d consumer(s)%n",
+                    contacts, result.cores(), concurrency);
             System.out.printf(Locale.ROOT, "  armed %,d; latency (ms) median %d, p99 %d, max %d; %.0f contacts armed per second%n",
                     result.armed(), result.latency().medianMs(), result.latency().p99Ms(), result.latency().maxMs(),
                     perSecond);
@@ -80,7 +82,8 @@ public final class SlaArmedBench {
     }
 
     /** What one run measured; latency in milliseconds, from record timestamp to record timestamp. */
-    record Result(Instant at, int warmup, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond, int cores) {
+    record Result(Instant at, int warmup, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond, int cores,
+            int concurrency) {
     }
 
     /** Writes the contacts as intake's relay would; returns each one's record timestamp. */
