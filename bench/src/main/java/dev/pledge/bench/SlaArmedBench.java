@@ -51,7 +51,7 @@ public final class SlaArmedBench {
         BenchSupport.createTopics();
         TestPostgres.get().ensureDatabase(DATABASE);
         try (ServiceProcess sla = ServiceProcess.start(root.resolve("sla-service/target/quarkus-app/quarkus-run.jar"),
-                DATABASE, Map.of("MP_MESSAGING_INCOMING_CONTACT_EVENTS_CONCURRENCY", String.valueOf(concurrency)))) {
+                DATABASE, Map.of(), jvm(concurrency))) {
             BenchSupport.awaitOwnership(sla);
             if (warmup > 0) {
                 // The JIT needs about a minute of CPU on 2 cores; measured before that, the run measures the compiler.
@@ -60,6 +60,7 @@ public final class SlaArmedBench {
                 readStarted(warm, written, new ArrayList<>(), new long[1]);
                 BenchSupport.log("warmed up with %,d contacts", warmup);
             }
+            Map<String, Double> before = BenchSupport.metrics(sla);
             String run = "a" + UUID.randomUUID().toString().substring(0, 8) + "-";
             Map<String, Long> written = write(run, contacts);
             List<Long> latency = new ArrayList<>();
@@ -68,12 +69,13 @@ public final class SlaArmedBench {
             long first = written.values().stream().mapToLong(Long::longValue).min().orElse(0);
             double perSecond = latency.isEmpty() ? 0 : latency.size() * 1000.0 / Math.max(1, lastArmed[0] - first);
             Result result = new Result(Instant.now(), warmup, contacts, latency.size(), BenchSupport.Stats.of(latency), perSecond,
-                    Runtime.getRuntime().availableProcessors(), concurrency);
+                    Runtime.getRuntime().availableProcessors(), jvm(concurrency), concurrency);
             System.out.printf(Locale.ROOT, "%nsla-service: contact received to SLA timer armed, %,d contacts, %d cores, %d consumer(s)%n",
                     contacts, result.cores(), concurrency);
             System.out.printf(Locale.ROOT, "  armed %,d; latency (ms) median %d, p99 %d, max %d; %.0f contacts armed per second%n",
                     result.armed(), result.latency().medianMs(), result.latency().p99Ms(), result.latency().maxMs(),
                     perSecond);
+            BenchSupport.printStages(before, BenchSupport.metrics(sla));
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
             BenchSupport.log("written %s", out);
@@ -82,8 +84,15 @@ public final class SlaArmedBench {
     }
 
     /** What one run measured; latency in milliseconds, from record timestamp to record timestamp. */
+    /** ./pledge up's options (and PLEDGE_BENCH_JVM), with {@code concurrency} consumers of contact-events. */
+    private static List<String> jvm(int concurrency) {
+        List<String> options = new ArrayList<>(BenchSupport.SERVICE_JVM);
+        options.add("-Dmp.messaging.incoming.contact-events.concurrency=" + concurrency);
+        return options;
+    }
+
     record Result(Instant at, int warmup, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond, int cores,
-            int concurrency) {
+            List<String> serviceJvm, int concurrency) {
     }
 
     /** Writes the contacts as intake's relay would; returns each one's record timestamp. */

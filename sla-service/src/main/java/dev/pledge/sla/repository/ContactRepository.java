@@ -13,24 +13,24 @@ import java.util.Set;
 
 @ApplicationScoped
 public class ContactRepository implements PanacheRepositoryBase<SlaContact, String> {
-    private static final String KNOWN = "SELECT contact_id FROM sla_contact WHERE contact_id = ANY($1::text[])";
-    private static final String INSERT_ALL = """
+    private static final String INSERT_NEW = """
             INSERT INTO sla_contact (contact_id, kafka_partition, channel, priority, tier, category, team, status,
                                      updated_at, policy_version)
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                 $8::text[], $9::timestamptz[], $10::int[])""";
+                                 $8::text[], $9::timestamptz[], $10::int[])
+            ON CONFLICT (contact_id) DO NOTHING
+            RETURNING contact_id""";
 
-    /** Which of these contacts are known here: one statement, nothing loaded into the session. */
-    public Uni<Set<String>> known(List<String> contactIds) {
-        return SessionSql.query(KNOWN, (Object) contactIds.toArray(new String[0])).map(rows -> {
-            Set<String> known = new HashSet<>();
-            rows.forEach(row -> known.add((String) row[0]));
-            return known;
-        });
-    }
-
-    /** New contacts with one statement (they are not in the session afterwards). */
-    public Uni<Void> insertAll(List<SlaContact> contacts) {
+    /**
+     * Writes the contacts not known here yet, with one statement (they are not in the session
+     * afterwards); returns the ids written. Skipping known ones in the insert itself keeps to the
+     * primary key: a separate {@code contact_id = ANY($1)} lookup of 500 ids was planned as a
+     * sequential scan (16 ms on 90,000 contacts, against 2 ms by the index).
+     */
+    public Uni<Set<String>> insertNew(List<SlaContact> contacts) {
+        if (contacts.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
         int n = contacts.size();
         String[] ids = new String[n], channels = new String[n], priorities = new String[n], tiers = new String[n],
                 categories = new String[n], teams = new String[n], statuses = new String[n];
@@ -49,7 +49,11 @@ public class ContactRepository implements PanacheRepositoryBase<SlaContact, Stri
             updated[i] = c.updatedAt.atOffset(ZoneOffset.UTC);
             versions[i] = c.policyVersion;
         }
-        return SessionSql.update(INSERT_ALL, ids, partitions, channels, priorities, tiers, categories, teams, statuses,
-                updated, versions).replaceWithVoid();
+        return SessionSql.query(INSERT_NEW, ids, partitions, channels, priorities, tiers, categories, teams, statuses,
+                updated, versions).map(rows -> {
+                    Set<String> inserted = new HashSet<>();
+                    rows.forEach(row -> inserted.add((String) row[0]));
+                    return inserted;
+                });
     }
 }

@@ -95,45 +95,47 @@ public class SlaTimers {
     }
 
     /**
-     * Contacts received, in record order, set-based: one lookup of those already known (a contact
-     * received twice keeps its first timers), then contacts, timers and their {@code sla.started}
-     * written with one statement per table (arrays, through {@code SessionSql}: Hibernate's per-entity
-     * inserts were a quarter of the service's CPU). Returns the timers started.
+     * Contacts received, in record order, set-based: contacts written with one statement that skips
+     * those already known (a contact received twice keeps its first timers), then the new ones' timers
+     * and their {@code sla.started} with one statement per table (arrays, through {@code SessionSql}:
+     * Hibernate's per-entity inserts were a quarter of the service's CPU). Returns the timers started.
      */
     public Uni<List<SlaTimer>> received(List<Received> received) {
-        List<String> ids = received.stream().map(r -> r.event().contactId()).distinct().toList();
-        return contacts.known(ids).flatMap(known -> {
-            Set<String> seen = new HashSet<>(known);
-            List<Received> fresh = received.stream().filter(r -> seen.add(r.event().contactId())).toList();
-            if (fresh.isEmpty()) {
-                return Uni.createFrom().item(List.<SlaTimer>of());
-            }
-            Set<Integer> versions = new TreeSet<>();
-            fresh.forEach(r -> versions.add(r.event().policyVersion()));
-            return Multi.createFrom().iterable(versions).onItem().transformToUniAndConcatenate(policies::await)
-                    .collect().last().flatMap(ignored -> start(fresh));
-        });
+        Set<String> seen = new HashSet<>();
+        List<Received> firsts = received.stream().filter(r -> seen.add(r.event().contactId())).toList();
+        Set<Integer> versions = new TreeSet<>();
+        firsts.forEach(r -> versions.add(r.event().policyVersion()));
+        // the policy check first: it refuses an event naming no version before anything reads its fields
+        return Multi.createFrom().iterable(versions).onItem().transformToUniAndConcatenate(policies::await)
+                .collect().last().chain(() -> {
+                    List<SlaContact> candidates = firsts.stream().map(SlaTimers::contactOf).toList();
+                    return contacts.insertNew(candidates).chain(inserted -> start(
+                            candidates.stream().filter(c -> inserted.contains(c.contactId)).toList()));
+                });
     }
 
-    private Uni<List<SlaTimer>> start(List<Received> fresh) {
-        List<SlaContact> newContacts = new ArrayList<>();
+    private static SlaContact contactOf(Received received) {
+        ContactEvent.Received r = received.event();
+        SlaContact c = new SlaContact();
+        c.contactId = r.contactId();
+        c.partition = received.partition();
+        c.channel = r.channel().wire();
+        c.priority = r.priority().wire();
+        c.tier = r.customer().tier();
+        c.category = r.category();
+        c.team = r.team();
+        c.status = ContactStatus.OPEN.wire();
+        c.updatedAt = r.occurredAt();
+        c.policyVersion = r.policyVersion();
+        return c;
+    }
+
+    /** The first timers of contacts just written, and their {@code sla.started}. */
+    private Uni<List<SlaTimer>> start(List<SlaContact> fresh) {
         List<SlaTimer> started = new ArrayList<>();
-        for (Received received : fresh) {
-            ContactEvent.Received r = received.event();
-            SlaContact c = new SlaContact();
-            c.contactId = r.contactId();
-            c.partition = received.partition();
-            c.channel = r.channel().wire();
-            c.priority = r.priority().wire();
-            c.tier = r.customer().tier();
-            c.category = r.category();
-            c.team = r.team();
-            c.status = ContactStatus.OPEN.wire();
-            c.updatedAt = r.occurredAt();
-            c.policyVersion = r.policyVersion();
-            newContacts.add(c);
+        for (SlaContact c : fresh) {
             Policy.SlaRule rule = ruleFor(c);
-            Instant at = micros(r.occurredAt());
+            Instant at = micros(c.updatedAt);
             if (rule.firstResponse() != null) {
                 started.add(newTimer(c, SlaMetric.FIRST_RESPONSE, 1, rule, rule.firstResponse(), at));
             }
@@ -141,10 +143,12 @@ public class SlaTimers {
                 started.add(newTimer(c, SlaMetric.RESOLUTION, 1, rule, rule.resolution(), at));
             }
         }
+        if (started.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
         List<Outbox.Entry> events = started.stream()
                 .map(t -> new Outbox.Entry(t.started(), Outbox.idOf(t.contactId, t.metric, t.cycle, "started"))).toList();
-        return contacts.insertAll(newContacts)
-                .chain(() -> timers.insertAll(started))
+        return timers.insertAll(started)
                 .chain(() -> outbox.appendAll(events, Instant.now()))
                 .replaceWith(started);
     }
