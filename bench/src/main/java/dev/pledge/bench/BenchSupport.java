@@ -5,6 +5,7 @@ import dev.pledge.events.Topics;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TopicWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -145,6 +146,35 @@ final class BenchSupport {
                     scale * after.getOrDefault(name + "{quantile=\"0.5\"}", Double.NaN),
                     scale * after.getOrDefault(name + "{quantile=\"0.99\"}", Double.NaN),
                     scale * after.getOrDefault(name + "_max", Double.NaN), scale == 1 ? "" : " ms");
+        }
+    }
+
+    /**
+     * With {@code PLEDGE_BENCH_STATEMENTS=1} (embedded PostgreSQL only): forgets what PostgreSQL has
+     * counted so far, so that {@link #printStatements} shows the measured part of a run.
+     */
+    static void resetStatements(String database) {
+        if (TestPostgres.statementsCounted()) {
+            TestPostgres.get().execute(database, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+                    "SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    /** The statements PostgreSQL spent most time on since {@link #resetStatements}, if it counts them. */
+    static void printStatements(String database) throws java.sql.SQLException {
+        if (!TestPostgres.statementsCounted()) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "  PostgreSQL's statements by total execution time (pg_stat_statements):%n");
+        try (java.sql.Connection c = TestPostgres.get().connect(database);
+                java.sql.ResultSet r = c.createStatement().executeQuery("SELECT calls, total_exec_time, rows,"
+                        + " left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements"
+                        + " ORDER BY total_exec_time DESC LIMIT 12")) {
+            while (r.next()) {
+                long calls = r.getLong(1);
+                System.out.printf(Locale.ROOT, "  %,9d calls %,9.0f ms (%6.2f ms each) %,10d rows  %s%n", calls,
+                        r.getDouble(2), calls == 0 ? 0 : r.getDouble(2) / calls, r.getLong(3), r.getString(4));
+            }
         }
     }
 

@@ -75,6 +75,7 @@ public final class EscalationBench {
             Run measured = run(UUID.randomUUID().toString().substring(0, 8) + "-", rate, warmupSeconds, seconds, () -> {
                 BenchSupport.log("warmed up for %d s at %,d events/s", warmupSeconds, rate);
                 before.set(BenchSupport.metrics(service));
+                BenchSupport.resetStatements(DATABASE);
             });
             Map<String, Double> after = BenchSupport.metrics(service);
             scraper.close();
@@ -89,6 +90,7 @@ public final class EscalationBench {
                     result.latency().p99Ms(), result.latency().maxMs());
             printSlowSeconds(measured);
             BenchSupport.printStages(before.get(), after);
+            BenchSupport.printStatements(DATABASE);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
             BenchSupport.log("written %s", out);

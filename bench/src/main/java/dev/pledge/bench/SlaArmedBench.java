@@ -61,6 +61,7 @@ public final class SlaArmedBench {
                 BenchSupport.log("warmed up with %,d contacts", warmup);
             }
             Map<String, Double> before = BenchSupport.metrics(sla);
+            BenchSupport.resetStatements(DATABASE);
             String run = "a" + UUID.randomUUID().toString().substring(0, 8) + "-";
             Map<String, Long> written = write(run, contacts);
             List<Long> latency = new ArrayList<>();
@@ -76,6 +77,7 @@ public final class SlaArmedBench {
                     result.armed(), result.latency().medianMs(), result.latency().p99Ms(), result.latency().maxMs(),
                     perSecond);
             BenchSupport.printStages(before, BenchSupport.metrics(sla));
+            BenchSupport.printStatements(DATABASE);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
             BenchSupport.log("written %s", out);

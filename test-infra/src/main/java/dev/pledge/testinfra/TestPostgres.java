@@ -118,6 +118,15 @@ public final class TestPostgres {
         return host;
     }
 
+    /**
+     * Whether the embedded server counts its statements ({@code pg_stat_statements}; a benchmark asks
+     * with {@code -Dpledge.pg.statements=true}, bench/run with {@code PLEDGE_BENCH_STATEMENTS=1}).
+     * Embedded binaries only: Testcontainers and {@code PLEDGE_PG_URL} servers are as they are.
+     */
+    public static boolean statementsCounted() {
+        return Boolean.getBoolean("pledge.pg.statements");
+    }
+
     private static TestPostgres choose() {
         String external = System.getenv("PLEDGE_PG_URL");
         if (external != null && !external.isBlank()) {
@@ -134,12 +143,15 @@ public final class TestPostgres {
                     container.getUsername(), container.getPassword());
         }
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
                     // Tests need no durability; a benchmark asks for a production database's with -Dpledge.pg.fsync=on.
                     .setServerConfig("fsync", System.getProperty("pledge.pg.fsync", "off"))
-                    .setServerConfig("synchronous_commit", System.getProperty("pledge.pg.fsync", "off"))
-                    .start();
+                    .setServerConfig("synchronous_commit", System.getProperty("pledge.pg.fsync", "off"));
+            if (statementsCounted()) {
+                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+            }
+            EmbeddedPostgres pg = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     pg.close();
