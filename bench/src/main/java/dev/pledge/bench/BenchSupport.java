@@ -154,7 +154,7 @@ final class BenchSupport {
      * counted so far, so that {@link #printStatements} shows the measured part of a run.
      */
     static void resetStatements(String database) {
-        if (TestPostgres.statementsCounted()) {
+        if (TestPostgres.get().countsStatements()) {
             TestPostgres.get().execute(database, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
                     "SELECT pg_stat_statements_reset()");
         }
@@ -162,7 +162,7 @@ final class BenchSupport {
 
     /** The statements PostgreSQL spent most time on since {@link #resetStatements}, if it counts them. */
     static void printStatements(String database) throws java.sql.SQLException {
-        if (!TestPostgres.statementsCounted()) {
+        if (!TestPostgres.get().countsStatements()) {
             return;
         }
         System.out.printf(Locale.ROOT, "  PostgreSQL's statements by total execution time (pg_stat_statements):%n");

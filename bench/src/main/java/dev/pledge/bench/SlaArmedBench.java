@@ -85,7 +85,6 @@ public final class SlaArmedBench {
         System.exit(0);
     }
 
-    /** What one run measured; latency in milliseconds, from record timestamp to record timestamp. */
     /** ./pledge up's options (and PLEDGE_BENCH_JVM), with {@code concurrency} consumers of contact-events. */
     private static List<String> jvm(int concurrency) {
         List<String> options = new ArrayList<>(BenchSupport.SERVICE_JVM);
@@ -93,6 +92,7 @@ public final class SlaArmedBench {
         return options;
     }
 
+    /** What one run measured; latency in milliseconds, from record timestamp to record timestamp. */
     record Result(Instant at, int warmup, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond, int cores,
             List<String> serviceJvm, int concurrency) {
     }

@@ -19,6 +19,7 @@ import org.testcontainers.containers.PostgreSQLContainer;
  */
 public final class TestPostgres {
     private static final Logger LOG = Logger.getLogger(TestPostgres.class);
+    private static final String EMBEDDED = "embedded PostgreSQL binaries";
     private static TestPostgres instance;
 
     private final String kind;
@@ -119,11 +120,15 @@ public final class TestPostgres {
     }
 
     /**
-     * Whether the embedded server counts its statements ({@code pg_stat_statements}; a benchmark asks
-     * with {@code -Dpledge.pg.statements=true}, bench/run with {@code PLEDGE_BENCH_STATEMENTS=1}).
-     * Embedded binaries only: Testcontainers and {@code PLEDGE_PG_URL} servers are as they are.
+     * Whether this server counts its statements ({@code pg_stat_statements}): a benchmark asks with
+     * {@code -Dpledge.pg.statements=true} (bench/run: {@code PLEDGE_BENCH_STATEMENTS=1}). Embedded
+     * binaries only; Testcontainers and {@code PLEDGE_PG_URL} servers are left as they are.
      */
-    public static boolean statementsCounted() {
+    public boolean countsStatements() {
+        return kind.equals(EMBEDDED) && statementsAsked();
+    }
+
+    private static boolean statementsAsked() {
         return Boolean.getBoolean("pledge.pg.statements");
     }
 
@@ -148,7 +153,7 @@ public final class TestPostgres {
                     // Tests need no durability; a benchmark asks for a production database's with -Dpledge.pg.fsync=on.
                     .setServerConfig("fsync", System.getProperty("pledge.pg.fsync", "off"))
                     .setServerConfig("synchronous_commit", System.getProperty("pledge.pg.fsync", "off"));
-            if (statementsCounted()) {
+            if (statementsAsked()) {
                 builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
             }
             EmbeddedPostgres pg = builder.start();
@@ -159,7 +164,7 @@ public final class TestPostgres {
                     LOG.warn("embedded PostgreSQL did not stop cleanly", e);
                 }
             }));
-            return new TestPostgres("embedded PostgreSQL binaries", "localhost", pg.getPort(), "postgres", "postgres");
+            return new TestPostgres(EMBEDDED, "localhost", pg.getPort(), "postgres", "postgres");
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
         }
