@@ -35,7 +35,7 @@ final class BenchSupport {
     static final List<String> SERVICE_JVM = jvm();
 
     private static List<String> jvm() {
-        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
+        List<String> options = new ArrayList<>(List.of("-Xms64m", "-Xmx512m", "-Xmn128m", "-XX:+UseSerialGC"));
         String extra = System.getProperty("pledge.bench.jvm", "");
         if (!extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));
@@ -127,6 +127,21 @@ final class BenchSupport {
             }
         }, 0, every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         return scraper::shutdownNow;
+    }
+
+    /** CPU time the process has used so far, user and system (0 where the platform does not say). */
+    static Duration cpu(ServiceProcess service) {
+        return ProcessHandle.of(service.pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    /**
+     * Events applied per second of the consumer's transactions between two readings of its metrics:
+     * its rate while it has work, whatever kept it waiting for records (a slow writer, the broker).
+     */
+    static double busyRate(Map<String, Double> before, Map<String, Double> after, long events) {
+        double seconds = after.getOrDefault("pledge_consumer_batch_duration_seconds_sum", 0.0)
+                - before.getOrDefault("pledge_consumer_batch_duration_seconds_sum", 0.0);
+        return seconds <= 0 ? 0 : events / seconds;
     }
 
     /**

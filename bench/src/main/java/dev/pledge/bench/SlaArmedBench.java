@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -35,15 +36,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Contact received to SLA timer armed: {@code --contacts} {@code contact.received} events are written
  * to contact-events as fast as the producer goes, and for each the time from its record timestamp to
  * the record timestamp of its {@code sla.started} (first response) is taken. Also: how many contacts
- * per second sla-service arms, from the first event written to the last timer armed. {@code --warmup}
- * contacts go first, unmeasured, so that the figures are of compiled code.
+ * per second sla-service arms, from the first event written to the last timer armed. Contacts go
+ * first for {@code --warmup-seconds}, unmeasured, 10,000 at a time, so that the figures are of compiled
+ * code: on 2 cores the JIT compiles the service's hot path for over a minute after its start (a JFR
+ * of a run warmed with 30,000 contacts, about 25 s, had C2 compiling for 9 s of the 12 s measured).
  */
 public final class SlaArmedBench {
     static final String DATABASE = "sla_armed_bench";
 
     public static void main(String[] args) throws Exception {
         int contacts = BenchSupport.intArg(args, "--contacts", 20_000);
-        int warmup = BenchSupport.intArg(args, "--warmup", 30_000);
+        int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 120);
         // consumers in the one service instance, each taking its share of contact-events' partitions
         int concurrency = BenchSupport.intArg(args, "--concurrency", 1);
         Path root = BenchSupport.root();
@@ -53,30 +56,41 @@ public final class SlaArmedBench {
         try (ServiceProcess sla = ServiceProcess.start(root.resolve("sla-service/target/quarkus-app/quarkus-run.jar"),
                 DATABASE, Map.of(), jvm(concurrency))) {
             BenchSupport.awaitOwnership(sla);
-            if (warmup > 0) {
-                // The JIT needs about a minute of CPU on 2 cores; measured before that, the run measures the compiler.
+            int warmup = 0;
+            long warmUntil = System.nanoTime() + Duration.ofSeconds(warmupSeconds).toNanos();
+            while (System.nanoTime() < warmUntil) {
                 String warm = "w" + UUID.randomUUID().toString().substring(0, 8) + "-";
-                Map<String, Long> written = write(warm, warmup);
-                readStarted(warm, written, new ArrayList<>(), new long[1]);
-                BenchSupport.log("warmed up with %,d contacts", warmup);
+                Map<TopicPartition, Long> marks = endOffsets();
+                Map<String, Long> written = write(warm, 10_000);
+                readStarted(marks, warm, written, new ArrayList<>(), new long[1]);
+                warmup += written.size();
             }
+            BenchSupport.log("warmed up for %d s with %,d contacts", warmupSeconds, warmup);
             Map<String, Double> before = BenchSupport.metrics(sla);
+            Duration cpuBefore = BenchSupport.cpu(sla);
             BenchSupport.resetStatements(DATABASE);
             String run = "a" + UUID.randomUUID().toString().substring(0, 8) + "-";
+            Map<TopicPartition, Long> marks = endOffsets();
             Map<String, Long> written = write(run, contacts);
             List<Long> latency = new ArrayList<>();
             long[] lastArmed = {0};
-            readStarted(run, written, latency, lastArmed);
+            readStarted(marks, run, written, latency, lastArmed);
+            double cpuMsPerThousand = (BenchSupport.cpu(sla).minus(cpuBefore).toNanos() / 1e6) * 1000 / Math.max(1, latency.size());
+            Map<String, Double> after = BenchSupport.metrics(sla);
+            double busyPerSecond = BenchSupport.busyRate(before, after, latency.size());
             long first = written.values().stream().mapToLong(Long::longValue).min().orElse(0);
             double perSecond = latency.isEmpty() ? 0 : latency.size() * 1000.0 / Math.max(1, lastArmed[0] - first);
-            Result result = new Result(Instant.now(), warmup, contacts, latency.size(), BenchSupport.Stats.of(latency), perSecond,
+            Result result = new Result(Instant.now(), warmupSeconds, warmup, contacts, latency.size(), BenchSupport.Stats.of(latency), perSecond,
+                    busyPerSecond, cpuMsPerThousand,
                     Runtime.getRuntime().availableProcessors(), jvm(concurrency), concurrency);
             System.out.printf(Locale.ROOT, "%nsla-service: contact received to SLA timer armed, %,d contacts, %d cores, %d consumer(s)%n",
                     contacts, result.cores(), concurrency);
             System.out.printf(Locale.ROOT, "  armed %,d; latency (ms) median %d, p99 %d, max %d; %.0f contacts armed per second%n",
                     result.armed(), result.latency().medianMs(), result.latency().p99Ms(), result.latency().maxMs(),
                     perSecond);
-            BenchSupport.printStages(before, BenchSupport.metrics(sla));
+            System.out.printf(Locale.ROOT, "  %.0f contacts per second of the consumer's transactions; sla-service's CPU %.0f ms per 1,000 contacts%n",
+                    busyPerSecond, cpuMsPerThousand);
+            BenchSupport.printStages(before, after);
             BenchSupport.printStatements(DATABASE);
             Files.createDirectories(out.getParent());
             Files.writeString(out, EventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
@@ -93,7 +107,8 @@ public final class SlaArmedBench {
     }
 
     /** What one run measured; latency in milliseconds, from record timestamp to record timestamp. */
-    record Result(Instant at, int warmup, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond, int cores,
+    record Result(Instant at, int warmupSeconds, int warmupContacts, int contacts, int armed, BenchSupport.Stats latency, double armedPerSecond,
+            double busyPerSecond, double cpuMsPerThousand, int cores,
             List<String> serviceJvm, int concurrency) {
     }
 
@@ -127,15 +142,29 @@ public final class SlaArmedBench {
         return timestamps;
     }
 
-    private static void readStarted(String prefix, Map<String, Long> written, List<Long> latency, long[] lastArmed) {
+    /** Where sla-events ends now: the reader starts there, so it reads only what the next contacts cause. */
+    private static Map<TopicPartition, Long> endOffsets() {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SLA_EVENTS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            return consumer.endOffsets(partitions);
+        }
+    }
+
+    private static KafkaConsumer<String, String> consumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static void readStarted(Map<TopicPartition, Long> from, String prefix, Map<String, Long> written, List<Long> latency,
+            long[] lastArmed) {
         java.util.Set<String> armed = new java.util.HashSet<>();
         Instant giveUp = Instant.now().plus(Duration.ofMinutes(10));
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(Topics.SLA_EVENTS));
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            consumer.assign(from.keySet());
+            from.forEach(consumer::seek);
             while (armed.size() < written.size() && Instant.now().isBefore(giveUp)) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     Header type = r.headers().lastHeader(CloudEventHeaders.TYPE);

@@ -9,13 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * A batch channel's subscriber: every transaction takes all the polls that arrived while the one
- * before it ran, up to {@code pledge.consumer.max-transaction-events}.
+ * before it ran, up to {@code pledge.consumer.max-transaction-events}. A poll's records are read
+ * (parsed) when it arrives, so that reading the next transaction's events happens while the one
+ * before it waits on the database, not after it.
  *
  * <p>Why not a method taking one poll: the connector polls Kafka all the time and queues each poll as
  * one batch, so under load a method called per batch runs one transaction per small poll while
@@ -29,12 +32,13 @@ import org.jboss.logging.Logger;
  * channel fails, as the {@code failure-strategy=fail} of every service says. All state here is touched
  * on the channel's Vert.x context only.
  */
-final class ChannelSubscriber implements Flow.Subscriber<Message<?>> {
+final class ChannelSubscriber<T> implements Flow.Subscriber<Message<?>> {
     private static final Logger LOG = Logger.getLogger(ChannelSubscriber.class);
 
-    private final BiFunction<List<ConsumerRecord<String, String>>, Context, Uni<Void>> apply;
+    private final Function<ConsumerRecord<String, String>, T> read;
+    private final BiFunction<List<T>, Context, Uni<Void>> apply;
     private final int maxEvents;
-    private final ArrayDeque<Message<?>> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Poll<T>> waiting = new ArrayDeque<>();
     private int waitingEvents;
     private Flow.Subscription subscription;
     private Context context;
@@ -42,9 +46,19 @@ final class ChannelSubscriber implements Flow.Subscriber<Message<?>> {
     private boolean applying;
     private boolean failed;
 
-    ChannelSubscriber(BiFunction<List<ConsumerRecord<String, String>>, Context, Uni<Void>> apply, int maxEvents) {
+    /**
+     * @param read what a record is read into when its poll arrives (null: passed over); it must not throw
+     * @param apply applies what the waiting polls' records were read into, in record order
+     */
+    ChannelSubscriber(Function<ConsumerRecord<String, String>, T> read, BiFunction<List<T>, Context, Uni<Void>> apply,
+            int maxEvents) {
+        this.read = read;
         this.apply = apply;
         this.maxEvents = maxEvents;
+    }
+
+    /** A poll as it arrived, its records read. */
+    private record Poll<T>(Message<?> message, int records, List<T> read) {
     }
 
     @Override
@@ -62,7 +76,19 @@ final class ChannelSubscriber implements Flow.Subscriber<Message<?>> {
             context = Vertx.currentContext();
         }
         requested = false;
-        waiting.add(poll);
+        List<T> reads = new ArrayList<>();
+        try {
+            for (ConsumerRecord<String, String> record : records(poll).getRecords()) {
+                T r = read.apply(record);
+                if (r != null) {
+                    reads.add(r);
+                }
+            }
+        } catch (RuntimeException e) {
+            fail(e, List.of(), List.of(poll));
+            return;
+        }
+        waiting.add(new Poll<>(poll, records(poll).count(), reads));
         waitingEvents += records(poll).count();
         if (!applying) {
             applyWaiting();
@@ -85,29 +111,41 @@ final class ChannelSubscriber implements Flow.Subscriber<Message<?>> {
         }
         applying = true;
         List<Message<?>> polls = new ArrayList<>();
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        List<T> reads = new ArrayList<>();
+        int events = 0;
         // whole polls only, at least one, up to maxEvents
-        while (!waiting.isEmpty() && (polls.isEmpty() || records.size() + records(waiting.peek()).count() <= maxEvents)) {
-            Message<?> poll = waiting.poll();
-            polls.add(poll);
-            records(poll).getRecords().forEach(records::add);
+        while (!waiting.isEmpty() && (polls.isEmpty() || events + waiting.peek().records() <= maxEvents)) {
+            Poll<T> poll = waiting.poll();
+            polls.add(poll.message());
+            reads.addAll(poll.read());
+            events += poll.records();
         }
-        waitingEvents -= records.size();
+        waitingEvents -= events;
+        int taken = events;
         // deferred: a bug that throws before the transaction began fails it, instead of leaving it pending for ever
-        Uni.createFrom().deferred(() -> apply.apply(records, context)).subscribe().with(
+        Uni.createFrom().deferred(() -> apply.apply(reads, context)).subscribe().with(
                 ignored -> onContext(() -> {
                     polls.forEach(Message::ack);
                     applyWaiting();
                     requestMore();
                 }),
                 failure -> onContext(() -> {
-                    LOG.errorf(failure, "could not apply or set aside %d event(s); the channel stops", records.size());
-                    failed = true;
-                    polls.forEach(p -> p.nack(failure));
-                    waiting.forEach(p -> p.nack(failure));
-                    waiting.clear();
-                    subscription.cancel();
+                    LOG.errorf(failure, "could not apply or set aside %d event(s); the channel stops", taken);
+                    fail(failure, polls, List.of());
                 }));
+    }
+
+    /** Nacks the polls, those waiting and any not yet queued, and cancels: the channel stops. */
+    private void fail(Throwable failure, List<Message<?>> polls, List<Message<?>> notQueued) {
+        if (notQueued.size() > 0) {
+            LOG.errorf(failure, "could not read a poll of %d record(s); the channel stops", records(notQueued.get(0)).count());
+        }
+        failed = true;
+        polls.forEach(p -> p.nack(failure));
+        waiting.forEach(p -> p.message().nack(failure));
+        notQueued.forEach(p -> p.nack(failure));
+        waiting.clear();
+        subscription.cancel();
     }
 
     private void onContext(Runnable task) {

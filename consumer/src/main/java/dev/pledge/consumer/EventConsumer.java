@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  * {@link EventHandler}; each transaction takes the polls that arrived while the one before it ran
  * ({@link ChannelSubscriber}):
  * <ol>
- * <li>each record is read as a CloudEvent ({@code ce_id}, {@code ce_type}, JSON payload); one that
+ * <li>each record is read as a CloudEvent ({@code ce_id}, {@code ce_type}, JSON payload) when its poll
+ * arrives, while the transaction before it runs; one that
  * cannot be read goes to the dead-letter topic; a type this version does not know is passed over
  * (contract changes are additive);</li>
  * <li>the records are applied in one transaction: the {@code ce_id}s are recorded with one statement, and
@@ -80,39 +81,44 @@ public class EventConsumer {
      * {@code @Incoming("events") @Acknowledgment(MANUAL) Flow.Subscriber<Message<?>> events()} returns it.
      */
     public <R> Flow.Subscriber<Message<?>> subscriber(EventHandler<R> handler) {
-        return new ChannelSubscriber((records, context) -> consume(records, handler, context),
+        return new ChannelSubscriber<>(this::read, (reads, context) -> consume(reads, handler, context),
                 config.maxTransactionEvents());
     }
 
-    /** Applies records through the handler; completes when every record is applied or set aside. */
-    private <R> Uni<Void> consume(List<ConsumerRecord<String, String>> records, EventHandler<R> handler, Context context) {
-        List<EventRecord> events = new ArrayList<>();
-        List<ConsumerRecord<String, String>> unreadable = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records) {
-            String type = header(record, CloudEventHeaders.TYPE);
-            try {
-                EventType.of(type);
-            } catch (IllegalArgumentException e) {
-                if (type != null && type.startsWith("pledge.")) {
-                    LOG.debugf("passing over %s-%d@%d: type %s is newer than this service", record.topic(),
-                            record.partition(), record.offset(), type);
-                    count(record.topic(), "skipped", 1);
-                    continue;
-                }
-            }
-            try {
-                events.add(read(record, type));
-            } catch (RuntimeException e) {
-                unreadable.add(record);
-                reasons.add("cannot read " + type + ": " + e.getMessage());
+    /** A record as read when its poll arrived: its event, or why it cannot be read. */
+    private record Read(EventRecord event, ConsumerRecord<String, String> record, String unreadable) {
+    }
+
+    /** Reads a record; null when its type is newer than this service (passed over). Never throws. */
+    private Read read(ConsumerRecord<String, String> record) {
+        String type = header(record, CloudEventHeaders.TYPE);
+        try {
+            EventType.of(type);
+        } catch (IllegalArgumentException e) {
+            if (type != null && type.startsWith("pledge.")) {
+                LOG.debugf("passing over %s-%d@%d: type %s is newer than this service", record.topic(),
+                        record.partition(), record.offset(), type);
+                count(record.topic(), "skipped", 1);
+                return null;
             }
         }
+        try {
+            return new Read(read(record, type), record, null);
+        } catch (RuntimeException e) {
+            return new Read(null, record, "cannot read " + type + ": " + e.getMessage());
+        }
+    }
+
+    /** Applies records through the handler; completes when every record is applied or set aside. */
+    private <R> Uni<Void> consume(List<Read> reads, EventHandler<R> handler, Context context) {
+        List<EventRecord> events = new ArrayList<>();
         Uni<Void> dead = Uni.createFrom().voidItem();
-        for (int i = 0; i < unreadable.size(); i++) {
-            ConsumerRecord<String, String> record = unreadable.get(i);
-            String reason = reasons.get(i);
-            dead = dead.chain(() -> onContext(deadLetters.send(record, reason), context));
+        for (Read r : reads) {
+            if (r.event() != null) {
+                events.add(r.event());
+            } else {
+                dead = dead.chain(() -> onContext(deadLetters.send(r.record(), r.unreadable()), context));
+            }
         }
         return events.isEmpty() ? dead : dead.chain(() -> applyBatch(events, handler, context));
     }

@@ -33,22 +33,19 @@ class ChannelSubscriberTest {
     boolean cancelled;
     long nextOffset;
 
-    ChannelSubscriber subscriber(int maxEvents) {
-        ChannelSubscriber s = new ChannelSubscriber((records, context) -> {
+    final List<Long> read = new ArrayList<>();
+
+    ChannelSubscriber<ConsumerRecord<String, String>> subscriber(int maxEvents) {
+        ChannelSubscriber<ConsumerRecord<String, String>> s = new ChannelSubscriber<>(record -> {
+            read.add(record.offset());
+            return record;
+        }, (records, context) -> {
             transactions.add(records.stream().map(ConsumerRecord::offset).toList());
             CompletableFuture<Void> tx = new CompletableFuture<>();
             running.add(tx);
             return Uni.createFrom().completionStage(tx);
         }, maxEvents);
-        s.onSubscribe(new Flow.Subscription() {
-            public void request(long n) {
-                requested += n;
-            }
-
-            public void cancel() {
-                cancelled = true;
-            }
-        });
+        subscribe(s);
         return s;
     }
 
@@ -72,7 +69,7 @@ class ChannelSubscriberTest {
 
     @Test
     void pollsThatArriveDuringATransactionGoTogetherIntoTheNextAndAreAcknowledgedAfterIt() {
-        ChannelSubscriber s = subscriber(1000);
+        ChannelSubscriber<ConsumerRecord<String, String>> s = subscriber(1000);
         assertThat(requested).isEqualTo(1);
 
         s.onNext(poll(2)); // offsets 0-1: applied at once
@@ -97,7 +94,7 @@ class ChannelSubscriberTest {
 
     @Test
     void aTransactionTakesWholePollsUpToTheLimitAndTheSubscriberStopsAskingAtIt() {
-        ChannelSubscriber s = subscriber(5);
+        ChannelSubscriber<ConsumerRecord<String, String>> s = subscriber(5);
         s.onNext(poll(1)); // 0, running
         s.onNext(poll(3)); // 1-3
         s.onNext(poll(3)); // 4-6: 6 waiting, at the limit
@@ -116,9 +113,65 @@ class ChannelSubscriberTest {
 
     @Test
     void anApplyThatThrowsAtOnceIsAFailedTransactionNotAStuckChannel() {
-        ChannelSubscriber s = new ChannelSubscriber((records, context) -> {
+        ChannelSubscriber<ConsumerRecord<String, String>> s = new ChannelSubscriber<>(record -> record, (records, context) -> {
             throw new NullPointerException("a bug before the transaction began");
         }, 1000);
+        subscribe(s);
+        s.onNext(poll(1));
+
+        assertThat(outcomes).containsExactly("nack 0");
+        assertThat(cancelled).as("the channel stops loudly instead of waiting for ever").isTrue();
+    }
+
+    @Test
+    void recordsAreReadWhenTheirPollArrivesWhileTheTransactionBeforeRunsAndPassedOverOnesAreLeftOut() {
+        List<List<Long>> applied = new ArrayList<>();
+        ChannelSubscriber<Long> s = new ChannelSubscriber<>(record -> {
+            read.add(record.offset());
+            return record.offset() % 2 == 0 ? record.offset() : null; // odd offsets: a type newer than the service
+        }, (offsets, context) -> {
+            applied.add(offsets);
+            CompletableFuture<Void> tx = new CompletableFuture<>();
+            running.add(tx);
+            return Uni.createFrom().completionStage(tx);
+        }, 1000);
+        subscribe(s);
+        s.onNext(poll(1)); // 0: applied at once
+        s.onNext(poll(3)); // 1-3: arrives while the first transaction runs
+
+        assertThat(read).as("read on arrival, before the first transaction completed").containsExactly(0L, 1L, 2L, 3L);
+        running.get(0).complete(null);
+        assertThat(applied).containsExactly(List.of(0L), List.of(2L));
+        running.get(1).complete(null);
+        assertThat(outcomes).as("a poll is acknowledged whole, passed-over records too").containsExactly("ack 0", "ack 1");
+    }
+
+    @Test
+    void aReadThatThrowsNacksThePollAndThoseWaitingAndStopsTheChannel() {
+        ChannelSubscriber<ConsumerRecord<String, String>> s = new ChannelSubscriber<>(record -> {
+            if (record.offset() == 2) {
+                throw new IllegalStateException("a bug in reading");
+            }
+            return record;
+        }, (records, context) -> {
+            CompletableFuture<Void> tx = new CompletableFuture<>();
+            running.add(tx);
+            return Uni.createFrom().completionStage(tx);
+        }, 1000);
+        subscribe(s);
+        s.onNext(poll(1)); // 0: running
+        s.onNext(poll(1)); // 1: waiting
+        s.onNext(poll(1)); // 2: cannot be read
+
+        assertThat(outcomes).containsExactly("nack 1", "nack 2");
+        assertThat(cancelled).isTrue();
+        running.get(0).complete(null);
+        assertThat(outcomes).as("the transaction that ran commits and its poll is acknowledged")
+                .containsExactly("nack 1", "nack 2", "ack 0");
+        assertThat(running).hasSize(1);
+    }
+
+    void subscribe(ChannelSubscriber<?> s) {
         s.onSubscribe(new Flow.Subscription() {
             public void request(long n) {
                 requested += n;
@@ -128,15 +181,11 @@ class ChannelSubscriberTest {
                 cancelled = true;
             }
         });
-        s.onNext(poll(1));
-
-        assertThat(outcomes).containsExactly("nack 0");
-        assertThat(cancelled).as("the channel stops loudly instead of waiting for ever").isTrue();
     }
 
     @Test
     void aTransactionThatFailsNacksItsPollsAndThoseWaitingAndStopsTheChannel() {
-        ChannelSubscriber s = subscriber(1000);
+        ChannelSubscriber<ConsumerRecord<String, String>> s = subscriber(1000);
         s.onNext(poll(1));
         s.onNext(poll(1));
         running.get(0).completeExceptionally(new IllegalStateException("dead-letter topic unreachable"));

@@ -265,7 +265,10 @@ final class LocalStack {
 
     private Process startService(Service s, String publicKey) throws IOException {
         File log = data.resolve("logs").resolve(s.name() + ".log").toFile();
-        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+        // -Xmn128m: a consumer's transaction holds up to 500 events' objects for ~50-100 ms; with the young
+        // generation the small heap gives by default (~30 MB, collected every 100 ms under load) they were
+        // promoted and the old generation filled every 1.5 s (bench/README.md, sla-service)
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xms64m", "-Xmx512m", "-Xmn128m", "-XX:+UseSerialGC",
                 "-jar", s.jar(root).toString());
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(s.httpPort()));
