@@ -57,7 +57,7 @@ public final class EndToEndBench {
         int rate = BenchSupport.intArg(args, "--rate", 1000);
         int seconds = BenchSupport.intArg(args, "--seconds", 30);
         int stepSeconds = BenchSupport.intArg(args, "--step-seconds", 20);
-        int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 60);
+        int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 120);
         Path root = BenchSupport.root();
         Path out = BenchSupport.out(args, "end-to-end", fsync);
         BenchSupport.createTopics();
