@@ -32,7 +32,7 @@ public final class IntakeBench {
         double p99Limit = BenchSupport.intArg(args, "--p99-ms", 100);
         int stepSeconds = BenchSupport.intArg(args, "--step-seconds", 10);
         int connections = BenchSupport.intArg(args, "--connections", 256);
-        int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 45);
+        int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 120);
         Path root = BenchSupport.root();
         Path out = BenchSupport.out(args, "intake", fsync);
         BenchSupport.createTopics();
