@@ -76,20 +76,22 @@ final class ChannelSubscriber<T> implements Flow.Subscriber<Message<?>> {
             context = Vertx.currentContext();
         }
         requested = false;
+        IncomingKafkaRecordBatchMetadata<String, String> records = records(poll);
         List<T> reads = new ArrayList<>();
         try {
-            for (ConsumerRecord<String, String> record : records(poll).getRecords()) {
+            for (ConsumerRecord<String, String> record : records.getRecords()) {
                 T r = read.apply(record);
                 if (r != null) {
                     reads.add(r);
                 }
             }
         } catch (RuntimeException e) {
+            LOG.errorf(e, "could not read a poll of %d record(s); the channel stops", records.count());
             fail(e, List.of(), List.of(poll));
             return;
         }
-        waiting.add(new Poll<>(poll, records(poll).count(), reads));
-        waitingEvents += records(poll).count();
+        waiting.add(new Poll<>(poll, records.count(), reads));
+        waitingEvents += records.count();
         if (!applying) {
             applyWaiting();
         }
@@ -137,9 +139,6 @@ final class ChannelSubscriber<T> implements Flow.Subscriber<Message<?>> {
 
     /** Nacks the polls, those waiting and any not yet queued, and cancels: the channel stops. */
     private void fail(Throwable failure, List<Message<?>> polls, List<Message<?>> notQueued) {
-        if (notQueued.size() > 0) {
-            LOG.errorf(failure, "could not read a poll of %d record(s); the channel stops", records(notQueued.get(0)).count());
-        }
         failed = true;
         polls.forEach(p -> p.nack(failure));
         waiting.forEach(p -> p.message().nack(failure));
