@@ -12,7 +12,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -73,7 +72,6 @@ final class OpenLoad implements AutoCloseable {
         long end = measureFrom + measure.toNanos();
         long sent = 0;
         long[] lastCounted = {0};
-        CountDownLatch drained = new CountDownLatch(1);
         for (long i = 0; ; i++) {
             long intended = start + i * interval;
             if (intended >= end) {
@@ -117,14 +115,11 @@ final class OpenLoad implements AutoCloseable {
                             }
                         }
                     })
-                    .onComplete(x -> {
-                        if (outstanding.decrementAndGet() == 0 && System.nanoTime() >= end) {
-                            drained.countDown();
-                        }
-                    });
+                    .onComplete(x -> outstanding.decrementAndGet());
         }
-        if (outstanding.get() > 0) {
-            drained.await(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (outstanding.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
         Histogram h = recorder.getIntervalHistogram();
         double seconds = measure.toNanos() / 1e9;
