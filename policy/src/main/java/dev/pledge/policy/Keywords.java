@@ -3,8 +3,10 @@ package dev.pledge.policy;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -15,7 +17,6 @@ import java.util.regex.Pattern;
  */
 public final class Keywords {
     private static final Pattern MARKS = Pattern.compile("\\p{M}+");
-    private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
 
     private final List<String> phrases;
     private final List<String[]> tokens;
@@ -78,17 +79,60 @@ public final class Keywords {
         if (text == null || text.isEmpty()) {
             return new String[0];
         }
-        String folded = MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFD)).replaceAll("")
-                .toLowerCase(Locale.ROOT);
-        return Arrays.stream(NOT_WORD.split(folded)).filter(w -> !w.isEmpty()).toArray(String[]::new);
+        // ASCII has no accents to remove: most texts skip the Unicode normalization.
+        String unaccented = isAscii(text) ? text : MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFD)).replaceAll("");
+        String folded = unaccented.toLowerCase(Locale.ROOT);
+        // Split on every run of characters that are neither letters nor numbers (regex \p{L} and \p{N}).
+        List<String> words = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i < folded.length(); ) {
+            int cp = folded.codePointAt(i);
+            if (isLetterOrNumber(cp)) {
+                if (start < 0) {
+                    start = i;
+                }
+            } else if (start >= 0) {
+                words.add(folded.substring(start, i));
+                start = -1;
+            }
+            i += Character.charCount(cp);
+        }
+        if (start >= 0) {
+            words.add(folded.substring(start));
+        }
+        return words.toArray(String[]::new);
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLetterOrNumber(int cp) {
+        if (cp < 0x80) {
+            return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+        }
+        int type = Character.getType(cp);
+        return Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
     }
 
     /** A text split into words once, to be matched against many rules. */
     public static final class Text {
         private final String[] words;
+        /** Where each word first occurs: a keyword is one look-up, a phrase is compared from there on. */
+        private final Map<String, Integer> firstAt;
 
         private Text(String[] words) {
             this.words = words;
+            this.firstAt = new HashMap<>(words.length * 2);
+            for (int i = 0; i < words.length; i++) {
+                firstAt.putIfAbsent(words[i], i);
+            }
         }
 
         public static Text of(String... parts) {
@@ -100,8 +144,12 @@ public final class Keywords {
         }
 
         boolean contains(String[] phrase) {
+            Integer first = firstAt.get(phrase[0]);
+            if (first == null) {
+                return false;
+            }
             outer:
-            for (int i = 0; i + phrase.length <= words.length; i++) {
+            for (int i = first; i + phrase.length <= words.length; i++) {
                 for (int j = 0; j < phrase.length; j++) {
                     if (!words[i + j].equals(phrase[j])) {
                         continue outer;

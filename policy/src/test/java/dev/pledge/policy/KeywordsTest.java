@@ -3,7 +3,11 @@ package dev.pledge.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pledge.events.Channel;
+import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class KeywordsTest {
@@ -46,5 +50,21 @@ class KeywordsTest {
         Policy.Classified threat = policy.classify(Channel.EMAIL, "standard", "Complaint",
                 "I have instructed my solicitor.", null, null);
         assertThat(threat.team()).isEqualTo("legal");
+    }
+
+    @Test
+    void textsSplitIntoTheWordsOfUnicodeLettersAndNumbersWithoutAccentsInLowerCase() {
+        for (String text : List.of("", "   ", "Hello, World!", "order #4521 (2x)", "...leading and trailing...",
+                "Je saisis le Médiateur", "ÉLÈVE çà et là", "İstanbul", "Straße", "naïve café", "Ⅻ chapters, x² and ٣ apples",
+                "日本語のテキスト", "emoji 🙂 between", "tab\tnew\nline", "under_score-dash", "Ǆemal", "ﬁle ligature")) {
+            assertThat(Keywords.words(text)).as(text).containsExactly(regexWords(text));
+        }
+    }
+
+    /** The definition the hand-written split must keep: NFD, marks removed, lower case, split on [^\p{L}\p{N}]+. */
+    private static String[] regexWords(String text) {
+        String folded = Pattern.compile("\\p{M}+").matcher(Normalizer.normalize(text, Normalizer.Form.NFD)).replaceAll("")
+                .toLowerCase(Locale.ROOT);
+        return Arrays.stream(folded.split("[^\\p{L}\\p{N}]+")).filter(w -> !w.isEmpty()).toArray(String[]::new);
     }
 }
