@@ -5,6 +5,10 @@ import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -59,6 +63,9 @@ public final class IntakeBench {
                             Map.of("Authorization", token, "Content-Type", "application/json"),
                             Buffer.buffer(json(body("cust-" + ThreadLocalRandom.current().nextInt(100_000), i))), null));
                     steps.add(s);
+                    if (s.failed() > 0) {
+                        serverSide(intake, load.unanswered);
+                    }
                     BenchSupport.log("  %,6.0f/s offered: %,6.0f/s answered 2xx, %d failed; ms p50 %.1f p99 %.1f max %.1f %s",
                             s.offeredPerSecond(), s.achievedPerSecond(), s.failed(), s.p50Ms(), s.p99Ms(), s.maxMs(),
                             s.meets(p99Limit) ? "" : "(over)");
@@ -133,6 +140,38 @@ public final class IntakeBench {
         System.out.printf(Locale.ROOT, "  raw Kafka producer, %d B records, acks=all: %,.0f/s%n", r.recordBytes(), r.kafkaRecords());
         System.out.printf(Locale.ROOT, "  intake / PostgreSQL one per tx %.2f; / 100 per tx %.2f; / Kafka %.2f%n",
                 r.ratioToPostgresOne(), r.ratioToPostgresBatched(), r.ratioToKafka());
+    }
+
+    /**
+     * After a step with failures: whether each unanswered contact was stored, and whether intake still
+     * holds requests open or the database busy (its metrics). Told apart a lost answer in the load
+     * generator from one in intake (bench/README.md, 2026-12-04).
+     */
+    private static void serverSide(ServiceProcess intake, List<OpenLoad.Request> unanswered) {
+        TestPostgres pg = TestPostgres.get();
+        for (OpenLoad.Request r : unanswered.subList(0, Math.min(5, unanswered.size()))) {
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.user(), pg.password())) {
+                String externalId = EventJson.mapper().readTree(r.body().getBytes()).path("externalId").asText();
+                var q = c.prepareStatement("SELECT id, received_at, (SELECT count(*) FROM outbox WHERE payload LIKE '%' || c.id || '%')"
+                        + " FROM contact c WHERE external_id = ?");
+                q.setString(1, externalId);
+                try (ResultSet rs = q.executeQuery()) {
+                    BenchSupport.log("    unanswered %s: %s", externalId, rs.next()
+                            ? "stored as " + rs.getString(1) + " at " + rs.getString(2) + ", outbox rows " + rs.getLong(3)
+                            : "not stored");
+                }
+            } catch (Exception e) {
+                BenchSupport.log("    cannot look up an unanswered request: %s", e);
+            }
+        }
+        try {
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(intake.managementUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            metrics.lines().filter(l -> l.startsWith("http_server_active_requests") || l.startsWith("sql_pool_active"))
+                    .forEach(l -> BenchSupport.log("    intake: %s", l));
+        } catch (Exception e) {
+            BenchSupport.log("    intake's metrics unreadable: %s", e);
+        }
     }
 
     /** Waits until intake's relay has published everything, so that one step's backlog does not load the next. */
