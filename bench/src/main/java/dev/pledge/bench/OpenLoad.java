@@ -72,7 +72,6 @@ final class OpenLoad implements AutoCloseable {
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        AtomicLong outstanding = new AtomicLong();
         Map<Long, Request> pending = new ConcurrentHashMap<>();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         Map<Integer, Long> statuses = new TreeMap<>();
@@ -97,7 +96,6 @@ final class OpenLoad implements AutoCloseable {
             }
             Request r = requests.apply(i);
             long index = i;
-            outstanding.incrementAndGet();
             pending.put(index, r);
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(r.path())
                     .setIdleTimeout(30_000);
@@ -134,13 +132,10 @@ final class OpenLoad implements AutoCloseable {
                             }
                         }
                     })
-                    .onComplete(x -> {
-                        pending.remove(index);
-                        outstanding.decrementAndGet();
-                    }));
+                    .onComplete(x -> pending.remove(index)));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (outstanding.get() > 0 && System.nanoTime() < deadline) {
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
         unanswered = List.copyOf(pending.values());
