@@ -1,5 +1,6 @@
 package dev.pledge.bench;
 
+import dev.pledge.events.Ids;
 import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TestPostgres;
 import java.sql.Connection;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -90,7 +90,7 @@ final class RawLimits {
     private static void oneByOne(PreparedStatement lookup, PreparedStatement contact, PreparedStatement outbox,
             String payload) throws Exception {
         Timestamp now = Timestamp.from(Instant.now());
-        String id = UUID.randomUUID().toString();
+        String id = Ids.next().toString();
         String customer = "cust-" + ThreadLocalRandom.current().nextInt(100_000);
         lookup.setString(1, customer);
         lookup.setString(2, "delivery");
@@ -106,7 +106,7 @@ final class RawLimits {
         contact.setTimestamp(6, now);
         contact.setTimestamp(7, now);
         contact.executeUpdate();
-        outbox.setObject(1, UUID.randomUUID());
+        outbox.setObject(1, Ids.next());
         outbox.setString(2, id);
         outbox.setTimestamp(3, now);
         outbox.setString(4, payload);
@@ -120,17 +120,20 @@ final class RawLimits {
         String[] eventIds = new String[n];
         String[] payloads = new String[n];
         for (int i = 0; i < n; i++) {
-            ids[i] = UUID.randomUUID().toString();
+            ids[i] = Ids.next().toString();
             customers[i] = "cust-" + ThreadLocalRandom.current().nextInt(100_000);
-            eventIds[i] = UUID.randomUUID().toString();
+            eventIds[i] = Ids.next().toString();
             payloads[i] = payload;
         }
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement lookup = c.prepareStatement(LOOKUP_ALL);
                 PreparedStatement contact = c.prepareStatement(INSERT_CONTACTS);
                 PreparedStatement outbox = c.prepareStatement(INSERT_OUTBOXES)) {
+            String[] categories = new String[n];
+            java.util.Arrays.fill(categories, "delivery");
             lookup.setArray(1, c.createArrayOf("text", customers));
-            lookup.setTimestamp(2, Timestamp.from(Instant.now().minus(Duration.ofDays(7))));
+            lookup.setArray(2, c.createArrayOf("text", categories));
+            lookup.setTimestamp(3, Timestamp.from(Instant.now().minus(Duration.ofDays(7))));
             try (ResultSet rs = lookup.executeQuery()) {
                 while (rs.next()) {
                     rs.getString(1);
@@ -150,8 +153,9 @@ final class RawLimits {
         }
     }
 
-    static final String LOOKUP_ALL = "SELECT DISTINCT ON (customer_id, category) customer_id, id FROM raw_contact"
-            + " WHERE customer_id = ANY(?) AND received_at >= ? ORDER BY customer_id, category, received_at DESC";
+    static final String LOOKUP_ALL = "SELECT k.customer_id, l.id FROM unnest(?::text[], ?::text[]) AS k(customer_id, category)"
+            + " CROSS JOIN LATERAL (SELECT id FROM raw_contact WHERE raw_contact.customer_id = k.customer_id"
+            + " AND raw_contact.category = k.category AND received_at >= ? ORDER BY received_at DESC LIMIT 1) l";
     static final String INSERT_CONTACTS = "INSERT INTO raw_contact (id, caller, request_sha256, customer_id, tier, channel,"
             + " subject, body, category, priority, status, policy_version, occurred_at, received_at, updated_at)"
             + " SELECT i, 'bench', i, c, 'standard', 'email', 'Help', 'Where is my parcel?', 'delivery', 'normal', 'open', 1,"

@@ -90,15 +90,21 @@ class ContactIntakeIT {
     }
 
     @Test
-    void repeatContactOnTheSameCategoryIsLinkedToTheEarlierOne() {
+    void repeatContactOnTheSameCategoryIsLinkedToTheLatestEarlierOne() {
         String customer = newCustomer();
         String first = postAccepted(contactJson(customer, "email", "My parcel has not been delivered"));
         String second = postAccepted(contactJson(customer, "phone", "Still no delivery of my parcel"));
         String other = postAccepted(contactJson(customer, "email", "Please send a refund for the invoice"));
+        String third = postAccepted(contactJson(customer, "chat", "Where is the delivery of my parcel?"));
+        String otherAgain = postAccepted(contactJson(customer, "email", "The refund for the invoice has not come"));
         given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + second).then()
                 .body("repeatOf", equalTo(first)).body("category", equalTo("delivery"));
         given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + other).then()
                 .body("repeatOf", org.hamcrest.Matchers.nullValue());
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + third).then()
+                .body("repeatOf", equalTo(second)).body("category", equalTo("delivery"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + otherAgain).then()
+                .body("repeatOf", equalTo(other));
         ContactEvent.Received event = EventJson.fromJson(publishedFor(second).get(0).value(), ContactEvent.Received.class);
         assertThat(event.repeatOf()).isEqualTo(first);
     }

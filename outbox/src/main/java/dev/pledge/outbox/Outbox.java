@@ -1,6 +1,7 @@
 package dev.pledge.outbox;
 
 import dev.pledge.events.EventJson;
+import dev.pledge.events.Ids;
 import dev.pledge.events.PledgeEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -22,7 +23,7 @@ public class Outbox {
 
     /** Appends an event with a fresh id. */
     public Uni<OutboxEvent> append(PledgeEvent event, Instant time) {
-        return append(event, time, UUID.randomUUID());
+        return append(event, time, Ids.next());
     }
 
     /**
@@ -64,7 +65,7 @@ public class Outbox {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Entry> entries = events.stream().map(e -> new Entry(e, UUID.randomUUID())).toList();
+        List<Entry> entries = events.stream().map(e -> new Entry(e, Ids.next())).toList();
         return client.preparedQuery(APPEND_ALL).execute(Tuple.wrap(columns(entries, time))).replaceWithVoid();
     }
 

@@ -297,7 +297,10 @@ public class OutboxRelay {
         }
         lastStatusAt = now;
         try {
-            Row row = pool.query("SELECT (SELECT extract(epoch FROM now() - min(ce_time)) FROM outbox) AS age,"
+            // The row the relay publishes next, found by the primary key. Not min(ce_time), which reads the
+            // whole table: a busy outbox holds hundreds of thousands of dead rows between two vacuums, and
+            // that scan, once a second, took a fifth of a PostgreSQL backend in the intake bench.
+            Row row = pool.query("SELECT (SELECT extract(epoch FROM now() - ce_time) FROM outbox ORDER BY seq LIMIT 1) AS age,"
                     + " (SELECT count(*) FROM outbox_parked) AS parked").execute().await().atMost(Duration.ofSeconds(10))
                     .iterator().next();
             Double age = row.getDouble("age");
@@ -308,7 +311,10 @@ public class OutboxRelay {
         }
     }
 
-    /** Seconds the oldest unpublished row has waited, as of the last sweep (0 when none waits). */
+    /**
+     * Seconds since the event time of the next row to publish (the lowest {@code seq}), as of the last
+     * sweep; 0 when none waits.
+     */
     public double oldestUnpublishedSeconds() {
         return oldestUnpublishedSeconds;
     }

@@ -152,7 +152,12 @@ public final class TestPostgres {
                     .setServerConfig("max_connections", "300")
                     // Tests need no durability; a benchmark asks for a production database's with -Dpledge.pg.fsync=on.
                     .setServerConfig("fsync", System.getProperty("pledge.pg.fsync", "off"))
-                    .setServerConfig("synchronous_commit", System.getProperty("pledge.pg.fsync", "off"));
+                    .setServerConfig("synchronous_commit", System.getProperty("pledge.pg.fsync", "off"))
+                    // PostgreSQL's default of 128 MB suits a small shared host; a production database gets far
+                    // more. With 128 MB the intake bench's contact indexes outgrew it at about 400,000 contacts
+                    // and its backends wrote out up to 18,000 evicted pages a second (bench/README.md).
+                    // Memory is only taken as pages are used, so small test databases stay small.
+                    .setServerConfig("shared_buffers", System.getProperty("pledge.pg.shared-buffers", "1GB"));
             if (statementsAsked()) {
                 builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
             }

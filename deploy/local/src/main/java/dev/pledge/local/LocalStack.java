@@ -202,6 +202,8 @@ final class LocalStack {
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "200")
+                // As the benches run it (test-infra's TestPostgres says why); taken only as pages are used.
+                .setServerConfig("shared_buffers", "1GB")
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
         LOG.infof("PostgreSQL ready on localhost:%d (data in %s)", PG_PORT, dir);

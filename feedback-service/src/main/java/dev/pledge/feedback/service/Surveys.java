@@ -4,6 +4,7 @@ import dev.pledge.events.Channel;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.FeedbackEvent;
+import dev.pledge.events.Ids;
 import dev.pledge.events.SurveyKind;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.policy.Policy;
@@ -211,7 +212,7 @@ public class Surveys {
                     String contactId = (String) row[0];
                     Instant at = Sql.instant(row[1]);
                     String theme = theme(text, Channel.of((String) row[2]), (String) row[3]);
-                    FeedbackEvent.Received received = new FeedbackEvent.Received(UUID.randomUUID().toString(),
+                    FeedbackEvent.Received received = new FeedbackEvent.Received(Ids.next().toString(),
                             claims.surveyId().toString(), contactId, claims.kind(), score, text, at, policies.newest(),
                             theme, sentiment);
                     Uni<Integer> themed = theme == null ? Uni.createFrom().item(0)

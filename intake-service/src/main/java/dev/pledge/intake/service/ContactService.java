@@ -2,12 +2,13 @@ package dev.pledge.intake.service;
 
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.ContactStatus;
+import dev.pledge.events.EventJson;
+import dev.pledge.events.Ids;
 import dev.pledge.events.Priority;
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.intake.rest.Activity;
 import dev.pledge.intake.rest.NewContact;
-import dev.pledge.events.EventJson;
 import dev.pledge.web.Problem;
 import dev.pledge.web.ProblemException;
 import java.security.MessageDigest;
@@ -24,7 +25,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Contacts and their lifecycle. Every change writes the contact and its event to the outbox in one
@@ -101,7 +101,7 @@ public class ContactService {
         Policy.Classified classified = policy.classify(request.channel(), tier, request.subject(), request.body(),
                 request.category(), request.priority());
         Contact c = new Contact();
-        c.id = UUID.randomUUID().toString();
+        c.id = Ids.next().toString();
         c.externalId = request.externalId();
         c.idempotencyKey = idempotencyKey;
         c.caller = caller;

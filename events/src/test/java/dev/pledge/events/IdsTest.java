@@ -1,0 +1,31 @@
+package dev.pledge.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IdsTest {
+
+    @Test
+    void idsMadeInDifferentMillisecondsSortInTheOrderTheyWereMadeAsUuidsAndAsText() throws InterruptedException {
+        List<java.util.UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(Ids.next());
+            Thread.sleep(2);
+        }
+        assertThat(ids).isSorted();
+        assertThat(ids.stream().map(java.util.UUID::toString).toList()).isSorted();
+        assertThat(ids).allSatisfy(id -> assertThat(id.version()).isEqualTo(7));
+    }
+
+    @Test
+    void manyIdsInTheSameMillisecondAreDistinct() {
+        HashSet<java.util.UUID> seen = new HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(seen.add(Ids.next())).isTrue();
+        }
+    }
+}
