@@ -4,6 +4,7 @@ import dev.pledge.events.Channel;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EventJson;
+import dev.pledge.events.Ids;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.Priority;
 import dev.pledge.events.SlaEvent;
@@ -226,7 +227,7 @@ public final class EscalationBench {
     }
 
     private static void send(KafkaProducer<String, String> producer, PledgeEvent event, Map<String, Long> triggers) {
-        String eventId = UUID.randomUUID().toString();
+        String eventId = Ids.next().toString(); // as the services make them
         ProducerRecord<String, String> record = new ProducerRecord<>(event.type().topic(), event.key(), EventJson.toJson(event));
         CloudEventHeaders.of(eventId, event.type(), "/pledge/bench", Instant.now(), event.key())
                 .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));

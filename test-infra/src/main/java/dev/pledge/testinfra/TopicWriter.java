@@ -3,11 +3,11 @@ package dev.pledge.testinfra;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
+import dev.pledge.events.Ids;
 import dev.pledge.events.PledgeEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,7 +27,7 @@ public final class TopicWriter implements AutoCloseable {
 
     /** Sends with a fresh {@code ce_id}; returns it. */
     public String send(PledgeEvent event) {
-        return send(event, UUID.randomUUID().toString());
+        return send(event, Ids.next().toString());
     }
 
     /** Sends with the given {@code ce_id} (send the same id twice to test deduplication). */
@@ -37,7 +37,7 @@ public final class TopicWriter implements AutoCloseable {
 
     /** Sends a payload with the CloudEvent headers of a type, e.g. one a producer got wrong; returns its {@code ce_id}. */
     public String send(EventType type, String key, String payload) {
-        return send(type, key, payload, UUID.randomUUID().toString());
+        return send(type, key, payload, Ids.next().toString());
     }
 
     private String send(EventType type, String key, String payload, String eventId) {

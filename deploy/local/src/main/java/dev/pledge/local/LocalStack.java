@@ -202,8 +202,9 @@ final class LocalStack {
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "200")
-                // As the benches run it (test-infra's TestPostgres says why); taken only as pages are used.
+                // As the benches run it (test-infra's TestPostgres says why); memory is taken only as pages are used.
                 .setServerConfig("shared_buffers", "1GB")
+                .setServerConfig("autovacuum_naptime", "10s")
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
         LOG.infof("PostgreSQL ready on localhost:%d (data in %s)", PG_PORT, dir);

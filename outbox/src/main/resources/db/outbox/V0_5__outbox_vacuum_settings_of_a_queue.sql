@@ -1,0 +1,12 @@
+-- The outbox is a queue: each row is deleted moments after its insert, so at every autovacuum the
+-- table is almost all dead rows. Two settings for such a table, both from the intake bench (bench/README.md):
+--
+-- vacuum_truncate off: VACUUM otherwise ends by truncating the empty pages at the table's end under an
+-- ACCESS EXCLUSIVE lock, which every insert, and so every request that writes an event, waits for.
+-- The pages are refilled within a second anyway.
+--
+-- autovacuum_vacuum_cost_delay 0: an unthrottled vacuum of the outbox takes a second or two; throttled
+-- it took 15 s, while up to 600,000 dead rows piled up at the head of the seq index, which the relay's
+-- read walks through on every batch. (Run it often too: autovacuum_naptime, a server setting, is 10 s
+-- in the embedded PostgreSQL and the Kubernetes clusters.)
+ALTER TABLE outbox SET (vacuum_truncate = false, autovacuum_vacuum_cost_delay = 0);
