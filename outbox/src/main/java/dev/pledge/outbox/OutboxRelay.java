@@ -289,7 +289,7 @@ public class OutboxRelay {
         return e instanceof RetriableException || !(e instanceof ApiException);
     }
 
-    /** Reads, at most once per sweep interval, the age of the oldest unpublished row and the parked count. */
+    /** Reads, at most once per sweep interval, the age of the next row to publish and the parked count. */
     private void readStatus() {
         long now = System.nanoTime();
         if (now - lastStatusAt < sweepInterval.toNanos()) {
