@@ -11,10 +11,10 @@ import java.util.UUID;
  *
  * <p>Why not {@link UUID#randomUUID()}: a random key lands on a random leaf of its B-tree index, so
  * once an index outgrows PostgreSQL's shared buffers every insert reads and dirties a page that
- * is written out again soon after. Measured with the default 128 MB of shared buffers, the
- * intake bench passed that point at about 400,000 contacts and PostgreSQL's CPU per contact
- * doubled (bench/README.md, 2026-12-04 afternoon). Time-ordered keys are inserted at the right
- * edge of the index, whose pages stay in memory.
+ * is written out again soon after: with 128 MB of shared buffers, the intake bench's backends wrote
+ * out up to 18,000 evicted pages a second once it held about 400,000 contacts (bench/README.md,
+ * 2026-12-04 after 08:50; decision 018). Time-ordered keys are inserted at the right edge of the
+ * index, whose pages stay in memory.
  */
 public final class Ids {
     private static final TimeBasedEpochGenerator GENERATOR = Generators.timeBasedEpochGenerator();
