@@ -160,6 +160,8 @@ public class GroupCommit {
     private static final class Plan {
         final List<Pending> writing = new ArrayList<>();
         final List<Pending> later = new ArrayList<>();
+        /** The ids of {@code writing}: a repeat checks its link here, not by a scan of the group for each contact. */
+        private final Set<String> ids = new HashSet<>();
 
         Plan(List<Pending> group) {
             Set<String> seen = new HashSet<>();
@@ -171,6 +173,7 @@ public class GroupCommit {
                     later.add(p);
                 } else {
                     writing.add(p);
+                    ids.add(c.id);
                     if (key != null) {
                         seen.add(key);
                     }
@@ -218,7 +221,7 @@ public class GroupCommit {
         }
 
         private boolean isInGroup(String id) {
-            return writing.stream().anyMatch(p -> p.contact().id.equals(id));
+            return ids.contains(id);
         }
 
         /**
