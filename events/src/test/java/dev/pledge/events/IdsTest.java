@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class IdsTest {
 
     @Test
     void idsMadeInDifferentMillisecondsSortInTheOrderTheyWereMadeAsUuidsAndAsText() {
-        List<java.util.UUID> ids = new ArrayList<>();
+        List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(Ids.next());
             long now = System.currentTimeMillis();
@@ -20,13 +21,13 @@ class IdsTest {
             }
         }
         assertThat(ids).isSorted();
-        assertThat(ids.stream().map(java.util.UUID::toString).toList()).isSorted();
+        assertThat(ids.stream().map(UUID::toString).toList()).isSorted();
         assertThat(ids).allSatisfy(id -> assertThat(id.version()).isEqualTo(7));
     }
 
     @Test
     void manyIdsInTheSameMillisecondAreDistinct() {
-        HashSet<java.util.UUID> seen = new HashSet<>();
+        HashSet<UUID> seen = new HashSet<>();
         for (int i = 0; i < 100_000; i++) {
             assertThat(seen.add(Ids.next())).isTrue();
         }
