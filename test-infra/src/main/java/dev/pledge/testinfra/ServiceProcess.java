@@ -2,10 +2,12 @@ package dev.pledge.testinfra;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,17 +29,19 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ServiceProcess.class);
     private static final AtomicInteger COUNT = new AtomicInteger();
 
+    /** Quarkus's start line: "... started in 1.2s. Listening on: http://0.0.0.0:41234. Management interface listening on http://0.0.0.0:39876." */
+    private static final Pattern LISTENING = Pattern.compile(
+            "Listening on: https?://[^ ]*:(\\d+)\\. Management interface listening on https?://[^ ]*:(\\d+)");
+
     private final String name;
     private final Process process;
-    private final int httpPort;
-    private final int managementPort;
     private final File log;
+    private volatile int httpPort;
+    private volatile int managementPort;
 
-    private ServiceProcess(String name, Process process, int httpPort, int managementPort, File log) {
+    private ServiceProcess(String name, Process process, File log) {
         this.name = name;
         this.process = process;
-        this.httpPort = httpPort;
-        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -57,8 +63,6 @@ public final class ServiceProcess implements AutoCloseable {
         TestPostgres pg = TestPostgres.get();
         pg.ensureDatabase(database);
         try {
-            int http = TestKafka.freePort();
-            int management = TestKafka.freePort();
             Path target = jar.toAbsolutePath().getParent().getParent();
             String name = target.getParent().getFileName() + "-" + COUNT.incrementAndGet();
             File log = target.resolve(name + ".log").toFile();
@@ -68,8 +72,11 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(List.of("-jar", jar.toString()));
             ProcessBuilder pb = new ProcessBuilder(command);
             Map<String, String> e = pb.environment();
-            e.put("QUARKUS_HTTP_PORT", String.valueOf(http));
-            e.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
+            // Port 0: the kernel picks free ports as the service binds them, and the service logs which. (A port
+            // found free here and bound seconds later by the child can be taken meanwhile, e.g. as the local port
+            // of an outgoing connection of the test JVM.)
+            e.put("QUARKUS_HTTP_PORT", "0");
+            e.put("QUARKUS_MANAGEMENT_PORT", "0");
             e.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl(database));
             e.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(database));
             e.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
@@ -79,9 +86,9 @@ public final class ServiceProcess implements AutoCloseable {
             e.put("MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER);
             e.putAll(env);
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log));
-            ServiceProcess service = new ServiceProcess(name, pb.start(), http, management, log);
+            ServiceProcess service = new ServiceProcess(name, pb.start(), log);
             service.awaitReady(Duration.ofSeconds(90));
-            LOG.infof("%s ready on port %d (log %s)", name, http, log);
+            LOG.infof("%s ready on port %d, management %d (log %s)", name, service.httpPort, service.managementPort, log);
             return service;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the service", e);
@@ -131,19 +138,22 @@ public final class ServiceProcess implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
-        URI ready = URI.create(managementUrl() + "/q/health/ready");
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited during start-up; see " + log);
+                throw new IllegalStateException(name + " exited during start-up with code " + process.exitValue()
+                        + "; the end of " + log + ":\n" + tail(40));
             }
             try {
-                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
+                if (managementPort == 0) {
+                    readPorts();
+                }
+                if (managementPort != 0 && http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
             } catch (IOException e) {
-                // not listening yet
+                // not started or not listening yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
@@ -156,6 +166,24 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         close();
-        throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException(name + " not ready within " + timeout + "; the end of " + log + ":\n" + tail(40));
+    }
+
+    private void readPorts() throws IOException {
+        Matcher m = LISTENING.matcher(Files.readString(log.toPath(), StandardCharsets.ISO_8859_1));
+        if (m.find()) {
+            httpPort = Integer.parseInt(m.group(1));
+            managementPort = Integer.parseInt(m.group(2));
+        }
+    }
+
+    /** The last lines of the service's log, so that a failure report shows why (CI keeps no target/ folder). */
+    private String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read the log: " + e + ")";
+        }
     }
 }
