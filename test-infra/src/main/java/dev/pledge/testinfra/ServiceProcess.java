@@ -73,8 +73,8 @@ public final class ServiceProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command);
             Map<String, String> e = pb.environment();
             // Port 0: the kernel picks free ports as the service binds them, and the service logs which. (A port
-            // found free here and bound seconds later by the child can be taken meanwhile, e.g. as the local port
-            // of an outgoing connection of the test JVM.)
+            // found free here and bound seconds later by the child can be taken meanwhile, as the local port of an
+            // outgoing connection: the child's own, made earlier in its start-up, or the test JVM's.)
             e.put("QUARKUS_HTTP_PORT", "0");
             e.put("QUARKUS_MANAGEMENT_PORT", "0");
             e.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl(database));
