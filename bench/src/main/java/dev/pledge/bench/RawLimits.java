@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -130,7 +131,7 @@ final class RawLimits {
                 PreparedStatement contact = c.prepareStatement(INSERT_CONTACTS);
                 PreparedStatement outbox = c.prepareStatement(INSERT_OUTBOXES)) {
             String[] categories = new String[n];
-            java.util.Arrays.fill(categories, "delivery");
+            Arrays.fill(categories, "delivery");
             lookup.setArray(1, c.createArrayOf("text", customers));
             lookup.setArray(2, c.createArrayOf("text", categories));
             lookup.setTimestamp(3, Timestamp.from(Instant.now().minus(Duration.ofDays(7))));

@@ -2,7 +2,6 @@ package dev.pledge.testinfra;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,9 +179,10 @@ public final class ServiceProcess implements AutoCloseable {
     /** The last lines of the service's log, so that a failure report shows why (CI keeps no target/ folder). */
     private String tail(int lines) {
         try {
-            List<String> all = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
+            // Decoded leniently: a stray byte must not hide the lines around it.
+            List<String> all = new String(Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8).lines().toList();
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             return "(cannot read the log: " + e + ")";
         }
     }
