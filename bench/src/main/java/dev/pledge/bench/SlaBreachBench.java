@@ -125,7 +125,7 @@ public final class SlaBreachBench {
                             .append(due).append("\t90\tf\t").append(due).append('\t').append(now).append('\n');
                 }
                 copy.copyIn("COPY sla_contact (contact_id, kafka_partition, channel, priority, tier, category, team,"
-                        + " status, updated_at) FROM STDIN", reader(contacts));
+                        + " status, received_at) FROM STDIN", reader(contacts));
                 copy.copyIn("COPY sla_timer (contact_id, metric, cycle, kafka_partition, state, rule, calendar,"
                         + " policy_version, target_ms, used_ms, segment_start, deadline, warned_percent, breached,"
                         + " next_fire_at, started_at) FROM STDIN", reader(rows));

@@ -42,10 +42,15 @@ public class Complaint {
     public boolean finalMissed;
     @Column(name = "next_fire_at")
     public Instant nextFireAt;
+    /** The broken promise ({@code promise#<n>}) that made it a complaint; null when its category did. */
+    public String cause;
+    /** When the breach of the promise that made it a complaint was corrected: it is no complaint since. */
+    @Column(name = "withdrawn_at")
+    public Instant withdrawnAt;
 
     /** The next deadline still to watch: acknowledgement until acknowledged, then the final response. */
     public void reschedule() {
-        if (closedAt != null || respondedAt != null) {
+        if (closedAt != null || respondedAt != null || withdrawnAt != null) {
             nextFireAt = null;
         } else if (acknowledgedAt == null && !ackMissed) {
             nextFireAt = ackDeadline;

@@ -49,6 +49,16 @@ public class Escalation {
     public Instant updatedAt;
     @Column(name = "resolved_at")
     public Instant resolvedAt;
+    /**
+     * The SLA timer ({@code <metric>#<cycle>}) whose breach alone raised it to where it stands, or null;
+     * {@link #beforeLevel} and {@link #beforeTeam} are where it stood before (both null: the breach opened
+     * it). A correction of that breach withdraws what it raised.
+     */
+    public String breach;
+    @Column(name = "before_level")
+    public String beforeLevel;
+    @Column(name = "before_team")
+    public String beforeTeam;
 
     public boolean isOpen() {
         return OPEN.equals(state);

@@ -34,7 +34,15 @@ public sealed interface ContactEvent extends PledgeEvent {
             List<String> changed, String changedBy, Instant occurredAt, int policyVersion) implements ContactEvent {
     }
 
-    record AgentReplied(String contactId, String agentId, Instant occurredAt) implements ContactEvent {
+    /**
+     * An agent answered the customer. {@code keeps} lists the promises (by number) this reply keeps, when
+     * the agent says so; a reply keeps no promise otherwise (contract 1.2, additive).
+     */
+    record AgentReplied(String contactId, String agentId, Instant occurredAt, List<Integer> keeps)
+            implements ContactEvent {
+        public AgentReplied(String contactId, String agentId, Instant occurredAt) {
+            this(contactId, agentId, occurredAt, null);
+        }
     }
 
     record CustomerReplied(String contactId, Instant occurredAt) implements ContactEvent {
@@ -48,7 +56,7 @@ public sealed interface ContactEvent extends PledgeEvent {
             implements ContactEvent {
     }
 
-    /** An agent marked a promise kept. (An agent reply after a promise keeps it too.) */
+    /** An agent marked a promise kept (or an agent reply named it in {@code keeps}). */
     record PromiseKept(String contactId, int promise, String keptBy, Instant occurredAt) implements ContactEvent {
     }
 

@@ -46,8 +46,17 @@ public sealed interface EscalationEvent extends PledgeEvent {
         }
     }
 
-    record Resolved(String escalationId, String contactId, String level, Instant at, int policyVersion)
+    /**
+     * The escalation ended. {@code reason}: {@code contact-resolved}, {@code contact-closed}, or
+     * {@code breach-corrected} (the SLA breach that alone raised it was withdrawn by an {@code sla.met}
+     * with {@code correctsBreach}); absent on records written before contract 1.2.
+     */
+    record Resolved(String escalationId, String contactId, String level, Instant at, int policyVersion, String reason)
             implements EscalationEvent {
+        public Resolved(String escalationId, String contactId, String level, Instant at, int policyVersion) {
+            this(escalationId, contactId, level, at, policyVersion, null);
+        }
+
         @Override
         public String key() {
             return contactId;

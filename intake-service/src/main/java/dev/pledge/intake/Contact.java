@@ -57,4 +57,7 @@ public class Contact {
     public Instant updatedAt;
     /** How many promises agents made on this contact: the last one's number. */
     public int promises;
+    /** When its status last changed (event time); null while it has the status it was received with. */
+    @Column(name = "status_at")
+    public Instant statusAt;
 }

@@ -76,8 +76,15 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
         }
     }
 
-    /** Statuses that stop the clock, warning thresholds in percent of a target, ordered target rules. */
-    public record Sla(Set<ContactStatus> pauseStatuses, List<Integer> warningPercents, List<SlaRule> rules) {
+    /**
+     * Statuses that stop each metric's clock (a metric not listed never pauses; promises never do), warning
+     * thresholds in percent of a target, ordered target rules.
+     */
+    public record Sla(Map<SlaMetric, Set<ContactStatus>> pauses, List<Integer> warningPercents, List<SlaRule> rules) {
+        /** Whether {@code metric}'s clock stops while the contact is {@code status}. */
+        public boolean pauses(SlaMetric metric, ContactStatus status) {
+            return pauses.getOrDefault(metric, Set.of()).contains(status);
+        }
     }
 
     /** Targets counted in {@code calendar}; {@code nextResponse} and {@code resolution} may be null (no target). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.pledge.events.Channel;
 import dev.pledge.events.ContactStatus;
@@ -267,18 +268,31 @@ public final class PolicyLoader {
             if (node == null) {
                 return null;
             }
-            node.allow("pauseStatuses", "warnings", "rules");
-            Set<ContactStatus> pause = new HashSet<>();
-            Obj statuses = node.obj("pauseStatuses", false);
-            if (statuses != null) {
-                statuses.items().forEach(s -> {
-                    ContactStatus status = s.enumValue(ContactStatus.class);
-                    if (status != null && status.isDone()) {
-                        error(s.path, "a resolved or closed contact stops its timers; it cannot be a pause status");
-                    } else if (status != null) {
-                        pause.add(status);
+            node.allow("pauses", "pauseStatuses", "warnings", "rules");
+            Map<SlaMetric, Set<ContactStatus>> pauses = new EnumMap<>(SlaMetric.class);
+            Obj perMetric = node.obj("pauses", false);
+            Obj legacy = node.obj("pauseStatuses", false);
+            if (perMetric != null && legacy != null) {
+                error(legacy.path, "give either 'pauses' (statuses per metric) or 'pauseStatuses' (the same statuses"
+                        + " for every metric but promises), not both");
+            } else if (perMetric != null) {
+                perMetric.fields().forEach((name, list) -> {
+                    SlaMetric metric = new Obj(TextNode.valueOf(name), list.path,
+                            list.r).enumValue(SlaMetric.class);
+                    if (metric == SlaMetric.PROMISE) {
+                        error(list.path, "a promise runs around the clock to its due time; it never pauses");
+                    } else if (metric != null) {
+                        pauses.put(metric, pauseStatuses(list));
                     }
                 });
+            } else if (legacy != null) {
+                // The first form of the document: one list for every metric but promises. Stored versions keep it.
+                Set<ContactStatus> statuses = pauseStatuses(legacy);
+                for (SlaMetric metric : SlaMetric.values()) {
+                    if (metric != SlaMetric.PROMISE) {
+                        pauses.put(metric, statuses);
+                    }
+                }
             }
             List<Integer> warnings = new ArrayList<>();
             Obj w = node.obj("warnings", false);
@@ -317,7 +331,20 @@ public final class PolicyLoader {
                 });
                 requireFallback(list, fallbacks);
             }
-            return new Sla(Set.copyOf(pause), List.copyOf(warnings), List.copyOf(rules));
+            return new Sla(Map.copyOf(pauses), List.copyOf(warnings), List.copyOf(rules));
+        }
+
+        Set<ContactStatus> pauseStatuses(Obj list) {
+            Set<ContactStatus> pause = new HashSet<>();
+            list.items().forEach(s -> {
+                ContactStatus status = s.enumValue(ContactStatus.class);
+                if (status != null && status.isDone()) {
+                    error(s.path, "a resolved or closed contact stops its timers; it cannot be a pause status");
+                } else if (status != null) {
+                    pause.add(status);
+                }
+            });
+            return Set.copyOf(pause);
         }
 
         void requireFallback(Obj list, List<Boolean> fallbacks) {

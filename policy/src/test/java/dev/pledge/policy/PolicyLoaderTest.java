@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pledge.events.Channel;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.Priority;
+import dev.pledge.events.SlaMetric;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -31,7 +32,10 @@ class PolicyLoaderTest {
                 "no-follow-up", "feature-request", "billing", "delivery", "account-access", "other");
         assertThat(policy.complaints().acknowledgeWithin()).isEqualTo(Duration.ofHours(24));
         assertThat(policy.complaints().finalResponseWithin()).isEqualTo(Duration.ofDays(30));
-        assertThat(policy.sla().pauseStatuses()).containsExactly(ContactStatus.PENDING);
+        assertThat(policy.sla().pauses()).containsOnlyKeys(SlaMetric.RESOLUTION);
+        assertThat(policy.sla().pauses(SlaMetric.RESOLUTION, ContactStatus.PENDING)).isTrue();
+        assertThat(policy.sla().pauses(SlaMetric.FIRST_RESPONSE, ContactStatus.PENDING)).as("reply clocks never pause").isFalse();
+        assertThat(policy.sla().pauses(SlaMetric.NEXT_RESPONSE, ContactStatus.PENDING)).isFalse();
         assertThat(policy.sla().warningPercents()).containsExactly(50, 75, 90);
         BusinessCalendar office = policy.calendar("office");
         assertThat(office.spansOn(LocalDate.of(2026, 3, 9))).hasSize(2); // a Monday: split shift
@@ -184,6 +188,28 @@ class PolicyLoaderTest {
         assertThat(escalation.rules()).filteredOn(r -> r.name().equals("customer-chasing"))
                 .singleElement().satisfies(r -> assertThat(r.customerReplies()).isEqualTo(3));
         assertThat(PolicyLoader.defaultPolicy().complaints().brokenPromiseCategory()).isEqualTo("no-follow-up");
+    }
+
+    @Test
+    void pausesArePerMetricAndTheFirstFormStillMeansEveryMetricButPromises() {
+        String legacy = PolicyLoader.defaultPolicyText().replace("  pauses:\n    resolution: [pending]\n",
+                "  pauseStatuses: [pending, on-hold]\n");
+        Policy old = PolicyLoader.load(legacy);
+        for (SlaMetric metric : List.of(SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_RESPONSE, SlaMetric.RESOLUTION)) {
+            assertThat(old.sla().pauses(metric, ContactStatus.ON_HOLD)).as("%s in a stored version", metric).isTrue();
+        }
+        assertThat(old.sla().pauses(SlaMetric.PROMISE, ContactStatus.PENDING)).isFalse();
+
+        String both = PolicyLoader.defaultPolicyText().replace("  pauses:\n",
+                "  pauseStatuses: [pending]\n  pauses:\n");
+        assertThatThrownBy(() -> PolicyLoader.load(both)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).containsExactly("sla.pauseStatuses"));
+
+        String wrong = PolicyLoader.defaultPolicyText().replace("    resolution: [pending]\n",
+                "    resolution: [resolved]\n    promise: [pending]\n    reply: [pending]\n");
+        assertThatThrownBy(() -> PolicyLoader.load(wrong)).isInstanceOfSatisfying(InvalidPolicyException.class,
+                e -> assertThat(e.errors()).extracting(PolicyError::path).containsExactlyInAnyOrder(
+                        "sla.pauses.resolution[0]", "sla.pauses.promise", "sla.pauses.reply"));
     }
 
     @Test

@@ -24,8 +24,9 @@ public class SlaContact {
     public String category;
     public String team;
     public String status;
-    @Column(name = "updated_at")
-    public Instant updatedAt;
+    /** When the contact was received (its event time): the period every figure of it counts in (docs/outcomes.md). */
+    @Column(name = "received_at")
+    public Instant receivedAt;
     /** The policy version its rules are chosen under: its contact.received's, then its latest contact.updated's. */
     @Column(name = "policy_version")
     public int policyVersion;

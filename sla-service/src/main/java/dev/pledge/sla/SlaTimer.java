@@ -119,7 +119,8 @@ public class SlaTimer {
     }
 
     public SlaEvent.Started started() {
-        return new SlaEvent.Started(contactId, slaMetric(), rule, calendar, target(), startedAt, deadline, policyVersion);
+        return new SlaEvent.Started(contactId, slaMetric(), rule, calendar, target(), startedAt, deadline, policyVersion,
+                cycle);
     }
 
     /**
@@ -137,13 +138,13 @@ public class SlaTimer {
             warnedPercent = Math.max(warnedPercent, warnings.isEmpty() ? 0 : warnings.get(warnings.size() - 1));
             inTarget = false;
             outcomeAt = deadline;
-            events.add(new SlaEvent.Breached(contactId, slaMetric(), target(), deadline, now, policyVersion));
+            events.add(new SlaEvent.Breached(contactId, slaMetric(), target(), deadline, now, policyVersion, cycle));
         } else {
             for (int percent : warnings) {
                 if (percent > warnedPercent && !thresholdAt(percent, cal).isAfter(now)) {
                     warnedPercent = percent;
                     events.add(new SlaEvent.Warning(contactId, slaMetric(), percent, target(),
-                            cal.between(now, deadline), deadline, now, policyVersion));
+                            cal.between(now, deadline), deadline, now, policyVersion, cycle));
                 }
             }
         }
@@ -158,7 +159,7 @@ public class SlaTimer {
         segmentStart = null;
         deadline = null;
         nextFireAt = null;
-        return new SlaEvent.Paused(contactId, slaMetric(), remaining(), at, policyVersion);
+        return new SlaEvent.Paused(contactId, slaMetric(), remaining(), at, policyVersion, cycle);
     }
 
     /** Restarts the clock with the business time that was left. */
@@ -167,18 +168,20 @@ public class SlaTimer {
         segmentStart = at;
         deadline = cal.add(at, remaining());
         schedule(cal, warnings);
-        return new SlaEvent.Resumed(contactId, slaMetric(), remaining(), deadline, at, policyVersion);
+        return new SlaEvent.Resumed(contactId, slaMetric(), remaining(), deadline, at, policyVersion, cycle);
     }
 
     /**
      * The metric is met (an agent replied, the contact was resolved) at {@code at}, the time it
-     * happened. The outcome follows that time, not the time its record arrived: a reply made in time
-     * whose record came after the breach fired (consumer lag, a broker outage) is met in target, and
-     * the event says it corrects the breach.
+     * happened. The outcome follows that time, not the time its record arrived: a reply made before the
+     * breach whose record came after it fired (consumer lag, a broker outage) is met in target, and the
+     * event says it corrects the breach. A reply after the breach leaves it standing, whatever the
+     * target became since (a retarget applies from then on; it never rewrites a breach that happened).
      */
     public SlaEvent.Met meet(Instant at, BusinessCalendar cal) {
         Duration elapsed = used(cal, RUNNING.equals(state) ? max(at, segmentStart) : at);
-        boolean met = elapsed.toMillis() <= targetMs;
+        // breached: outcomeAt is the instant of the breach, the deadline in force when it fired
+        boolean met = breached ? !at.isAfter(outcomeAt) : elapsed.toMillis() <= targetMs;
         boolean correctsBreach = breached && met;
         Instant due = deadline;
         state = MET;
@@ -193,15 +196,17 @@ public class SlaTimer {
             outcomeAt = at;
         }
         return new SlaEvent.Met(contactId, slaMetric(), target(), elapsed, met, due, at, policyVersion,
-                correctsBreach ? Boolean.TRUE : null);
+                correctsBreach ? Boolean.TRUE : null, cycle);
     }
 
+    /** Ends the timer unmet and without a new outcome: a breach it had stands (the event says so). */
     public SlaEvent.Cancelled cancel(Instant at, String reason) {
         state = CANCELLED;
         endedAt = at;
         segmentStart = null;
         nextFireAt = null;
-        return new SlaEvent.Cancelled(contactId, slaMetric(), reason, at, policyVersion);
+        return new SlaEvent.Cancelled(contactId, slaMetric(), reason, at, policyVersion, cycle,
+                breached ? Boolean.TRUE : null);
     }
 
     /**

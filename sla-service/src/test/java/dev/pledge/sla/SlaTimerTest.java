@@ -116,4 +116,49 @@ class SlaTimerTest {
         assertThat(t.breached).isFalse();
         assertThat(t.outcomeAt).isEqualTo(T0.plusSeconds(100));
     }
+    @Test
+    void aBreachUnderTheTargetInForceStaysABreachWhenTheTargetIsLoweredAfterIt() {
+        // urgent: 15 min; breached at 15; priority lowered (1 h rule) at 20; reply at 40: still a breach
+        SlaTimer t = chat(Duration.ofMinutes(15));
+        assertThat(t.fire(T0.plus(Duration.ofMinutes(15)), ALWAYS, WARNINGS)).singleElement().isInstanceOf(SlaEvent.Breached.class);
+        t.retarget("normal", "24x7", Duration.ofHours(1), T0.plus(Duration.ofMinutes(20)), ALWAYS, ALWAYS, WARNINGS);
+        SlaEvent.Met met = t.meet(T0.plus(Duration.ofMinutes(40)), ALWAYS);
+        assertThat(met.inTarget()).isFalse();
+        assertThat(met.correctsBreach()).isNull();
+        assertThat(t.inTarget).isFalse();
+        assertThat(t.outcomeAt).isEqualTo(T0.plus(Duration.ofMinutes(15)));
+    }
+
+    @Test
+    void aReplyBeforeTheBreachWhoseRecordCameAfterARetargetStillCorrectsIt() {
+        SlaTimer t = chat(Duration.ofMinutes(15));
+        t.fire(T0.plus(Duration.ofMinutes(15)), ALWAYS, WARNINGS);
+        t.retarget("normal", "24x7", Duration.ofHours(1), T0.plus(Duration.ofMinutes(20)), ALWAYS, ALWAYS, WARNINGS);
+        SlaEvent.Met met = t.meet(T0.plus(Duration.ofMinutes(10)), ALWAYS);
+        assertThat(met.inTarget()).isTrue();
+        assertThat(met.correctsBreach()).isTrue();
+        assertThat(met.cycle()).isEqualTo(1);
+    }
+
+    @Test
+    void aTimerCancelledAfterItsBreachStaysBreachedAndSaysSo() {
+        SlaTimer t = chat(Duration.ofMinutes(2));
+        t.fire(T0.plusSeconds(120), ALWAYS, WARNINGS);
+        SlaEvent.Cancelled c = t.cancel(T0.plusSeconds(300), "contact resolved");
+        assertThat(c.breached()).isTrue();
+        assertThat(c.cycle()).isEqualTo(1);
+        assertThat(t.inTarget).isFalse();
+        assertThat(t.outcomeAt).isEqualTo(T0.plusSeconds(120));
+    }
+
+    @Test
+    void everyEventNamesItsTimer() {
+        SlaTimer t = SlaTimer.start("c-1", SlaMetric.NEXT_RESPONSE, 3, 0, "chat", "24x7", 1, Duration.ofMinutes(2), T0,
+                ALWAYS, WARNINGS);
+        assertThat(t.started().cycle()).isEqualTo(3);
+        assertThat(t.fire(T0.plusSeconds(60), ALWAYS, WARNINGS)).extracting(SlaEvent::cycle).containsExactly(3);
+        assertThat(t.pause(T0.plusSeconds(70), ALWAYS).cycle()).isEqualTo(3);
+        assertThat(t.resume(T0.plusSeconds(80), ALWAYS, WARNINGS).cycle()).isEqualTo(3);
+        assertThat(t.fire(T0.plusSeconds(600), ALWAYS, WARNINGS)).extracting(SlaEvent::cycle).containsExactly(3);
+    }
 }

@@ -21,6 +21,12 @@ public class ProblemException extends RuntimeException {
                 List.of(new Problem.FieldError(field, message))));
     }
 
+    /** 422: the field reads well but cannot be taken in the state things are in (a date before the contact's). */
+    public static ProblemException unprocessableField(String field, String message) {
+        return new ProblemException(Problem.invalid(Problem.UNPROCESSABLE, field + ": " + message,
+                List.of(new Problem.FieldError(field, message))));
+    }
+
     public static ProblemException notFound(String what) {
         return new ProblemException(Problem.of(Response.Status.NOT_FOUND, "not-found", what + " does not exist"));
     }

@@ -92,11 +92,12 @@ public class EscalationRepository {
                     c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt}),
                 JsonRows.objects(COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId,
                     k.category, k.calendar, k.policyVersion, k.receivedAt, k.ackDeadline, k.finalDeadline,
-                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt}),
+                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt,
+                    k.cause, k.withdrawnAt}),
                 JsonRows.objects(ESCALATION_COLUMNS, escalations, e -> new Object[] {
                     e.escalationId, e.contactId, e.level, e.team, e.state, e.rule, e.reason, e.raisedAt, e.ackDeadline,
                     e.acknowledgedAt, e.acknowledgedBy, e.climbs, e.repeats, e.nextFireAt, e.policyVersion, e.updatedAt,
-                    e.resolvedAt}),
+                    e.resolvedAt, e.breach, e.beforeLevel, e.beforeTeam}),
                 JsonRows.objects(DECISION_COLUMNS, decisions, d -> new Object[] {
                     d.decisionId, d.escalationId, d.contactId, d.at, d.kind, d.level, d.team, d.rule, d.eventId,
                     d.policyVersion, d.reason})).replaceWithVoid();
@@ -108,10 +109,10 @@ public class EscalationRepository {
         "next_fire_at"};
     private static final String[] COMPLAINT_COLUMNS = {"contact_id", "category", "calendar", "policy_version",
         "received_at", "ack_deadline", "final_deadline", "acknowledged_at", "assessed_at", "responded_at", "closed_at",
-        "ack_missed", "final_missed", "next_fire_at"};
+        "ack_missed", "final_missed", "next_fire_at", "cause", "withdrawn_at"};
     private static final String[] ESCALATION_COLUMNS = {"escalation_id", "contact_id", "level", "team", "state", "rule",
         "reason", "raised_at", "ack_deadline", "acknowledged_at", "acknowledged_by", "climbs", "repeats", "next_fire_at",
-        "policy_version", "updated_at", "resolved_at"};
+        "policy_version", "updated_at", "resolved_at", "breach", "before_level", "before_team"};
     private static final String[] DECISION_COLUMNS = {"decision_id", "escalation_id", "contact_id", "at", "kind", "level",
         "team", "rule", "event_id", "policy_version", "reason"};
     /** One statement, four tables (no foreign keys between them; unique keys are checked as ever). */

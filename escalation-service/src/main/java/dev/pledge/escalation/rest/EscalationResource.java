@@ -77,10 +77,14 @@ public class EscalationResource {
     public record Step(String step, Instant at) {
     }
 
-    /** A complaint's ISO 10002 steps with their times (null: not yet), its deadlines and which were missed. */
+    /**
+     * A complaint's ISO 10002 steps with their times (null: not yet), its deadlines and which were missed;
+     * {@code cause}: the broken promise that made it a complaint (null: its category did), {@code withdrawnAt}:
+     * when that promise's breach was corrected, and the complaint withdrawn with it.
+     */
     public record ComplaintView(String category, List<Step> steps, Instant acknowledgementDeadline,
             Instant finalResponseDeadline, boolean acknowledgementMissed, boolean finalResponseMissed,
-            int policyVersion) {
+            int policyVersion, String cause, Instant withdrawnAt) {
         static ComplaintView of(Complaint k) {
             List<Step> steps = new ArrayList<>();
             steps.add(new Step("received", k.receivedAt));
@@ -89,7 +93,7 @@ public class EscalationResource {
             steps.add(new Step("responded", k.respondedAt));
             steps.add(new Step("closed", k.closedAt));
             return new ComplaintView(k.category, steps, k.ackDeadline, k.finalDeadline, k.ackMissed, k.finalMissed,
-                    k.policyVersion);
+                    k.policyVersion, k.cause, k.withdrawnAt);
         }
     }
 

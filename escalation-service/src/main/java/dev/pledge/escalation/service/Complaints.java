@@ -34,15 +34,34 @@ final class Complaints {
      * A promise broken at {@code due}: a complaint of the policy's {@code brokenPromiseCategory} ("no
      * follow-up" by default), unless the contact is a complaint already or the policy names none.
      */
-    static void promiseBroken(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant due) {
+    static void promiseBroken(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant due,
+            String promise) {
         Policy.Complaints rules = policy.complaints();
         if (rules != null && rules.brokenPromiseCategory() != null) {
-            open(w, c, policy, policyVersion, due, rules.brokenPromiseCategory());
+            open(w, c, policy, policyVersion, due, rules.brokenPromiseCategory(), promise);
+        }
+    }
+
+    /**
+     * The breach of {@code promise} was corrected (kept before its due time, the record came late): the
+     * complaint it alone made is withdrawn; its deadlines no longer run.
+     */
+    static void promiseCorrected(Changes w, EscalationContact c, String promise, Instant at) {
+        Complaint k = w.complaints.get(c.contactId);
+        if (k != null && promise.equals(k.cause) && k.withdrawnAt == null) {
+            k.withdrawnAt = micros(at);
+            k.reschedule();
+            w.touch(c);
         }
     }
 
     private static void open(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant from,
             String category) {
+        open(w, c, policy, policyVersion, from, category, null);
+    }
+
+    private static void open(Changes w, EscalationContact c, Policy policy, int policyVersion, Instant from,
+            String category, String cause) {
         Policy.Complaints rules = policy.complaints();
         if (w.complaints.containsKey(c.contactId)) {
             return;
@@ -56,6 +75,7 @@ final class Complaints {
         k.receivedAt = micros(from);
         k.ackDeadline = micros(calendar.add(from, rules.acknowledgeWithin()));
         k.finalDeadline = micros(calendar.add(from, rules.finalResponseWithin()));
+        k.cause = cause;
         k.reschedule();
         w.create(k);
         w.touch(c);

@@ -219,12 +219,25 @@ public class Escalations {
             decide(w, c, Policy.Trigger.SLA_WARNING, facts(c, null, null, warning.thresholdPercent(), warning.metric()),
                     warning.policyVersion(), warning.at(), eventId);
         } else if (event instanceof SlaEvent.Breached breach) {
+            String timer = timer(breach);
             if (breach.metric() == SlaMetric.PROMISE) {
-                Complaints.promiseBroken(w, c, policy(breach.policyVersion()), breach.policyVersion(), breach.deadline());
+                Complaints.promiseBroken(w, c, policy(breach.policyVersion()), breach.policyVersion(), breach.deadline(),
+                        timer);
             }
             decide(w, c, Policy.Trigger.SLA_BREACHED, facts(c, null, null, null, breach.metric()),
-                    breach.policyVersion(), breach.at(), eventId);
+                    breach.policyVersion(), breach.at(), eventId, timer);
+        } else if (event instanceof SlaEvent.Met met && Boolean.TRUE.equals(met.correctsBreach())) {
+            // sla-service decides outcomes; a breach it corrected no longer stands here either
+            String timer = timer(met);
+            Complaints.promiseCorrected(w, c, timer, met.at());
+            Escalation open = w.open.get(c.contactId);
+            Ladder.withdraw(w, c, timer, policy(open == null ? c.policyVersion : open.policyVersion), met.at(), eventId);
         }
+    }
+
+    /** The timer an SLA event names, as escalations remember it: {@code <metric>#<cycle>}. */
+    static String timer(SlaEvent e) {
+        return e.metric().wire() + "#" + (e.cycle() == null ? "?" : e.cycle());
     }
 
     private void received(Changes w, ContactEvent.Received r, int partition, String eventId) {
@@ -291,12 +304,17 @@ public class Escalations {
 
     private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, Rules.Facts facts, int version,
             Instant at, String eventId) {
+        decide(w, c, trigger, facts, version, at, eventId, null);
+    }
+
+    private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, Rules.Facts facts, int version,
+            Instant at, String eventId, String breach) {
         Policy policy = policy(version);
         // A resolved contact escalates no more, except for a promise broken: that is owed after resolution too.
         if (policy.escalation() == null || c.status().isDone() && facts.metric() != SlaMetric.PROMISE) {
             return;
         }
-        Ladder.raise(w, c, Rules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId);
+        Ladder.raise(w, c, Rules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId, breach);
     }
 
     private static Rules.Facts facts(EscalationContact c, String subject, String body, Integer warningPercent,
@@ -316,7 +334,8 @@ public class Escalations {
         if (event instanceof ContactEvent c) {
             return c.contactId();
         }
-        if (event instanceof SlaEvent.Warning || event instanceof SlaEvent.Breached) {
+        if (event instanceof SlaEvent.Warning || event instanceof SlaEvent.Breached
+                || event instanceof SlaEvent.Met m && Boolean.TRUE.equals(m.correctsBreach())) {
             return ((SlaEvent) event).contactId();
         }
         return null; // other SLA events decide nothing here

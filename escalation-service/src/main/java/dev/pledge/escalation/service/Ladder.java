@@ -27,9 +27,22 @@ final class Ladder {
     private Ladder() {
     }
 
+    /** The reason a withdrawal gives: the breach behind it was corrected by a late-arriving record. */
+    static final String BREACH_CORRECTED = "breach-corrected";
+
     /** Applies what the rules decided on an event ({@code eventId} null when a deadline decided it). */
     static void raise(Changes w, EscalationContact c, Rules.Decision d, Policy policy, int policyVersion, Instant at,
             String eventId) {
+        raise(w, c, d, policy, policyVersion, at, eventId, null);
+    }
+
+    /**
+     * As {@link #raise(Changes, EscalationContact, Rules.Decision, Policy, int, Instant, String)}, on the breach
+     * of timer {@code breach} ({@code <metric>#<cycle>}; null for any other trigger): what it raises is
+     * remembered as the breach's alone, to be withdrawn if the breach is corrected.
+     */
+    static void raise(Changes w, EscalationContact c, Rules.Decision d, Policy policy, int policyVersion, Instant at,
+            String eventId, String breach) {
         if (d.isEmpty()) {
             return;
         }
@@ -51,6 +64,7 @@ final class Ladder {
             e.updatedAt = e.raisedAt;
             e.ackDeadline = deadline(ladder, policy, e.raisedAt, d.level(), d.team());
             e.nextFireAt = e.ackDeadline;
+            e.breach = breach;
             w.create(e);
             w.touch(c);
             w.emit(new EscalationEvent.Raised(e.escalationId, c.contactId, e.level, e.team, e.rule, reason,
@@ -65,6 +79,10 @@ final class Ladder {
             return; // already at or above what this event asks for: nothing is duplicated
         }
         String from = e.level;
+        // raised further by a breach: that breach alone holds it here; by anything else: no breach alone does
+        e.beforeLevel = breach == null ? null : e.level;
+        e.beforeTeam = breach == null ? null : e.team;
+        e.breach = breach;
         if (higher) {
             e.level = d.level();
         }
@@ -163,8 +181,52 @@ final class Ladder {
         }
     }
 
+    /**
+     * The breach of timer {@code breach} was corrected (a reply or resolution made before it, whose record
+     * came after it): what that breach alone raised is withdrawn. An escalation it opened is resolved; one it
+     * raised further goes back to where it stood, open, with a new acknowledgement deadline. Anything a
+     * rule raised since is left as it is.
+     */
+    static void withdraw(Changes w, EscalationContact c, String breach, Policy policy, Instant at, String eventId) {
+        Escalation e = w.open.get(c.contactId);
+        if (e == null || !breach.equals(e.breach)) {
+            return;
+        }
+        // the reply was made before the breach, but the escalation is withdrawn now: never before it changed last
+        Instant now = at.isAfter(e.updatedAt) ? micros(at) : e.updatedAt;
+        if (e.beforeLevel == null && e.beforeTeam == null) {
+            resolve(w, c, now, eventId, BREACH_CORRECTED,
+                    BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected");
+            return;
+        }
+        String from = e.level;
+        e.level = e.beforeLevel;
+        e.team = e.beforeTeam;
+        e.breach = null;
+        e.beforeLevel = null;
+        e.beforeTeam = null;
+        e.state = Escalation.OPEN;
+        e.rule = null;
+        e.reason = BREACH_CORRECTED;
+        e.climbs++;
+        e.repeats = 0;
+        e.updatedAt = now;
+        e.ackDeadline = deadline(policy.escalation(), policy, now, e.level, e.team);
+        e.nextFireAt = e.ackDeadline;
+        w.touch(c);
+        w.emit(new EscalationEvent.LevelChanged(e.escalationId, c.contactId, from, e.level, BREACH_CORRECTED,
+                e.ackDeadline, now, e.policyVersion, e.team, null, eventId), e.escalationId, "changed", e.climbs);
+        w.decided(e, now, "level-changed", null, eventId,
+                clip(BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected"));
+    }
+
     /** The contact was resolved or closed: so is its escalation. */
     static void resolve(Changes w, EscalationContact c, Instant at, String eventId, String why) {
+        resolve(w, c, at, eventId, "contact-" + c.status, why);
+    }
+
+    /** Resolves the contact's open escalation; {@code reason} is the event's code, {@code why} the decision's words. */
+    private static void resolve(Changes w, EscalationContact c, Instant at, String eventId, String reason, String why) {
         Escalation e = w.open.remove(c.contactId);
         if (e == null) {
             return;
@@ -176,7 +238,7 @@ final class Ladder {
         e.ackDeadline = null;
         e.updatedAt = now;
         w.touch(c);
-        w.emit(new EscalationEvent.Resolved(e.escalationId, c.contactId, e.levelOrTeam(), now, e.policyVersion),
+        w.emit(new EscalationEvent.Resolved(e.escalationId, c.contactId, e.levelOrTeam(), now, e.policyVersion, reason),
                 e.escalationId, "resolved");
         w.decided(e, now, "resolved", null, eventId, why);
     }

@@ -41,11 +41,10 @@ public class Dashboard {
     }
 
     private static final String SLA_BY_DAY = """
-            SELECT c.channel, to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-                count(*) FILTER (WHERE s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL) AS n,
-                count(*) FILTER (WHERE s.in_target AND s.breached_at IS NULL) AS met
+            SELECT c.channel, to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                count(*) AS n, count(*) FILTER (WHERE s.outcome = 'met') AS met
             FROM fb_sla s JOIN fb_contact c ON c.contact_id = s.contact_id
-            WHERE s.started_at >= $1 AND NOT s.cancelled AND s.metric <> 'promise'
+            WHERE c.received_at >= $1 AND s.outcome IS NOT NULL AND s.metric <> 'promise'
             GROUP BY 1, 2""";
     private static final String AT_RISK = """
             SELECT metric, count(*) FILTER (WHERE warned AND breached_at IS NULL) AS warned,

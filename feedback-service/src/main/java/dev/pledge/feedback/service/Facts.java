@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Contact, SLA and escalation events as facts for KPIs, insights and the what-if replay, in the
@@ -24,6 +26,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Facts {
+    /** {@code escalation.resolved}'s reason when the breach that alone raised it was corrected. */
+    static final String BREACH_CORRECTED = "breach-corrected";
     private final Surveys surveys;
     private final PolicyFeed policies;
 
@@ -92,13 +96,30 @@ public class Facts {
                 .replaceWithVoid();
     }
 
-    private static Uni<Void> started(List<EventRecord> run) {
+    /**
+     * A timer started, or moved to another rule or target (a retarget sends {@code sla.started} again with
+     * the same cycle): the row of the timer takes the newest rule, target and deadline. A record from before
+     * contract 1.2 (no cycle) is the metric's next cycle.
+     */
+    private static Uni<Void> started(List<EventRecord> events) {
+        // one row per timer in a statement: ON CONFLICT DO UPDATE may not touch a row twice
+        Map<String, SlaEvent.Started> last = new LinkedHashMap<>();
+        int unnumbered = 0;
+        for (EventRecord e : events) {
+            SlaEvent.Started s = (SlaEvent.Started) e.event();
+            String key = s.cycle() == null ? "#" + unnumbered++ : s.contactId() + "/" + s.metric().wire() + "/" + s.cycle();
+            last.remove(key);
+            last.put(key, s);
+        }
+        List<SlaEvent.Started> run = List.copyOf(last.values());
         int n = run.size();
         String[] ids = new String[n], metrics = new String[n], rules = new String[n], calendars = new String[n];
         OffsetDateTime[] starts = new OffsetDateTime[n], deadlines = new OffsetDateTime[n];
         Long[] targets = new Long[n];
+        Integer[] cycles = new Integer[n];
         for (int i = 0; i < n; i++) {
-            SlaEvent.Started s = (SlaEvent.Started) run.get(i).event();
+            SlaEvent.Started s = run.get(i);
+            cycles[i] = s.cycle();
             ids[i] = s.contactId();
             metrics[i] = s.metric().wire();
             starts[i] = utc(s.startedAt());
@@ -108,11 +129,14 @@ public class Facts {
             deadlines[i] = utc(s.deadline());
         }
         return Sql.update("""
-                INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bigint[],
-                    $7::timestamptz[])
-                ON CONFLICT DO NOTHING""", ids, metrics, starts, rules, calendars, targets, deadlines)
-                .replaceWithVoid();
+                INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline, cycle)
+                SELECT c, m, s, r, ca, t, d, coalesce(cy, (SELECT coalesce(max(x.cycle), 0) + 1 FROM fb_sla x
+                    WHERE x.contact_id = c AND x.metric = m))
+                FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bigint[],
+                    $7::timestamptz[], $8::int[]) AS u(c, m, s, r, ca, t, d, cy)
+                ON CONFLICT (contact_id, metric, cycle) DO UPDATE SET rule = excluded.rule, calendar = excluded.calendar,
+                    target_ms = excluded.target_ms, deadline = excluded.deadline""",
+                ids, metrics, starts, rules, calendars, targets, deadlines, cycles).replaceWithVoid();
     }
 
     private static OffsetDateTime utc(Instant at) {
@@ -160,35 +184,46 @@ public class Facts {
         return Uni.createFrom().voidItem();
     }
 
+    /**
+     * An SLA event applied to the row of the timer it names (metric and cycle; a record from before contract
+     * 1.2 names no cycle and goes to the metric's latest). sla-service decides every outcome; this only
+     * records it, corrections included: an {@code sla.met} that corrects a breach withdraws it.
+     */
     private Uni<Void> sla(SlaEvent event) {
-        String running = " WHERE contact_id = $1 AND metric = $2 AND started_at = (SELECT max(started_at) FROM fb_sla"
-                + " WHERE contact_id = $1 AND metric = $2)";
-        if (event instanceof SlaEvent.Warning w) {
-            return Sql.update("UPDATE fb_sla SET warned = true" + running,
-                    w.contactId(), w.metric().wire()).replaceWithVoid();
+        String timer = " WHERE contact_id = $1 AND metric = $2 AND cycle = coalesce($3::int, (SELECT max(cycle)"
+                + " FROM fb_sla WHERE contact_id = $1 AND metric = $2))";
+        String id = event.contactId();
+        String metric = event.metric().wire();
+        Integer cycle = event.cycle();
+        if (event instanceof SlaEvent.Warning) {
+            return Sql.update("UPDATE fb_sla SET warned = true" + timer, id, metric, cycle).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Breached b) {
-            return Sql.update("UPDATE fb_sla SET breached_at = coalesce(breached_at, $3)" + running,
-                    b.contactId(), b.metric().wire(), b.at()).replaceWithVoid();
+            return Sql.update("UPDATE fb_sla SET breached_at = coalesce(breached_at, $4)" + timer,
+                    id, metric, cycle, b.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Met m) {
-            return Sql.update("UPDATE fb_sla SET ended_at = $3, elapsed_ms = $4, in_target = $5" + running,
-                    m.contactId(), m.metric().wire(), m.at(), m.elapsed() == null ? null : m.elapsed().toMillis(),
-                    m.inTarget()).replaceWithVoid();
+            return Sql.update("""
+                    UPDATE fb_sla SET ended_at = $4, elapsed_ms = $5, in_target = $6,
+                        breached_at = CASE WHEN $7 THEN NULL ELSE breached_at END""" + timer,
+                    id, metric, cycle, m.at(), m.elapsed() == null ? null : m.elapsed().toMillis(), m.inTarget(),
+                    Boolean.TRUE.equals(m.correctsBreach())).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Cancelled c) {
-            return Sql.update("UPDATE fb_sla SET cancelled = true, ended_at = coalesce(ended_at, $3)"
-                    + running + " AND ended_at IS NULL", c.contactId(), c.metric().wire(), c.at()).replaceWithVoid();
+            return Sql.update("UPDATE fb_sla SET cancelled = true, ended_at = coalesce(ended_at, $4)" + timer
+                    + " AND ended_at IS NULL", id, metric, cycle, c.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Paused p) {
             return Sql.update("""
-                    INSERT INTO fb_pause (contact_id, metric, paused_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING""",
-                    p.contactId(), p.metric().wire(), p.at()).replaceWithVoid();
+                    INSERT INTO fb_pause (contact_id, metric, cycle, paused_at)
+                    SELECT $1, $2, coalesce($3::int, (SELECT max(cycle) FROM fb_sla WHERE contact_id = $1 AND metric = $2), 1), $4
+                    ON CONFLICT DO NOTHING""", id, metric, cycle, p.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Resumed r) {
             return Sql.update("""
-                    UPDATE fb_pause SET resumed_at = $3 WHERE contact_id = $1 AND metric = $2 AND resumed_at IS NULL
-                        AND paused_at <= $3""", r.contactId(), r.metric().wire(), r.at()).replaceWithVoid();
+                    UPDATE fb_pause SET resumed_at = $4 WHERE contact_id = $1 AND metric = $2 AND resumed_at IS NULL
+                        AND paused_at <= $4 AND cycle = coalesce($3::int, cycle)""", id, metric, cycle, r.at())
+                    .replaceWithVoid();
         }
         return Uni.createFrom().voidItem();
     }
@@ -201,6 +236,11 @@ public class Facts {
         if (event instanceof EscalationEvent.LevelChanged l) {
             return escalated(l.escalationId(), l.contactId(), l.toLevel(), l.toLevel() != null ? l.toLevel() : l.team(),
                     l.at(), l.policyVersion());
+        }
+        if (event instanceof EscalationEvent.Resolved r && BREACH_CORRECTED.equals(r.reason())) {
+            // withdrawn: the breach that alone raised it was corrected, so the contact was not escalated by it
+            return Sql.update("DELETE FROM fb_escalation WHERE contact_id = $1 AND escalation_id = $2",
+                    r.contactId(), r.escalationId()).replaceWithVoid();
         }
         if (event instanceof EscalationEvent.Resolved r) {
             return Sql.update("UPDATE fb_escalation SET open = false WHERE contact_id = $1 AND escalation_id = $2",

@@ -43,11 +43,10 @@ public class Insights {
     private static final String RULES = """
             WITH s AS (
                 SELECT s.rule, s.metric, s.contact_id, s.target_ms, s.started_at,
-                    (s.in_target AND s.breached_at IS NULL) AS met,
+                    s.outcome = 'met' AS met,
                     CASE WHEN s.elapsed_ms IS NOT NULL THEN s.elapsed_ms ELSE $3 END AS elapsed
                 FROM fb_sla s JOIN fb_contact c ON c.contact_id = s.contact_id
-                WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT s.cancelled AND s.metric <> 'promise'
-                    AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)
+                WHERE c.received_at >= $1 AND c.received_at < $2 AND s.metric <> 'promise' AND s.outcome IS NOT NULL
             ), csat AS (
                 SELECT contact_id, score FROM fb_survey WHERE state = 'answered' AND kind = 'csat'
             )
@@ -69,11 +68,9 @@ public class Insights {
             GROUP BY category""";
 
     private static final String CHANNELS = """
-            SELECT channel, count(*) AS resolved,
-                count(*) FILTER (WHERE reopened = 0
-                    AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact
-            FROM fb_contact c
-            WHERE received_at >= $1 AND received_at < $2 AND (resolved_at IS NOT NULL OR closed_at IS NOT NULL)
+            SELECT channel, count(*) AS resolved, count(*) FILTER (WHERE first_contact) AS first_contact
+            FROM fb_contact_outcome c
+            WHERE received_at >= $1 AND received_at < $2 AND resolved_once
             GROUP BY channel""";
 
     private final Pool pool;

@@ -55,12 +55,9 @@ public class KpiRollups {
     static final String COUNTERS = """
             WITH c AS MATERIALIZED (
                 SELECT c.contact_id, c.channel, c.priority, c.team, c.category, c.tier,
-                    (c.received_at AT TIME ZONE 'UTC')::date AS day,
-                    (c.resolved_at IS NOT NULL OR c.closed_at IS NOT NULL OR c.reopened > 0) AS resolved,
-                    ((c.resolved_at IS NOT NULL OR c.closed_at IS NOT NULL) AND c.reopened = 0
-                        AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact,
+                    (c.received_at AT TIME ZONE 'UTC')::date AS day, c.resolved_once AS resolved, c.first_contact,
                     c.reopened > 0 AS reopened
-                FROM fb_contact c WHERE c.received_at >= $1 AND c.received_at < $2
+                FROM fb_contact_outcome c WHERE c.received_at >= $1 AND c.received_at < $2
             ), base AS (
                 SELECT c.day, d.dim, d.g, count(*) AS contacts, count(*) FILTER (WHERE c.resolved) AS resolved,
                     count(*) FILTER (WHERE c.first_contact) AS first_contact, count(*) FILTER (WHERE c.reopened) AS reopened
@@ -71,12 +68,12 @@ public class KpiRollups {
                 GROUP BY 1, 2, 3
             ), sla AS (
                 SELECT c.day, d.dim, d.g,
-                    count(*) FILTER (WHERE s.metric <> 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS targets,
-                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.in_target AND s.breached_at IS NULL) AS met,
-                    count(*) FILTER (WHERE s.metric = 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS promises,
-                    count(*) FILTER (WHERE s.metric = 'promise' AND s.in_target AND s.breached_at IS NULL) AS kept
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.outcome IS NOT NULL) AS targets,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.outcome = 'met') AS met,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND s.outcome IS NOT NULL) AS promises,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND s.outcome = 'met') AS kept
                 FROM c JOIN fb_sla s ON s.contact_id = c.contact_id CROSS JOIN LATERAL (VALUES %1$s) d(dim, g)
-                WHERE NOT s.cancelled GROUP BY 1, 2, 3
+                WHERE s.outcome IS NOT NULL GROUP BY 1, 2, 3
             ), fb AS (
                 SELECT c.day, d.dim, d.g,
                     count(*) FILTER (WHERE f.kind = 'csat') AS csat_n,

@@ -43,7 +43,8 @@ public class Kpis {
     public record Times(Duration median, Duration p90, long count) {
     }
 
-    public record Share(Double percent, long of) {
+    /** {@code count} of {@code of} (met of the targets with an outcome, kept of the promises, ...), in percent. */
+    public record Share(Double percent, long of, long count) {
     }
 
     public record Score(Double value, long responses) {
@@ -71,12 +72,11 @@ public class Kpis {
 
     private static final String SQL = """
             WITH c AS (
-                SELECT c.*, %s AS g FROM fb_contact c WHERE c.received_at >= $1 AND c.received_at < $2
+                SELECT c.*, %s AS g FROM fb_contact_outcome c WHERE c.received_at >= $1 AND c.received_at < $2
             ), base AS (
                 SELECT g, count(*) AS contacts,
-                    count(*) FILTER (WHERE resolved_at IS NOT NULL OR closed_at IS NOT NULL OR reopened > 0) AS resolved,
-                    count(*) FILTER (WHERE (resolved_at IS NOT NULL OR closed_at IS NOT NULL) AND reopened = 0
-                        AND NOT EXISTS (SELECT 1 FROM fb_contact r WHERE r.repeat_of = c.contact_id)) AS first_contact,
+                    count(*) FILTER (WHERE resolved_once) AS resolved,
+                    count(*) FILTER (WHERE first_contact) AS first_contact,
                     count(*) FILTER (WHERE reopened > 0) AS reopened
                 FROM c GROUP BY g
             ), esc AS (
@@ -84,17 +84,17 @@ public class Kpis {
                 FROM c JOIN fb_escalation e ON e.contact_id = c.contact_id GROUP BY c.g
             ), sla AS (
                 SELECT c.g,
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'first-response') AS fr_p50,
-                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'first-response') AS fr_p90,
-                    count(s.elapsed_ms) FILTER (WHERE s.metric = 'first-response') AS fr_n,
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'resolution') AS res_p50,
-                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'resolution') AS res_p90,
-                    count(s.elapsed_ms) FILTER (WHERE s.metric = 'resolution') AS res_n,
-                    count(*) FILTER (WHERE s.metric <> 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS targets,
-                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.in_target AND s.breached_at IS NULL) AS met,
-                    count(*) FILTER (WHERE s.metric = 'promise' AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)) AS promises,
-                    count(*) FILTER (WHERE s.metric = 'promise' AND s.in_target AND s.breached_at IS NULL) AS kept
-                FROM c JOIN fb_sla s ON s.contact_id = c.contact_id WHERE NOT s.cancelled GROUP BY c.g
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'first-response' AND NOT s.cancelled) AS fr_p50,
+                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'first-response' AND NOT s.cancelled) AS fr_p90,
+                    count(s.elapsed_ms) FILTER (WHERE s.metric = 'first-response' AND NOT s.cancelled) AS fr_n,
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'resolution' AND NOT s.cancelled) AS res_p50,
+                    percentile_cont(0.9) WITHIN GROUP (ORDER BY s.elapsed_ms) FILTER (WHERE s.metric = 'resolution' AND NOT s.cancelled) AS res_p90,
+                    count(s.elapsed_ms) FILTER (WHERE s.metric = 'resolution' AND NOT s.cancelled) AS res_n,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.outcome IS NOT NULL) AS targets,
+                    count(*) FILTER (WHERE s.metric <> 'promise' AND s.outcome = 'met') AS met,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND s.outcome IS NOT NULL) AS promises,
+                    count(*) FILTER (WHERE s.metric = 'promise' AND s.outcome = 'met') AS kept
+                FROM c JOIN fb_sla s ON s.contact_id = c.contact_id GROUP BY c.g
             ), fb AS (
                 SELECT c.g,
                     count(*) FILTER (WHERE f.kind = 'csat') AS csat_n,
@@ -434,7 +434,7 @@ public class Kpis {
     }
 
     static Share share(long part, long of) {
-        return new Share(of == 0 ? null : round(100.0 * part / of), of);
+        return new Share(of == 0 ? null : round(100.0 * part / of), of, part);
     }
 
     static double round(double v) {

@@ -41,13 +41,12 @@ public class WhatIf {
             SELECT s.contact_id, s.metric, s.started_at, coalesce(s.ended_at, $2) AS ended_at, c.channel, c.priority,
                 c.tier, c.category,
                 (SELECT array_agg(p.paused_at ORDER BY p.paused_at) FROM fb_pause p
-                    WHERE p.contact_id = s.contact_id AND p.metric = s.metric) AS paused,
+                    WHERE p.contact_id = s.contact_id AND p.metric = s.metric AND p.cycle = s.cycle) AS paused,
                 (SELECT array_agg(coalesce(p.resumed_at, $2) ORDER BY p.paused_at) FROM fb_pause p
-                    WHERE p.contact_id = s.contact_id AND p.metric = s.metric) AS resumed
+                    WHERE p.contact_id = s.contact_id AND p.metric = s.metric AND p.cycle = s.cycle) AS resumed
             FROM fb_sla s JOIN fb_contact c ON c.contact_id = s.contact_id
-            WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT s.cancelled
-                AND s.metric IN ('first-response', 'next-response', 'resolution')
-                AND (s.ended_at IS NOT NULL OR s.breached_at IS NOT NULL)""";
+            WHERE c.received_at >= $1 AND c.received_at < $2
+                AND s.metric IN ('first-response', 'next-response', 'resolution') AND s.outcome IS NOT NULL""";
 
     private final Pool pool;
     private final PolicyFeed policies;

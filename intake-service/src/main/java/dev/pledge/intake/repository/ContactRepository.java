@@ -1,11 +1,13 @@
 package dev.pledge.intake.repository;
 
 import dev.pledge.intake.Contact;
+import dev.pledge.outbox.SessionSql;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.time.ZoneOffset;
 
 @ApplicationScoped
 public class ContactRepository implements PanacheRepositoryBase<Contact, String> {
@@ -46,6 +48,23 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
                 .setParameter(19, c.repeatOf).setParameter(20, c.classifiedBy).setParameter(21, c.policyVersion)
                 .setParameter(22, c.occurredAt).setParameter(23, c.receivedAt).setParameter(24, c.updatedAt)
                 .executeUpdate()).map(n -> n == 1);
+    }
+
+    /**
+     * Claims an activity's idempotency key for this caller, contact and request, in the caller's
+     * transaction. False when the key is taken: by a committed request (this one waits for one in flight).
+     */
+    public Uni<Boolean> claimActivityKey(String caller, String key, String contactId, String requestSha256, Instant at) {
+        return SessionSql.update("""
+                INSERT INTO activity_key (caller, idempotency_key, contact_id, request_sha256, created_at)
+                VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""",
+                caller, key, contactId, requestSha256, at.atOffset(ZoneOffset.UTC)).map(n -> n == 1);
+    }
+
+    /** The contact and request hash an activity key was first used for: {@code [contact_id, request_sha256]}. */
+    public Uni<Object[]> activityKey(String caller, String key) {
+        return SessionSql.query("SELECT contact_id, request_sha256 FROM activity_key WHERE caller = $1 AND idempotency_key = $2",
+                caller, key).map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
     /** The latest contact of this customer on this category received since {@code since}. */

@@ -13,7 +13,8 @@ import java.util.Locale;
  * Something that happened to a contact. {@code agent-replied} (with {@code agentId}),
  * {@code customer-replied}, {@code status-changed} (with {@code status}), or {@code updated}
  * (reassignment and reprioritisation: any of {@code priority}, {@code category}, {@code team},
- * {@code assignee}, {@code tier}).
+ * {@code assignee}, {@code tier}), {@code promised} (with {@code what} and {@code due}), {@code promise-kept}
+ * (with {@code promise}). An agent reply keeps the promises it lists in {@code keeps}, and no other.
  */
 public record Activity(
         @NotNull Type type,
@@ -27,6 +28,7 @@ public record Activity(
         @Size(max = 500) String what,
         Instant due,
         Integer promise,
+        @Size(max = 100) java.util.List<Integer> keeps,
         Instant occurredAt) {
 
     public enum Type {

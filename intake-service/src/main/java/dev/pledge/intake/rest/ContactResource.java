@@ -53,11 +53,7 @@ public class ContactResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = NewContact.class)))
     public Uni<Response> receive(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
             SecurityContext security) {
-        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
-        if (key != null && (key.length() > MAX_KEY_LENGTH || key.chars().anyMatch(ch -> ch < 0x20 || ch > 0x7e))) {
-            throw ProblemException.badField(IDEMPOTENCY_KEY, "must be at most " + MAX_KEY_LENGTH
-                    + " printable ASCII characters");
-        }
+        String key = idempotencyKey(idempotencyKey);
         NewContact request = bodies.read(body, NewContact.class);
         String caller = security.getUserPrincipal().getName();
         ContactService.Prepared prepared = contacts.prepare(request, key, caller);
@@ -84,10 +80,22 @@ public class ContactResource {
     @RolesAllowed({"intake", "agent", "supervisor"})
     @Consumes(MediaType.APPLICATION_JSON)
     @RequestBody(content = @Content(schema = @Schema(implementation = Activity.class)))
-    public Uni<ContactView> activity(@PathParam("id") String id, byte[] body, SecurityContext security) {
+    public Uni<ContactView> activity(@PathParam("id") String id, byte[] body,
+            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, SecurityContext security) {
+        String key = idempotencyKey(idempotencyKey);
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
-        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor)).invoke(relay::wake)
+        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, key)).invoke(relay::wake)
                 .map(ContactView::of);
+    }
+
+    /** The header trimmed, null when absent or blank; refused (400) when too long or not printable ASCII. */
+    private static String idempotencyKey(String header) {
+        String key = header == null || header.isBlank() ? null : header.trim();
+        if (key != null && (key.length() > MAX_KEY_LENGTH || key.chars().anyMatch(ch -> ch < 0x20 || ch > 0x7e))) {
+            throw ProblemException.badField(IDEMPOTENCY_KEY, "must be at most " + MAX_KEY_LENGTH
+                    + " printable ASCII characters");
+        }
+        return key;
     }
 }

@@ -160,34 +160,99 @@ public class ContactService {
         }
     }
 
-    /** Applies an activity to a contact, locked so that its events are published in order. */
+    /**
+     * Applies an activity to a contact, locked so that its events are published in order. With an
+     * {@code Idempotency-Key} (scoped to the caller, as for new contacts), a retry of the same request
+     * answers the contact and publishes nothing; the key reused for another request is 422. The key is
+     * claimed in the activity's transaction, so a retry that arrives while the first is in flight waits
+     * for it.
+     */
     @WithTransaction
-    public Uni<Contact> apply(String id, Activity activity, String actor) {
+    public Uni<Contact> apply(String id, Activity activity, String actor, String idempotencyKey) {
         Instant now = now();
         Instant at = activity.occurredAt() == null ? now : activity.occurredAt().truncatedTo(ChronoUnit.MICROS);
         if (at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
         }
         PolicyService.Current current = policies.current();
+        String requestSha256 = sha256(id, activity);
         return contacts.findForUpdate(id).flatMap(c -> {
             if (c == null) {
                 throw ProblemException.notFound("contact " + id);
             }
-            ContactEvent event = switch (activity.type()) {
-                case AGENT_REPLIED -> new ContactEvent.AgentReplied(c.id,
-                        activity.agentId() != null ? activity.agentId() : actor, at);
-                case CUSTOMER_REPLIED -> new ContactEvent.CustomerReplied(c.id, at);
-                case STATUS_CHANGED -> statusChange(c, activity, actor, at);
-                case UPDATED -> update(c, activity, actor, at, current);
-                case PROMISED -> promised(c, activity, actor, at);
-                case PROMISE_KEPT -> promiseKept(c, activity, actor, at);
-            };
-            if (event == null) {
-                return Uni.createFrom().item(c); // an update that changes nothing announces nothing
+            if (idempotencyKey == null) {
+                return applyOnce(c, activity, actor, at, now, current);
             }
-            c.updatedAt = now;
-            return outbox.append(event, now).replaceWith(c);
+            return contacts.claimActivityKey(actor, idempotencyKey, c.id, requestSha256, now).flatMap(claimed -> claimed
+                    ? applyOnce(c, activity, actor, at, now, current)
+                    : contacts.activityKey(actor, idempotencyKey).map(first -> {
+                        if (first == null || !c.id.equals(first[0]) || !requestSha256.equals(first[1])) {
+                            throw new ProblemException(Problem.invalid(Problem.UNPROCESSABLE,
+                                    "Idempotency-Key: already used for another request; a retry must send the same body"
+                                            + " to the same contact",
+                                    List.of(new Problem.FieldError("Idempotency-Key", "already used for another request"))));
+                        }
+                        return c; // a retry: the first one's events stand, nothing is published again
+                    }));
         });
+    }
+
+    private Uni<Contact> applyOnce(Contact c, Activity activity, String actor, Instant at, Instant now,
+            PolicyService.Current current) {
+        if (at.isBefore(c.occurredAt)) {
+            throw ProblemException.unprocessableField("occurredAt", "must not be before the contact was received ("
+                    + c.occurredAt + ")");
+        }
+        List<ContactEvent> events = new ArrayList<>(2);
+        switch (activity.type()) {
+            case AGENT_REPLIED -> events.add(new ContactEvent.AgentReplied(c.id,
+                    activity.agentId() != null ? activity.agentId() : actor, at, keeps(c, activity)));
+            case CUSTOMER_REPLIED -> {
+                events.add(new ContactEvent.CustomerReplied(c.id, at));
+                if (c.status == ContactStatus.PENDING) {
+                    // the customer answered what we waited for: the contact is open again (as helpdesks do)
+                    events.add(changeStatus(c, ContactStatus.OPEN, actor, at));
+                }
+            }
+            case STATUS_CHANGED -> events.add(statusChange(c, activity, actor, at));
+            case UPDATED -> events.add(update(c, activity, actor, at, current));
+            case PROMISED -> events.add(promised(c, activity, actor, at));
+            case PROMISE_KEPT -> events.add(promiseKept(c, activity, actor, at));
+        }
+        events.removeIf(Objects::isNull); // an update that changes nothing announces nothing
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(c);
+        }
+        c.updatedAt = now;
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ContactEvent event : events) {
+            chain = chain.chain(() -> outbox.append(event, now).replaceWithVoid());
+        }
+        return chain.replaceWith(c);
+    }
+
+    /** The promises an agent reply says it keeps: each one made on this contact, named once. */
+    private static List<Integer> keeps(Contact c, Activity a) {
+        if (a.keeps() == null || a.keeps().isEmpty()) {
+            return null;
+        }
+        for (Integer promise : a.keeps()) {
+            if (promise == null || promise < 1 || promise > c.promises) {
+                throw ProblemException.unprocessableField("keeps", c.promises == 0 ? "contact " + c.id + " has no promises"
+                        : "each must be between 1 and " + c.promises + ", the promises made on contact " + c.id);
+            }
+        }
+        return List.copyOf(new java.util.TreeSet<>(a.keeps()));
+    }
+
+    /** The request as read, with the contact it is for, in one canonical form. */
+    static String sha256(String contactId, Activity activity) {
+        try {
+            byte[] canonical = EventJson.mapper().writeValueAsBytes(List.of(contactId, activity));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot hash the request", e);
+        }
     }
 
     /** PostgreSQL keeps microseconds: events and stored rows carry the same instants. */
@@ -203,8 +268,17 @@ public class ContactService {
             throw ProblemException.conflict("contact " + c.id + " is " + c.status.wire() + " and cannot become "
                     + activity.status().wire());
         }
+        if (c.statusAt != null && at.isBefore(c.statusAt)) {
+            throw ProblemException.unprocessableField("occurredAt", "must not be before the contact's last status change ("
+                    + c.statusAt + ")");
+        }
+        return changeStatus(c, activity.status(), actor, at);
+    }
+
+    private static ContactEvent changeStatus(Contact c, ContactStatus to, String actor, Instant at) {
         ContactStatus from = c.status;
-        c.status = activity.status();
+        c.status = to;
+        c.statusAt = c.statusAt == null || at.isAfter(c.statusAt) ? at : c.statusAt;
         return new ContactEvent.StatusChanged(c.id, from, c.status, actor, at);
     }
 
@@ -268,8 +342,13 @@ public class ContactService {
         c.team = team;
         c.assignee = assignee;
         c.tier = tier;
+        // A contact keeps the policy version it was received under, unless what the policy's rules match on
+        // changes: then its rules are chosen again, under the version in force now (the event names it).
+        if (changed.contains("priority") || changed.contains("category") || changed.contains("tier")) {
+            c.policyVersion = current.version();
+        }
         return new ContactEvent.Updated(c.id, priority, category, assignee, team, tier, List.copyOf(changed), actor,
-                at, current.version());
+                at, c.policyVersion);
     }
 
     private static <T> T changed(List<String> changed, String field, T old, T requested) {

@@ -15,7 +15,7 @@ import java.util.Set;
 public class ContactRepository implements PanacheRepositoryBase<SlaContact, String> {
     private static final String INSERT_NEW = """
             INSERT INTO sla_contact (contact_id, kafka_partition, channel, priority, tier, category, team, status,
-                                     updated_at, policy_version)
+                                     received_at, policy_version)
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                                  $8::text[], $9::timestamptz[], $10::int[])
             ON CONFLICT (contact_id) DO NOTHING
@@ -46,7 +46,7 @@ public class ContactRepository implements PanacheRepositoryBase<SlaContact, Stri
             categories[i] = c.category;
             teams[i] = c.team;
             statuses[i] = c.status;
-            updated[i] = c.updatedAt.atOffset(ZoneOffset.UTC);
+            updated[i] = c.receivedAt.atOffset(ZoneOffset.UTC);
             versions[i] = c.policyVersion;
         }
         return SessionSql.query(INSERT_NEW, ids, partitions, channels, priorities, tiers, categories, teams, statuses,

@@ -72,7 +72,7 @@ public class SlaTimers {
             }
             return timers.openForUpdate(contact.contactId).flatMap(open -> {
                 if (event instanceof ContactEvent.AgentReplied a) {
-                    return agentReplied(open, a.occurredAt());
+                    return agentReplied(open, a);
                 } else if (event instanceof ContactEvent.CustomerReplied c) {
                     return customerReplied(contact, open, c.occurredAt());
                 } else if (event instanceof ContactEvent.StatusChanged s) {
@@ -125,7 +125,7 @@ public class SlaTimers {
         c.category = r.category();
         c.team = r.team();
         c.status = ContactStatus.OPEN.wire();
-        c.updatedAt = r.occurredAt();
+        c.receivedAt = r.occurredAt();
         c.policyVersion = r.policyVersion();
         return c;
     }
@@ -135,7 +135,7 @@ public class SlaTimers {
         List<SlaTimer> started = new ArrayList<>();
         for (SlaContact c : fresh) {
             Policy.SlaRule rule = ruleFor(c);
-            Instant at = micros(c.updatedAt);
+            Instant at = micros(c.receivedAt);
             if (rule.firstResponse() != null) {
                 started.add(newTimer(c, SlaMetric.FIRST_RESPONSE, 1, rule, rule.firstResponse(), at));
             }
@@ -153,11 +153,15 @@ public class SlaTimers {
                 .replaceWith(started);
     }
 
-    /** A reply answers the customer and keeps the promises made before it. */
-    private Uni<List<SlaTimer>> agentReplied(List<SlaTimer> open, Instant at) {
-        Instant reply = micros(at);
-        List<SlaTimer> answered = open.stream().filter(t -> isResponse(t)
-                || t.slaMetric() == SlaMetric.PROMISE && !t.startedAt.isAfter(reply)).toList();
+    /**
+     * A reply answers the customer, and keeps the promises it names (made before it): a promise is
+     * something to do ("call back with the delivery date"), not any reply, so none is kept implicitly.
+     */
+    private Uni<List<SlaTimer>> agentReplied(List<SlaTimer> open, ContactEvent.AgentReplied a) {
+        Instant reply = micros(a.occurredAt());
+        List<Integer> keeps = a.keeps() == null ? List.of() : a.keeps();
+        List<SlaTimer> answered = open.stream().filter(t -> isResponse(t) || t.slaMetric() == SlaMetric.PROMISE
+                && keeps.contains(t.cycle) && !t.startedAt.isAfter(reply)).toList();
         return each(answered, t -> emit(t, t.meet(reply, calendar(t)), "met"));
     }
 
@@ -204,13 +208,18 @@ public class SlaTimers {
                     ? emit(t, t.meet(at, calendar(t)), "met")
                     : emit(t, t.cancel(at, "contact " + s.to().wire()), "cancelled"));
         }
-        Set<ContactStatus> pauses = policies.version(contact.policyVersion).sla().pauseStatuses();
-        if (pauses.contains(s.to())) {
-            return each(open.stream().filter(t -> SlaTimer.RUNNING.equals(t.state)).toList(),
-                    t -> emit(t, t.pause(at, calendar(t)), "paused", eventId));
-        }
-        Uni<List<SlaTimer>> resumed = each(open.stream().filter(t -> SlaTimer.PAUSED.equals(t.state)).toList(),
-                t -> emit(t, t.resume(at, calendar(t), warnings(t)), "resumed", eventId));
+        // Each metric pauses on the statuses its policy lists for it (reply clocks, by default, on none).
+        Policy.Sla sla = policies.version(contact.policyVersion).sla();
+        Uni<List<SlaTimer>> resumed = each(open, t -> {
+            boolean pause = sla.pauses(t.slaMetric(), s.to());
+            if (pause && SlaTimer.RUNNING.equals(t.state)) {
+                return emit(t, t.pause(at, calendar(t)), "paused", eventId);
+            }
+            if (!pause && SlaTimer.PAUSED.equals(t.state)) {
+                return emit(t, t.resume(at, calendar(t), warnings(t)), "resumed", eventId);
+            }
+            return Uni.createFrom().item(t);
+        });
         if (s.to() != ContactStatus.REOPENED || open.stream().anyMatch(t -> t.slaMetric() == SlaMetric.RESOLUTION)) {
             return resumed;
         }

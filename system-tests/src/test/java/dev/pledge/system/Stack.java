@@ -1,0 +1,130 @@
+package dev.pledge.system;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import dev.pledge.policy.PolicyLoader;
+import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TestTokens;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+
+/**
+ * The four services as built jars, each in a JVM of its own, over the test JVM's broker and database, as
+ * {@code ./pledge up} runs them; and the REST calls the stories make.
+ */
+final class Stack implements AutoCloseable {
+    static final List<String> CONSUMERS = List.of("sla-service", "escalation-service", "feedback-service");
+
+    final ServiceProcess intake;
+    final ServiceProcess sla;
+    final ServiceProcess escalation;
+    final ServiceProcess feedback;
+
+    private Stack(ServiceProcess intake, ServiceProcess sla, ServiceProcess escalation, ServiceProcess feedback) {
+        this.intake = intake;
+        this.sla = sla;
+        this.escalation = escalation;
+        this.feedback = feedback;
+    }
+
+    /** intake first: it publishes the default policy the others wait for. */
+    static Stack start() {
+        ServiceProcess intake = ServiceProcess.start(jar("intake-service"), "intake", Map.of());
+        ServiceProcess sla = ServiceProcess.start(jar("sla-service"), "sla", Map.of());
+        ServiceProcess escalation = ServiceProcess.start(jar("escalation-service"), "escalation", Map.of());
+        ServiceProcess feedback = ServiceProcess.start(jar("feedback-service"), "feedback", Map.of(
+                "PLEDGE_FEEDBACK_TOKEN_KEY", "c3lzdGVtLXRlc3RzLXN1cnZleS10b2tlbi1rZXktMzJieXRlcw==",
+                "PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s"));
+        Stack stack = new Stack(intake, sla, escalation, feedback);
+        await().atMost(Duration.ofSeconds(100)).until(stack::everyConsumerHasPartitions);
+        return stack;
+    }
+
+    private static Path jar(String module) {
+        return Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar");
+    }
+
+    private boolean everyConsumerHasPartitions() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(CONSUMERS).all().get();
+            return groups.values().stream().allMatch(g -> g.members().stream()
+                    .anyMatch(m -> !m.assignment().topicPartitions().isEmpty()));
+        }
+    }
+
+    /** Publishes a policy document through intake; returns its version. */
+    int publish(String yaml) {
+        return given().auth().oauth2(TestTokens.forRoles("policy-admin")).contentType("application/yaml").body(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .put(intake.url() + "/policy").then().statusCode(201).extract().path("version");
+    }
+
+    /** A new contact; returns its id. */
+    String contact(String channel, String priority) {
+        return given().auth().oauth2(TestTokens.forRoles("intake")).contentType(ContentType.JSON).body(Map.of(
+                        "customer", Map.of("id", "cust-" + System.nanoTime(), "name", "Ada", "tier", "standard"),
+                        "channel", channel, "priority", priority, "category", "other",
+                        "body", "A question about my order"))
+                .post(intake.url() + "/contacts").then().statusCode(202).extract().path("id");
+    }
+
+    /** An activity as an agent posts it; the answer, whatever its status. */
+    Response activity(String contactId, Map<String, Object> body, String idempotencyKey) {
+        var request = given().auth().oauth2(TestTokens.forRoles("agent")).contentType(ContentType.JSON).body(body);
+        if (idempotencyKey != null) {
+            request = request.header("Idempotency-Key", idempotencyKey);
+        }
+        return request.post(intake.url() + "/contacts/" + contactId + "/activities");
+    }
+
+    void activity(String contactId, Map<String, Object> body) {
+        activity(contactId, body, null).then().statusCode(200);
+    }
+
+    Response contact(String id) {
+        return given().auth().oauth2(TestTokens.forRoles("agent")).get(intake.url() + "/contacts/" + id);
+    }
+
+    Response timers(String contactId) {
+        return given().auth().oauth2(TestTokens.forRoles("agent")).get(sla.url() + "/contacts/" + contactId + "/sla");
+    }
+
+    Response escalations(String contactId) {
+        return given().auth().oauth2(TestTokens.forRoles("agent"))
+                .get(escalation.url() + "/contacts/" + contactId + "/escalations");
+    }
+
+    Response compliance(String from, String to) {
+        return given().auth().oauth2(TestTokens.forRoles("analyst"))
+                .get(sla.url() + "/sla/compliance?from=" + from + "&to=" + to);
+    }
+
+    Response kpis(String from, String to) {
+        return given().auth().oauth2(TestTokens.forRoles("analyst"))
+                .get(feedback.url() + "/kpis?from=" + from + "&to=" + to);
+    }
+
+    /** The default policy with this {@code sla:} section in place of its own. */
+    static String policyWithSla(String sla) {
+        String text = PolicyLoader.defaultPolicyText();
+        return text.substring(0, text.indexOf("sla:\n")) + sla + "\n" + text.substring(text.indexOf("classification:\n"));
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess p : new ServiceProcess[] {feedback, escalation, sla, intake}) {
+            p.close();
+        }
+    }
+}
