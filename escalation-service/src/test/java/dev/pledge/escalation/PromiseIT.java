@@ -74,7 +74,7 @@ class PromiseIT {
                 new ContactEvent.PromiseKept(marked, 1, "agent-1", now.plusSeconds(1)),
                 received(replied, "delivery"),
                 new ContactEvent.PromiseMade(replied, 1, "Send the invoice again", due, "agent-1", now),
-                new ContactEvent.AgentReplied(replied, "agent-1", now.plusSeconds(1))));
+                new ContactEvent.AgentReplied(replied, "agent-1", now.plusSeconds(1), List.of(1))));
 
         String analyst = TestTokens.forRoles("analyst");
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> given().auth().oauth2(analyst)

@@ -14,10 +14,19 @@ public sealed interface FeedbackEvent extends PledgeEvent {
 
     /**
      * A survey to send to the customer. {@code token} is what the front end puts in the link or form: it
-     * authorizes one answer to this survey at {@code POST /feedback} until {@code expiresAt}.
+     * authorizes one answer to this survey at {@code POST /feedback} until {@code expiresAt}. {@code question}
+     * is what to ask, answered from {@code scaleMin} to {@code scaleMax}; {@code higherIsBetter} says which end
+     * is the good one (true for every kind today: CES 2.0 asks for agreement). The last four are additive
+     * (contract 1.2).
      */
     record SurveyRequested(String surveyId, String contactId, String customerId, SurveyKind kind, Channel channel,
-            Instant at, Instant expiresAt, int policyVersion, String token) implements FeedbackEvent {
+            Instant at, Instant expiresAt, int policyVersion, String token, String question, Integer scaleMin,
+            Integer scaleMax, Boolean higherIsBetter) implements FeedbackEvent {
+        public SurveyRequested(String surveyId, String contactId, String customerId, SurveyKind kind, Channel channel,
+                Instant at, Instant expiresAt, int policyVersion, String token) {
+            this(surveyId, contactId, customerId, kind, channel, at, expiresAt, policyVersion, token, null, null, null,
+                    null);
+        }
     }
 
     /**

@@ -182,10 +182,18 @@ public record Policy(String name, ZoneId timeZone, List<String> tiers, List<Stri
      * matches and is drawn by its sampling.
      */
     public record Survey(SurveyKind kind, ContactStatus after, Set<Channel> channels, Duration delay,
-            Duration expiresAfter, double sampling) {
+            Duration expiresAfter, double sampling, String question) {
+        /** {@code question}: what to ask; null asks the kind's standard question ({@link SurveyKind#question()}). */
+        public Survey(SurveyKind kind, ContactStatus after, Set<Channel> channels, Duration delay,
+                Duration expiresAfter, double sampling) {
+            this(kind, after, channels, delay, expiresAfter, sampling, null);
+        }
     }
 
-    /** KPI targets; null where the policy sets none. Percentages 0..100, NPS -100..100, CES 1..7. */
+    /**
+     * KPI targets; null where the policy sets none. Percentages 0..100, NPS -100..100, CES 1..7 (the mean
+     * answer; higher is better, as on every survey scale here).
+     */
     public record Targets(Double csat, Double nps, Double ces, Double fcr, Double slaCompliance) {
     }
 

@@ -543,12 +543,16 @@ public final class PolicyLoader {
             Obj list = node.obj("surveys", false);
             if (list != null) {
                 list.items().forEach(s -> {
-                    s.allow("kind", "after", "channels", "delay", "expiresAfter", "sampling");
+                    s.allow("kind", "after", "channels", "delay", "expiresAfter", "sampling", "question");
                     ContactStatus after = s.enumField("after", ContactStatus.class, true);
                     Double sampling = s.number("sampling", false, 0.0, 1.0);
+                    String question = s.text("question", false);
+                    if (question != null && question.length() > 300) {
+                        error(s.path + ".question", "must be at most 300 characters");
+                    }
                     surveys.add(new Survey(s.enumField("kind", SurveyKind.class, true), after,
                             s.enums("channels", Channel.class), s.durationOrZero("delay"),
-                            s.duration("expiresAfter", true), sampling == null ? 1.0 : sampling));
+                            s.duration("expiresAfter", true), sampling == null ? 1.0 : sampling, question));
                 });
             }
             Targets targets = null;

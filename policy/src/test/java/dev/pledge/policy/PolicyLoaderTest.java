@@ -8,6 +8,7 @@ import dev.pledge.events.Channel;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.Priority;
 import dev.pledge.events.SlaMetric;
+import dev.pledge.events.SurveyKind;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -188,6 +189,19 @@ class PolicyLoaderTest {
         assertThat(escalation.rules()).filteredOn(r -> r.name().equals("customer-chasing"))
                 .singleElement().satisfies(r -> assertThat(r.customerReplies()).isEqualTo(3));
         assertThat(PolicyLoader.defaultPolicy().complaints().brokenPromiseCategory()).isEqualTo("no-follow-up");
+    }
+
+    @Test
+    void cesIsTheAgreementScaleOfCes2WhereHigherIsBetterAndASurveyMayNameItsQuestion() {
+        Policy policy = PolicyLoader.load(PolicyLoader.defaultPolicyText());
+        SurveyKind ces = SurveyKind.CES;
+        assertThat(ces.question()).contains("made it easy");
+        assertThat(policy.feedback().targets().ces()).as("a CES target of the default policy, on a 1-7 scale where 7 is best")
+                .isGreaterThan((ces.min() + ces.max()) / 2.0);
+        String asked = PolicyLoader.defaultPolicyText().replace("    - kind: ces\n",
+                "    - kind: ces\n      question: Was it easy to sort this out with us?\n");
+        assertThat(PolicyLoader.load(asked).feedback().surveys()).filteredOn(s -> s.kind() == SurveyKind.CES)
+                .extracting(Policy.Survey::question).containsExactly("Was it easy to sort this out with us?");
     }
 
     @Test

@@ -251,13 +251,17 @@ class SlaTimersIT {
     }
 
     @Test
-    void aPromiseIsKeptByAReplyAfterItOrByMarkingItKeptAndOnlyThatOne() {
+    void aPromiseIsKeptByAReplyThatNamesItOrByMarkingItKeptAndOnlyThatOne() {
         String replied = newContactId();
         String marked = newContactId();
+        String unnamed = newContactId();
         Instant t0 = Instant.now();
         send(received(replied, Channel.EMAIL, t0),
                 new ContactEvent.PromiseMade(replied, 1, "Send the invoice", t0.plusSeconds(4), "agent-1", t0),
-                new ContactEvent.AgentReplied(replied, "agent-1", t0.plusMillis(500)),
+                new ContactEvent.AgentReplied(replied, "agent-1", t0.plusMillis(500), List.of(1)),
+                received(unnamed, Channel.EMAIL, t0),
+                new ContactEvent.PromiseMade(unnamed, 1, "Send the label", t0.plusSeconds(4), "agent-1", t0),
+                new ContactEvent.AgentReplied(unnamed, "agent-1", t0.plusMillis(500)),
                 received(marked, Channel.EMAIL, t0),
                 new ContactEvent.PromiseMade(marked, 1, "Refund the fee", t0.plusSeconds(4), "agent-1", t0),
                 new ContactEvent.PromiseMade(marked, 2, "Call back", t0.plusSeconds(4), "agent-1", t0),
@@ -278,6 +282,11 @@ class SlaTimersIT {
                 Duration.ofSeconds(10), Duration.ofSeconds(1));
         assertThat(count(repliedEvents, "pledge.sla.met", "promise")).isEqualTo(1);
         assertThat(count(repliedEvents, "pledge.sla.breached", "promise")).isZero();
+        // a reply that names no promise keeps none (it answers the customer, which is not what was promised)
+        List<TopicReader.Record> unnamedEvents = slaEvents(unnamed, has("pledge.sla.breached", "promise"),
+                Duration.ofSeconds(20), Duration.ZERO);
+        assertThat(count(unnamedEvents, "pledge.sla.met", "promise")).isZero();
+        assertThat(count(unnamedEvents, "pledge.sla.met", "first-response")).isEqualTo(1);
     }
 
     @Test

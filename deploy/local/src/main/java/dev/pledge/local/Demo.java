@@ -243,7 +243,7 @@ final class Demo {
                     String kind = survey.get("kind").asText();
                     int score = switch (kind) {
                         case "nps" -> random.nextInt(10) < 7 ? 7 + random.nextInt(4) : random.nextInt(7);
-                        case "ces" -> random.nextInt(10) < 7 ? 1 + random.nextInt(3) : 4 + random.nextInt(4);
+                        case "ces" -> random.nextInt(10) < 7 ? 5 + random.nextInt(3) : 1 + random.nextInt(4); // 7: easiest
                         default -> random.nextInt(10) < 8 ? 4 + random.nextInt(2) : 1 + random.nextInt(3);
                     };
                     String comment = COMMENTS[random.nextInt(COMMENTS.length)];

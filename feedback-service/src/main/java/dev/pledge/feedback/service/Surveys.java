@@ -172,8 +172,9 @@ public class Surveys {
                         UPDATE fb_survey SET state = 'requested', next_fire_at = NULL, requested_at = $2, expires_at = $3
                         WHERE survey_id = $1""", surveyId, at, expires)
                         .chain(() -> outbox.append(new FeedbackEvent.SurveyRequested(surveyId.toString(), contactId,
-                                customer, kind, channel, at, expires, version, token), at, Outbox.idOf("survey.requested",
-                                surveyId)))
+                                customer, kind, channel, at, expires, version, token,
+                                question(policies.version(version), kind), kind.min(), kind.max(), true), at,
+                                Outbox.idOf("survey.requested", surveyId)))
                         .replaceWithVoid();
             });
         });
@@ -252,10 +253,18 @@ public class Surveys {
 
     /** The scale of a survey kind, inclusive. */
     public static int[] range(SurveyKind kind) {
-        return switch (kind) {
-            case CSAT -> new int[] {1, 5};
-            case NPS -> new int[] {0, 10};
-            case CES -> new int[] {1, 7};
-        };
+        return new int[] {kind.min(), kind.max()};
+    }
+
+    /** The question a survey of this kind asks under this policy: the first such survey's own, else the standard one. */
+    static String question(Policy policy, SurveyKind kind) {
+        if (policy.feedback() != null) {
+            for (Policy.Survey s : policy.feedback().surveys()) {
+                if (s.kind() == kind && s.question() != null) {
+                    return s.question();
+                }
+            }
+        }
+        return kind.question();
     }
 }
