@@ -59,3 +59,4 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER fb_escalation_withdrawn AFTER DELETE ON fb_escalation FOR EACH ROW EXECUTE FUNCTION fb_mark_dirty();
+-- fb_survey.state gains 'withdrawn': sent, then the contact was reopened before an answer (answers get 410).

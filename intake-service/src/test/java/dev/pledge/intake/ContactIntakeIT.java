@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.pledge.events.ContactEvent;
+import dev.pledge.events.ContactStatus;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.Topics;
 import dev.pledge.testinfra.PledgeServers;
@@ -116,7 +117,8 @@ class ContactIntakeIT {
         activity(agent, id, "{\"type\": \"agent-replied\", \"agentId\": \"agent-7\"}").statusCode(200);
         activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"pending\"}").statusCode(200)
                 .body("status", equalTo("pending"));
-        activity(agent, id, "{\"type\": \"customer-replied\"}").statusCode(200);
+        // the customer answered what we waited for: the contact is open again (status-changed before the reply)
+        activity(agent, id, "{\"type\": \"customer-replied\"}").statusCode(200).body("status", equalTo("open"));
         activity(agent, id, "{\"type\": \"updated\", \"priority\": \"urgent\", \"team\": \"accounts\", \"assignee\": \"agent-9\"}")
                 .statusCode(200).body("priority", equalTo("urgent")).body("assignee", equalTo("agent-9"));
         activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"resolved\"}").statusCode(200);
@@ -127,12 +129,15 @@ class ContactIntakeIT {
                 .body("detail", equalTo("contact " + id + " is closed and cannot become pending"));
         activity(agent, id, "{\"type\": \"updated\", \"assignee\": \"agent-9\"}").statusCode(200); // no change, no event
 
-        List<TopicReader.Record> records = publishedFor(id, 7);
+        List<TopicReader.Record> records = publishedFor(id, 8);
         assertThat(records).extracting(r -> r.header("ce_type")).containsExactly(
                 "pledge.contact.received", "pledge.contact.agent-replied", "pledge.contact.status-changed",
-                "pledge.contact.customer-replied", "pledge.contact.updated", "pledge.contact.status-changed",
-                "pledge.contact.status-changed");
-        ContactEvent.Updated updated = EventJson.fromJson(records.get(4).value(), ContactEvent.Updated.class);
+                "pledge.contact.status-changed", "pledge.contact.customer-replied", "pledge.contact.updated",
+                "pledge.contact.status-changed", "pledge.contact.status-changed");
+        ContactEvent.StatusChanged reopened = EventJson.fromJson(records.get(3).value(), ContactEvent.StatusChanged.class);
+        assertThat(reopened.from()).isEqualTo(ContactStatus.PENDING);
+        assertThat(reopened.to()).isEqualTo(ContactStatus.OPEN);
+        ContactEvent.Updated updated = EventJson.fromJson(records.get(5).value(), ContactEvent.Updated.class);
         assertThat(updated.changed()).containsExactly("priority", "team", "assignee");
         assertThat(updated.changedBy()).isEqualTo("tester");
     }

@@ -14,6 +14,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -91,5 +92,47 @@ class IdempotencyIT {
         assertThat(second).isEqualTo(first);
         assertThat(third).isEqualTo(first);
         assertThat(count("SELECT count(*) FROM contact WHERE external_id = '" + externalId + "'")).isEqualTo(1);
+    }
+
+    static Response activityWithKey(String token, String contactId, String key, String json) {
+        var request = given().auth().oauth2(token).contentType(ContentType.JSON).body(json);
+        if (key != null) {
+            request = request.header("Idempotency-Key", key);
+        }
+        return request.post("/contacts/" + contactId + "/activities");
+    }
+
+    @Test
+    void aRetriedActivityIsAppliedOnceAndItsKeyIsTheCallersAlone() throws Exception {
+        String id = postWithKey(INTAKE, null, contactJson(newCustomer(), "email", "Where is my refund?"))
+                .then().statusCode(202).extract().path("id");
+        String agent = TestTokens.forRoles("agent");
+        String key = "activity-" + UUID.randomUUID();
+        String promised = "{\"type\": \"promised\", \"what\": \"Refund\", \"due\": \""
+                + java.time.Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}";
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Callable<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(() -> activityWithKey(agent, id, key, promised));
+            }
+            for (Future<Response> f : pool.invokeAll(calls)) {
+                assertThat(f.get().statusCode()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(count("SELECT promises FROM contact WHERE id = '" + id + "'")).isEqualTo(1);
+        assertThat(ContactIntakeIT.publishedFor(id, 2)).extracting(r -> r.header("ce_type"))
+                .containsExactly("pledge.contact.received", "pledge.contact.promise-made");
+        // the same key with another body, or for another contact, is 422 and writes nothing
+        activityWithKey(agent, id, key, "{\"type\": \"customer-replied\"}").then().statusCode(422)
+                .contentType("application/problem+json").body("errors.field", contains("Idempotency-Key"));
+        // another caller's key is another key
+        String otherAgent = TestTokens.forSubject("another-agent", TestTokens.AUDIENCE, "agent");
+        activityWithKey(otherAgent, id, key, promised).then().statusCode(200).body("promises", org.hamcrest.Matchers.equalTo(2));
+        // dated before the contact: 422 naming occurredAt, nothing written
+        activityWithKey(agent, id, null, "{\"type\": \"customer-replied\", \"occurredAt\": \"2001-01-01T00:00:00Z\"}")
+                .then().statusCode(422).body("errors.field", contains("occurredAt"));
     }
 }

@@ -25,10 +25,14 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 final class Stack implements AutoCloseable {
     static final List<String> CONSUMERS = List.of("sla-service", "escalation-service", "feedback-service");
 
+    private static final Map<String, String> FEEDBACK_ENV = Map.of(
+            "PLEDGE_FEEDBACK_TOKEN_KEY", "c3lzdGVtLXRlc3RzLXN1cnZleS10b2tlbi1rZXktMzJieXRlcw==",
+            "PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s");
+
     final ServiceProcess intake;
     final ServiceProcess sla;
-    final ServiceProcess escalation;
-    final ServiceProcess feedback;
+    ServiceProcess escalation;
+    ServiceProcess feedback;
 
     private Stack(ServiceProcess intake, ServiceProcess sla, ServiceProcess escalation, ServiceProcess feedback) {
         this.intake = intake;
@@ -42,12 +46,26 @@ final class Stack implements AutoCloseable {
         ServiceProcess intake = ServiceProcess.start(jar("intake-service"), "intake", Map.of());
         ServiceProcess sla = ServiceProcess.start(jar("sla-service"), "sla", Map.of());
         ServiceProcess escalation = ServiceProcess.start(jar("escalation-service"), "escalation", Map.of());
-        ServiceProcess feedback = ServiceProcess.start(jar("feedback-service"), "feedback", Map.of(
-                "PLEDGE_FEEDBACK_TOKEN_KEY", "c3lzdGVtLXRlc3RzLXN1cnZleS10b2tlbi1rZXktMzJieXRlcw==",
-                "PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s"));
+        ServiceProcess feedback = ServiceProcess.start(jar("feedback-service"), "feedback", FEEDBACK_ENV);
         Stack stack = new Stack(intake, sla, escalation, feedback);
         await().atMost(Duration.ofSeconds(100)).until(stack::everyConsumerHasPartitions);
         return stack;
+    }
+
+    /** SIGKILLs escalation- and feedback-service: what happens meanwhile waits for them on the topics. */
+    void killConsumersOfSlaEvents() {
+        escalation.kill();
+        feedback.kill();
+    }
+
+    /**
+     * Starts them again on their databases. Each reads contact-events and sla-events from where it stopped:
+     * both topics' backlogs in one go, in whatever order the polls bring them.
+     */
+    void startConsumersOfSlaEvents() {
+        escalation = ServiceProcess.start(jar("escalation-service"), "escalation", Map.of());
+        feedback = ServiceProcess.start(jar("feedback-service"), "feedback", FEEDBACK_ENV);
+        await().atMost(Duration.ofSeconds(100)).until(this::everyConsumerHasPartitions);
     }
 
     private static Path jar(String module) {
@@ -115,10 +133,17 @@ final class Stack implements AutoCloseable {
                 .get(feedback.url() + "/kpis?from=" + from + "&to=" + to);
     }
 
-    /** The default policy with this {@code sla:} section in place of its own. */
-    static String policyWithSla(String sla) {
+    /** The default policy with these {@code sla:} and {@code feedback:} sections in place of its own. */
+    static String policyWith(String sla, String feedback) {
         String text = PolicyLoader.defaultPolicyText();
-        return text.substring(0, text.indexOf("sla:\n")) + sla + "\n" + text.substring(text.indexOf("classification:\n"));
+        return text.substring(0, text.indexOf("sla:\n")) + sla + "\n"
+                + text.substring(text.indexOf("classification:\n"), text.indexOf("feedback:\n")) + feedback;
+    }
+
+    /** An answer to a survey, as the customer's browser sends it (no token but the survey's). */
+    Response answer(String surveyToken, int score) {
+        return given().contentType(ContentType.JSON).body(Map.of("token", surveyToken, "score", score))
+                .post(feedback.url() + "/feedback");
     }
 
     @Override

@@ -105,6 +105,18 @@ final class Complaints {
         });
     }
 
+    /**
+     * The contact was reopened: the customer did not accept the response, so the complaint is open again
+     * (ISO 10002: closing needs acceptance or a final position). Its final-response deadline runs again,
+     * unless already missed.
+     */
+    static void reopened(Changes w, EscalationContact c) {
+        step(w, c, k -> {
+            k.respondedAt = null;
+            k.closedAt = null;
+        });
+    }
+
     static void closed(Changes w, EscalationContact c, Instant at) {
         step(w, c, k -> {
             if (k.respondedAt == null) {

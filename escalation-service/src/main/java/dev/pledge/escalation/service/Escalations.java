@@ -294,6 +294,11 @@ public class Escalations {
                 Complaints.closed(w, c, s.occurredAt());
                 Ladder.resolve(w, c, s.occurredAt(), eventId, "contact closed");
             }
+            case REOPENED -> {
+                // docs/outcomes.md: the response was not accepted, so the complaint is open again (ISO 10002)
+                Complaints.reopened(w, c);
+                Ladder.progress(w, c, policy(c.policyVersion), s.occurredAt());
+            }
             case PENDING, ON_HOLD -> {
                 Complaints.assessed(w, c, s.occurredAt());
                 Ladder.progress(w, c, policy(c.policyVersion), s.occurredAt());

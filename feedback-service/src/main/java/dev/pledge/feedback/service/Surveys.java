@@ -56,6 +56,15 @@ public class Surveys {
      * it that matches and is drawn); reopening cancels one not sent yet. Returns the timer that moved.
      */
     Uni<Optional<TimerEngine.Due<String>>> onStatus(ContactEvent.StatusChanged s, Policy policy) {
+        if (s.to() == ContactStatus.REOPENED) {
+            // docs/outcomes.md: the customer said it is not resolved, so a survey on its resolution sent and not
+            // answered is withdrawn (answers get 410); one not yet sent is cancelled below
+            return Sql.update("""
+                    UPDATE fb_survey SET state = 'withdrawn', expires_at = least(expires_at, $2)
+                    WHERE contact_id = $1 AND state = 'requested'""", s.contactId(), s.occurredAt())
+                    .chain(() -> onStatus(new ContactEvent.StatusChanged(s.contactId(), s.from(), ContactStatus.OPEN,
+                            s.changedBy(), s.occurredAt()), policy));
+        }
         if (!s.to().isDone()) {
             return Sql.rows("""
                     UPDATE fb_survey SET state = 'cancelled', next_fire_at = NULL
@@ -247,6 +256,10 @@ public class Surveys {
         if (REQUESTED.equals(state)) {
             return new ProblemException(Problem.of(Status.GONE, "survey-expired", "this survey expired at "
                     + Sql.instant(found.get(0)[1])));
+        }
+        if ("withdrawn".equals(state)) {
+            return new ProblemException(Problem.of(Status.GONE, "survey-withdrawn",
+                    "this survey was withdrawn: the contact was reopened"));
         }
         return new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey was not sent (" + state + ")"));
     }

@@ -208,11 +208,15 @@ public class ContactService {
             case AGENT_REPLIED -> events.add(new ContactEvent.AgentReplied(c.id,
                     activity.agentId() != null ? activity.agentId() : actor, at, keeps(c, activity)));
             case CUSTOMER_REPLIED -> {
-                events.add(new ContactEvent.CustomerReplied(c.id, at));
+                // As helpdesks do (docs/outcomes.md): a reply on a pending contact answers what we waited for,
+                // a reply on a resolved one says it is not resolved; either way the contact is open again
+                // before the reply, so the reply's clock starts. A closed contact stays closed.
                 if (c.status == ContactStatus.PENDING) {
-                    // the customer answered what we waited for: the contact is open again (as helpdesks do)
                     events.add(changeStatus(c, ContactStatus.OPEN, actor, at));
+                } else if (c.status == ContactStatus.RESOLVED) {
+                    events.add(changeStatus(c, ContactStatus.REOPENED, actor, at));
                 }
+                events.add(new ContactEvent.CustomerReplied(c.id, at));
             }
             case STATUS_CHANGED -> events.add(statusChange(c, activity, actor, at));
             case UPDATED -> events.add(update(c, activity, actor, at, current));
