@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.Topics;
+import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TopicReader;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -13,10 +14,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -118,6 +125,27 @@ class OutcomesIT {
             assertThat(kpis.getLong("groups[0].promisesKept.count")).as("promises kept, /kpis").isEqualTo(1);
             assertThat(kpis.getLong("groups[0].promisesKept.of")).as("promises kept and broken, /kpis").isEqualTo(3);
         });
+    }
+
+    /**
+     * No service set a record aside: a record dead-lettered by one service is an outcome the others have and it
+     * has not, so the services would disagree (a SQL error in a handler showed up here first).
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void noServiceSetARecordAside() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            List<String> dlqs = admin.listTopics().names().get().stream().filter(t -> t.contains(".dlq.")).toList();
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (var d : admin.describeTopics(dlqs).allTopicNames().get().values()) {
+                d.partitions().forEach(part -> ends.put(new TopicPartition(d.name(), part.partition()), OffsetSpec.latest()));
+            }
+            Map<String, Long> records = new HashMap<>();
+            admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic(), info.offset(), Long::sum));
+            assertThat(records).as("records dead-lettered, by topic").allSatisfy((topic, n) -> assertThat(n).isZero());
+        }
     }
 
     /** In time: an agent replies within the target. */

@@ -72,7 +72,10 @@ final class Ladder {
             w.decided(e, e.raisedAt, "raised", e.rule, eventId, reason);
             return;
         }
-        boolean higher = d.level() != null && ladder.rank(d.level()) > (e.level == null ? -1 : ladder.rank(e.level));
+        // a level the deciding version's ladder lacks (a newer version renamed or dropped it) counts as its top:
+        // a policy change never demotes an open escalation
+        int current = e.level == null ? -1 : ladder.rank(e.level) >= 0 ? ladder.rank(e.level) : Integer.MAX_VALUE;
+        boolean higher = d.level() != null && ladder.rank(d.level()) > current;
         boolean firstTeam = d.team() != null && (e.team == null
                 || Rules.precedence(ladder, d.team()) < Rules.precedence(ladder, e.team));
         if (!higher && !firstTeam) {
@@ -249,14 +252,21 @@ final class Ladder {
                 : micros(policy.calendar(policy.escalation().calendar()).add(from, after));
     }
 
-    /** The earliest acknowledgement deadline of what was just raised (a level, a team, or both). */
+    /**
+     * The earliest acknowledgement deadline of what was just raised (a level, a team, or both). A name this
+     * version does not know (an escalation taken back to where it stood under an older one) is skipped; with
+     * none known, the top rung's window applies.
+     */
     private static Instant deadline(Policy.Escalation ladder, Policy policy, Instant from, String level, String team) {
         Duration window = null;
         for (String name : new String[] {level, team}) {
-            if (name != null) {
+            if (name != null && (ladder.rank(name) >= 0 || Rules.precedence(ladder, name) != Integer.MAX_VALUE)) {
                 Duration d = ladder.level(name).acknowledgeWithin();
                 window = window == null || d.compareTo(window) < 0 ? d : window;
             }
+        }
+        if (window == null) {
+            window = ladder.ladder().get(ladder.ladder().size() - 1).acknowledgeWithin();
         }
         return micros(policy.calendar(ladder.calendar()).add(from, window));
     }

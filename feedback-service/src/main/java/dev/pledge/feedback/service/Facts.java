@@ -216,7 +216,8 @@ public class Facts {
         if (event instanceof SlaEvent.Paused p) {
             return Sql.update("""
                     INSERT INTO fb_pause (contact_id, metric, cycle, paused_at)
-                    SELECT $1, $2, coalesce($3::int, (SELECT max(cycle) FROM fb_sla WHERE contact_id = $1 AND metric = $2), 1), $4
+                    SELECT $1::text, $2::text, coalesce($3::int, (SELECT max(cycle) FROM fb_sla
+                        WHERE contact_id = $1::text AND metric = $2::text), 1), $4
                     ON CONFLICT DO NOTHING""", id, metric, cycle, p.at()).replaceWithVoid();
         }
         if (event instanceof SlaEvent.Resumed r) {
