@@ -23,10 +23,18 @@ public sealed interface ContactEvent extends PledgeEvent {
      * A new contact. {@code repeatOf} names an earlier contact of the same customer on the same
      * category within the policy's repeat window, or is null. {@code classifiedBy} names the
      * classification rule that set category or priority, null when the front end gave both.
+     * {@code caller} is the token subject of the front end that sent it: the one front end that may read
+     * it back (contract 1.2, additive).
      */
     record Received(String contactId, String externalId, Customer customer, Channel channel, String subject,
             String body, String category, Priority priority, String team, Instant occurredAt, Instant receivedAt,
-            String repeatOf, String classifiedBy, int policyVersion) implements ContactEvent {
+            String repeatOf, String classifiedBy, int policyVersion, String caller) implements ContactEvent {
+        public Received(String contactId, String externalId, Customer customer, Channel channel, String subject,
+                String body, String category, Priority priority, String team, Instant occurredAt, Instant receivedAt,
+                String repeatOf, String classifiedBy, int policyVersion) {
+            this(contactId, externalId, customer, channel, subject, body, category, priority, team, occurredAt,
+                    receivedAt, repeatOf, classifiedBy, policyVersion, null);
+        }
     }
 
     /** Routing fields after a change; {@code changed} lists which of them changed. */

@@ -20,7 +20,7 @@ final class Samples {
         m.put(EventType.CONTACT_RECEIVED, new ContactEvent.Received(C, "zendesk-4711",
                 new ContactEvent.Customer("cust-42", "Ada Lovelace", "ada@example.com", null, "vip"),
                 Channel.EMAIL, "Order not delivered", "My order 1234 was due on Tuesday.", "delivery",
-                Priority.HIGH, "logistics", T.minusSeconds(5), T, "c-01J8Y0000", "delivery-keywords", 3));
+                Priority.HIGH, "logistics", T.minusSeconds(5), T, "c-01J8Y0000", "delivery-keywords", 3, "zendesk-connector"));
         m.put(EventType.CONTACT_UPDATED, new ContactEvent.Updated(C, Priority.URGENT, "delivery", "agent-7",
                 "logistics", "vip", List.of("priority", "assignee"), "agent-7", T, 3));
         m.put(EventType.CONTACT_AGENT_REPLIED, new ContactEvent.AgentReplied(C, "agent-7", T, List.of(1)));

@@ -27,6 +27,8 @@ public class SlaContact {
     /** When the contact was received (its event time): the period every figure of it counts in (docs/outcomes.md). */
     @Column(name = "received_at")
     public Instant receivedAt;
+    /** The front end that sent it (the token subject); null when received before contract 1.2. */
+    public String caller;
     /** The policy version its rules are chosen under: its contact.received's, then its latest contact.updated's. */
     @Column(name = "policy_version")
     public int policyVersion;

@@ -1,12 +1,16 @@
 package dev.pledge.system;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.Topics;
 import dev.pledge.testinfra.TestKafka;
+import dev.pledge.testinfra.TestTokens;
 import dev.pledge.testinfra.TopicReader;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -318,6 +322,28 @@ class OutcomesIT {
         awaitTimer(id, "resolution", t -> Integer.valueOf(2).equals(t.get("cycle")) && "running".equals(t.get("state")));
         awaitTimer(id, "next-response", t -> "running".equals(t.get("state")));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> stack.answer(token, 5).then().statusCode(410));
+    }
+
+    /**
+     * A front end reads back the contacts it sent, in intake and in sla-service, and no other front end's:
+     * those are 404, as contacts that do not exist; an analyst reads a contact without personal data.
+     */
+    @Test
+    void aFrontEndSeesOnlyWhatItSent() {
+        String id = stack.contact("email", "normal");
+        String sender = TestTokens.forRoles("intake");
+        String other = TestTokens.forSubject("another-front-end", TestTokens.AUDIENCE, "intake");
+        given().auth().oauth2(sender).get(stack.intake.url() + "/contacts/" + id).then().statusCode(200)
+                .body("customer.name", equalTo("Ada")).body("body", equalTo("A question about my order"));
+        given().auth().oauth2(other).get(stack.intake.url() + "/contacts/" + id).then().statusCode(404);
+        given().auth().oauth2(other).contentType("application/json").body(Map.of("type", "customer-replied"))
+                .post(stack.intake.url() + "/contacts/" + id + "/activities").then().statusCode(404);
+        given().auth().oauth2(TestTokens.forRoles("analyst")).get(stack.intake.url() + "/contacts/" + id).then()
+                .statusCode(200).body("customer.name", nullValue()).body("body", nullValue())
+                .body("category", equalTo("other"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(sender)
+                .get(stack.sla.url() + "/contacts/" + id + "/sla").then().statusCode(200));
+        given().auth().oauth2(other).get(stack.sla.url() + "/contacts/" + id + "/sla").then().statusCode(404);
     }
 
     /**

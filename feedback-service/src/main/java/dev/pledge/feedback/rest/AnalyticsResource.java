@@ -7,6 +7,7 @@ import dev.pledge.feedback.service.WhatIf;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.web.Completion;
+import dev.pledge.web.Period;
 import dev.pledge.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -19,16 +20,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 
 /** KPIs, insights, and the what-if replay of a candidate policy: for analysts and supervisors. */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class AnalyticsResource {
-    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T00:00:00Z");
 
     private final Kpis kpis;
     private final Insights insights;
@@ -40,10 +36,6 @@ public class AnalyticsResource {
         this.insights = insights;
         this.whatIf = whatIf;
         this.config = config;
-    }
-
-    /** A period {@code [from, to)} of contacts received; {@code to} defaults to now, {@code from} to {@code to} less the default. */
-    public record Period(Instant from, Instant to) {
     }
 
     @GET
@@ -85,27 +77,6 @@ public class AnalyticsResource {
     }
 
     private Period period(String from, String to, Duration defaultLength) {
-        Instant end = to == null ? Instant.now().truncatedTo(ChronoUnit.SECONDS) : instant("to", to);
-        Instant start = from == null ? end.minus(defaultLength) : instant("from", from);
-        if (!start.isBefore(end)) {
-            throw ProblemException.badField("from", "must be before 'to' (" + end + ")");
-        }
-        if (Duration.between(start, end).compareTo(config.maxPeriod()) > 0) {
-            throw ProblemException.badField("from", "the period may be at most " + config.maxPeriod().toDays() + " days");
-        }
-        return new Period(start, end);
-    }
-
-    private static Instant instant(String field, String value) {
-        Instant at;
-        try {
-            at = Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badField(field, "must be an ISO-8601 instant such as 2026-03-06T00:00:00Z");
-        }
-        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
-            throw ProblemException.badField(field, "must be between " + EARLIEST + " and " + LATEST);
-        }
-        return at;
+        return Period.of(from, to, defaultLength, config.maxPeriod());
     }
 }

@@ -3,6 +3,7 @@ package dev.pledge.intake.rest;
 import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
 import dev.pledge.web.ProblemException;
+import dev.pledge.intake.Contact;
 import dev.pledge.intake.service.ContactService;
 import dev.pledge.intake.service.GroupCommit;
 import dev.pledge.outbox.OutboxRelay;
@@ -62,16 +63,34 @@ public class ContactResource {
                 .map(c -> Response.accepted(ContactView.of(c)).location(URI.create("/contacts/" + c.id)).build());
     }
 
+    /**
+     * A contact as this caller may see it: agents and supervisors see every contact whole; a front end
+     * ({@code intake}) only the contacts it sent (any other is 404, as one that does not exist); an analyst
+     * sees it without personal data.
+     */
     @GET
     @Path("/{id}")
     @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
-    public Uni<ContactView> get(@PathParam("id") String id) {
+    public Uni<ContactView> get(@PathParam("id") String id, SecurityContext security) {
         return Completion.regardlessOfClient(() -> contacts.find(id)).map(c -> {
-            if (c == null) {
+            if (c == null || !visible(c, security)) {
                 throw ProblemException.notFound("contact " + id);
             }
-            return ContactView.of(c);
+            return seesPeople(security) || sentBy(c, security) ? ContactView.of(c) : ContactView.withoutPersonalData(c);
         });
+    }
+
+    private static boolean seesPeople(SecurityContext security) {
+        return security.isUserInRole("agent") || security.isUserInRole("supervisor");
+    }
+
+    private static boolean sentBy(Contact c, SecurityContext security) {
+        return security.isUserInRole("intake") && c.caller.equals(security.getUserPrincipal().getName());
+    }
+
+    /** A front end alone sees only what it sent; every other role reading contacts sees them all. */
+    static boolean visible(Contact c, SecurityContext security) {
+        return seesPeople(security) || security.isUserInRole("analyst") || sentBy(c, security);
     }
 
     /** Agent reply, customer reply, status change, or update (reassignment, priority, category, tier). */
@@ -85,8 +104,8 @@ public class ContactResource {
         String key = idempotencyKey(idempotencyKey);
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
-        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, key)).invoke(relay::wake)
-                .map(ContactView::of);
+        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, key,
+                        c -> visible(c, security))).invoke(relay::wake).map(ContactView::of);
     }
 
     /** The header trimmed, null when absent or blank; refused (400) when too long or not printable ASCII. */

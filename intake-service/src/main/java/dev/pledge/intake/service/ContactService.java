@@ -131,7 +131,7 @@ public class ContactService {
         return new ContactEvent.Received(c.id, c.externalId,
                 new ContactEvent.Customer(c.customerId, c.customerName, c.customerEmail, c.customerPhone, c.tier),
                 c.channel, c.subject, c.body, c.category, c.priority, c.team, c.occurredAt, c.receivedAt,
-                c.repeatOf, c.classifiedBy, c.policyVersion);
+                c.repeatOf, c.classifiedBy, c.policyVersion, c.caller);
     }
 
     /**
@@ -165,10 +165,11 @@ public class ContactService {
      * {@code Idempotency-Key} (scoped to the caller, as for new contacts), a retry of the same request
      * answers the contact and publishes nothing; the key reused for another request is 422. The key is
      * claimed in the activity's transaction, so a retry that arrives while the first is in flight waits
-     * for it.
+     * for it. A contact the caller may not see ({@code visible}) is answered as one that does not exist.
      */
     @WithTransaction
-    public Uni<Contact> apply(String id, Activity activity, String actor, String idempotencyKey) {
+    public Uni<Contact> apply(String id, Activity activity, String actor, String idempotencyKey,
+            java.util.function.Predicate<Contact> visible) {
         Instant now = now();
         Instant at = activity.occurredAt() == null ? now : activity.occurredAt().truncatedTo(ChronoUnit.MICROS);
         if (at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
@@ -177,7 +178,7 @@ public class ContactService {
         PolicyService.Current current = policies.current();
         String requestSha256 = sha256(id, activity);
         return contacts.findForUpdate(id).flatMap(c -> {
-            if (c == null) {
+            if (c == null || !visible.test(c)) {
                 throw ProblemException.notFound("contact " + id);
             }
             if (idempotencyKey == null) {

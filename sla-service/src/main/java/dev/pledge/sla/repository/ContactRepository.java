@@ -15,9 +15,9 @@ import java.util.Set;
 public class ContactRepository implements PanacheRepositoryBase<SlaContact, String> {
     private static final String INSERT_NEW = """
             INSERT INTO sla_contact (contact_id, kafka_partition, channel, priority, tier, category, team, status,
-                                     received_at, policy_version)
+                                     received_at, policy_version, caller)
             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                 $8::text[], $9::timestamptz[], $10::int[])
+                                 $8::text[], $9::timestamptz[], $10::int[], $11::text[])
             ON CONFLICT (contact_id) DO NOTHING
             RETURNING contact_id""";
 
@@ -35,7 +35,8 @@ public class ContactRepository implements PanacheRepositoryBase<SlaContact, Stri
         String[] ids = new String[n], channels = new String[n], priorities = new String[n], tiers = new String[n],
                 categories = new String[n], teams = new String[n], statuses = new String[n];
         Integer[] partitions = new Integer[n], versions = new Integer[n];
-        OffsetDateTime[] updated = new OffsetDateTime[n];
+        String[] callers = new String[n];
+        OffsetDateTime[] received = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             SlaContact c = contacts.get(i);
             ids[i] = c.contactId;
@@ -46,11 +47,12 @@ public class ContactRepository implements PanacheRepositoryBase<SlaContact, Stri
             categories[i] = c.category;
             teams[i] = c.team;
             statuses[i] = c.status;
-            updated[i] = c.receivedAt.atOffset(ZoneOffset.UTC);
+            received[i] = c.receivedAt.atOffset(ZoneOffset.UTC);
             versions[i] = c.policyVersion;
+            callers[i] = c.caller;
         }
         return SessionSql.query(INSERT_NEW, ids, partitions, channels, priorities, tiers, categories, teams, statuses,
-                updated, versions).map(rows -> {
+                received, versions, callers).map(rows -> {
                     Set<String> inserted = new HashSet<>();
                     rows.forEach(row -> inserted.add((String) row[0]));
                     return inserted;

@@ -3,10 +3,12 @@ package dev.pledge.sla.rest;
 import dev.pledge.events.SlaMetric;
 import dev.pledge.policy.BusinessCalendar;
 import dev.pledge.sla.SlaTimer;
+import dev.pledge.sla.repository.ContactRepository;
 import dev.pledge.sla.repository.TimerRepository;
 import dev.pledge.sla.service.Compliance;
 import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.web.Paging;
+import dev.pledge.web.Period;
 import dev.pledge.web.ProblemException;
 import dev.pledge.web.Completion;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -19,6 +21,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -28,13 +31,18 @@ import java.util.List;
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class SlaResource {
+    /** The longest compliance period: ended timers are kept 400 days (decision 011), as feedback's KPIs are. */
+    static final Duration MAX_COMPLIANCE_PERIOD = Duration.ofDays(400);
+
     static final int MAX_PAGE_SIZE = 500;
 
     private final TimerRepository timers;
     private final PolicyFeed policies;
     private final Compliance compliance;
+    private final ContactRepository contacts;
 
-    public SlaResource(TimerRepository timers, PolicyFeed policies, Compliance compliance) {
+    public SlaResource(TimerRepository timers, ContactRepository contacts, PolicyFeed policies, Compliance compliance) {
+        this.contacts = contacts;
         this.timers = timers;
         this.policies = policies;
         this.compliance = compliance;
@@ -49,17 +57,27 @@ public class SlaResource {
             Integer warnedPercent, Instant endedAt, Boolean inTarget, int policyVersion, String promised) {
     }
 
+    /**
+     * A contact's timers. A front end ({@code intake} alone) reads only the contacts it sent, as in
+     * intake-service: any other is 404, as one that does not exist.
+     */
     @GET
     @Path("contacts/{id}/sla")
     @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
-    public Uni<List<TimerView>> ofContact(@PathParam("id") String id) {
+    public Uni<List<TimerView>> ofContact(@PathParam("id") String id, SecurityContext security) {
         Instant now = Instant.now();
-        return Completion.regardlessOfClient(() -> Panache.withSession(() -> timers.ofContact(id))).map(list -> {
-            if (list.isEmpty()) {
-                throw ProblemException.notFound("SLA timers of contact " + id);
-            }
-            return list.stream().map(t -> view(t, now)).toList();
-        });
+        boolean frontEndOnly = !security.isUserInRole("agent") && !security.isUserInRole("supervisor")
+                && !security.isUserInRole("analyst");
+        String caller = security.getUserPrincipal().getName();
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> (frontEndOnly
+                ? contacts.findById(id).map(c -> c != null && caller.equals(c.caller))
+                : Uni.createFrom().item(true)).chain(visible -> visible ? timers.ofContact(id)
+                        : Uni.createFrom().item(List.<SlaTimer>of())))).map(list -> {
+                            if (list.isEmpty()) {
+                                throw ProblemException.notFound("SLA timers of contact " + id);
+                            }
+                            return list.stream().map(t -> view(t, now)).toList();
+                        });
     }
 
     @GET
@@ -79,15 +97,11 @@ public class SlaResource {
     @RolesAllowed({"supervisor", "analyst"})
     public Uni<Compliance.Report> compliance(@QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("groupBy") String groupBy) {
-        Instant end = to == null ? Instant.now() : instant("to", to);
-        Instant start = from == null ? end.minus(Duration.ofDays(7)) : instant("from", from);
-        if (!start.isBefore(end)) {
-            throw ProblemException.badField("from", "must be before to");
-        }
+        Period period = Period.of(from, to, Duration.ofDays(7), MAX_COMPLIANCE_PERIOD);
         if (groupBy != null && !Compliance.GROUPS.containsKey(groupBy)) {
             throw ProblemException.badField("groupBy", "must be one of " + Compliance.GROUPS.keySet());
         }
-        return compliance.report(start, end, groupBy);
+        return compliance.report(period.from(), period.to(), groupBy);
     }
 
     private TimerView view(SlaTimer t, Instant now) {
@@ -110,14 +124,5 @@ public class SlaResource {
             // reported below
         }
         throw ProblemException.badField(field, "must be a positive ISO-8601 duration such as PT15M, was '" + text + "'");
-    }
-
-    private static Instant instant(String field, String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badField(field, "must be an ISO-8601 instant such as 2026-03-06T00:00:00Z, was '"
-                    + text + "'");
-        }
     }
 }

@@ -127,6 +127,7 @@ public class SlaTimers {
         c.status = ContactStatus.OPEN.wire();
         c.receivedAt = r.occurredAt();
         c.policyVersion = r.policyVersion();
+        c.caller = r.caller();
         return c;
     }
 
