@@ -44,12 +44,18 @@ public sealed interface ContactEvent extends PledgeEvent {
 
     /**
      * An agent answered the customer. {@code keeps} lists the promises (by number) this reply keeps, when
-     * the agent says so; a reply keeps no promise otherwise (contract 1.2, additive).
+     * the agent says so; a reply keeps no promise otherwise. {@code agentId} is the agent: the caller's token
+     * subject, or the agent a front end ({@code via}, its token subject) says it acts for. Both contract 1.2,
+     * additive; {@code via} is absent when the agent called in person.
      */
-    record AgentReplied(String contactId, String agentId, Instant occurredAt, List<Integer> keeps)
+    record AgentReplied(String contactId, String agentId, Instant occurredAt, List<Integer> keeps, String via)
             implements ContactEvent {
+        public AgentReplied(String contactId, String agentId, Instant occurredAt, List<Integer> keeps) {
+            this(contactId, agentId, occurredAt, keeps, null);
+        }
+
         public AgentReplied(String contactId, String agentId, Instant occurredAt) {
-            this(contactId, agentId, occurredAt, null);
+            this(contactId, agentId, occurredAt, null, null);
         }
     }
 
@@ -60,12 +66,22 @@ public sealed interface ContactEvent extends PledgeEvent {
      * An agent promised the customer something by a time ("a call back by Tuesday 10:00"). {@code promise}
      * numbers the contact's promises from 1; {@code due} is an instant, counted around the clock.
      */
-    record PromiseMade(String contactId, int promise, String what, Instant due, String madeBy, Instant occurredAt)
-            implements ContactEvent {
+    record PromiseMade(String contactId, int promise, String what, Instant due, String madeBy, Instant occurredAt,
+            String via) implements ContactEvent {
+        public PromiseMade(String contactId, int promise, String what, Instant due, String madeBy, Instant occurredAt) {
+            this(contactId, promise, what, due, madeBy, occurredAt, null);
+        }
     }
 
-    /** An agent marked a promise kept (or an agent reply named it in {@code keeps}). */
-    record PromiseKept(String contactId, int promise, String keptBy, Instant occurredAt) implements ContactEvent {
+    /**
+     * An agent marked a promise kept (or an agent reply named it in {@code keeps}). {@code keptBy} and
+     * {@code via} as {@link AgentReplied}'s {@code agentId} and {@code via}.
+     */
+    record PromiseKept(String contactId, int promise, String keptBy, Instant occurredAt, String via)
+            implements ContactEvent {
+        public PromiseKept(String contactId, int promise, String keptBy, Instant occurredAt) {
+            this(contactId, promise, keptBy, occurredAt, null);
+        }
     }
 
     record StatusChanged(String contactId, ContactStatus from, ContactStatus to, String changedBy, Instant occurredAt)

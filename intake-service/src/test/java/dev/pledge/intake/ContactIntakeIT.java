@@ -114,7 +114,11 @@ class ContactIntakeIT {
     void activitiesProduceTheirEventsInOrder() {
         String id = postAccepted(contactJson(newCustomer(), "email", "A question about my account"));
         String agent = TestTokens.forRoles("agent");
-        activity(agent, id, "{\"type\": \"agent-replied\", \"agentId\": \"agent-7\"}").statusCode(200);
+        // an agent's token cannot name another agent; the front end that sent the contact may name the one it acts for
+        activity(agent, id, "{\"type\": \"agent-replied\", \"agentId\": \"agent-7\"}").statusCode(422)
+                .body("errors[0].field", equalTo("agentId"));
+        activity(TestTokens.forRoles("intake"), id, "{\"type\": \"agent-replied\", \"agentId\": \"agent-7\"}")
+                .statusCode(200);
         activity(agent, id, "{\"type\": \"status-changed\", \"status\": \"pending\"}").statusCode(200)
                 .body("status", equalTo("pending"));
         // the customer answered what we waited for: the contact is open again (status-changed before the reply)
@@ -134,6 +138,9 @@ class ContactIntakeIT {
                 "pledge.contact.received", "pledge.contact.agent-replied", "pledge.contact.status-changed",
                 "pledge.contact.status-changed", "pledge.contact.customer-replied", "pledge.contact.updated",
                 "pledge.contact.status-changed", "pledge.contact.status-changed");
+        ContactEvent.AgentReplied replied = EventJson.fromJson(records.get(1).value(), ContactEvent.AgentReplied.class);
+        assertThat(replied.agentId()).isEqualTo("agent-7");
+        assertThat(replied.via()).as("the front end that acted for the agent").isEqualTo("tester");
         ContactEvent.StatusChanged reopened = EventJson.fromJson(records.get(3).value(), ContactEvent.StatusChanged.class);
         assertThat(reopened.from()).isEqualTo(ContactStatus.PENDING);
         assertThat(reopened.to()).isEqualTo(ContactStatus.OPEN);
@@ -149,7 +156,7 @@ class ContactIntakeIT {
         java.time.Instant due = java.time.Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         activity(agent, id, "{\"type\": \"promised\", \"what\": \" Call back when the courier confirms \", \"due\": \""
                 + due + "\"}").statusCode(200).body("promises", equalTo(1));
-        activity(agent, id, "{\"type\": \"promised\", \"what\": \"Refund the delivery fee\", \"due\": \""
+        activity(TestTokens.forRoles("intake"), id, "{\"type\": \"promised\", \"what\": \"Refund the delivery fee\", \"due\": \""
                 + due.plus(Duration.ofDays(1)) + "\", \"agentId\": \"agent-7\"}").statusCode(200).body("promises", equalTo(2));
         activity(agent, id, "{\"type\": \"promise-kept\", \"promise\": 2}").statusCode(200);
 
@@ -161,7 +168,10 @@ class ContactIntakeIT {
         assertThat(first.what()).isEqualTo("Call back when the courier confirms");
         assertThat(first.due()).isEqualTo(due);
         assertThat(first.madeBy()).isEqualTo("tester");
-        assertThat(EventJson.fromJson(records.get(2).value(), ContactEvent.PromiseMade.class).madeBy()).isEqualTo("agent-7");
+        ContactEvent.PromiseMade second = EventJson.fromJson(records.get(2).value(), ContactEvent.PromiseMade.class);
+        assertThat(second.madeBy()).isEqualTo("agent-7");
+        assertThat(second.via()).isEqualTo("tester");
+        assertThat(first.via()).as("an agent who called in person").isNull();
         ContactEvent.PromiseKept kept = EventJson.fromJson(records.get(3).value(), ContactEvent.PromiseKept.class);
         assertThat(kept.promise()).isEqualTo(2);
         given().auth().oauth2(agent).get("/contacts/" + id).then().body("promises", equalTo(2));

@@ -178,7 +178,9 @@ final class Demo {
         int roll = random.nextInt(10);
         URI activities = URI.create(intake + "/contacts/" + id + "/activities");
         if (roll < 5) {
-            post(activities, agentToken, "{\"type\": \"agent-replied\", \"agentId\": \"agent-" + random.nextInt(8) + "\"}");
+            // the omnichannel front end relays its agents' replies: it may name the agent it acts for (an agent's
+            // own token cannot name another)
+            post(activities, intakeToken, "{\"type\": \"agent-replied\", \"agentId\": \"agent-" + random.nextInt(8) + "\"}");
         }
         if (roll == 1 || roll == 2) {
             post(activities, agentToken, "{\"type\": \"status-changed\", \"status\": \"pending\"}");

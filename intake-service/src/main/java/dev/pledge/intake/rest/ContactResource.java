@@ -104,7 +104,8 @@ public class ContactResource {
         String key = idempotencyKey(idempotencyKey);
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
-        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, key,
+        boolean frontEnd = security.isUserInRole("intake") && !seesPeople(security);
+        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, frontEnd, key,
                         c -> visible(c, security))).invoke(relay::wake).map(ContactView::of);
     }
 

@@ -168,7 +168,7 @@ public class ContactService {
      * for it. A contact the caller may not see ({@code visible}) is answered as one that does not exist.
      */
     @WithTransaction
-    public Uni<Contact> apply(String id, Activity activity, String actor, String idempotencyKey,
+    public Uni<Contact> apply(String id, Activity activity, String actor, boolean frontEnd, String idempotencyKey,
             java.util.function.Predicate<Contact> visible) {
         Instant now = now();
         Instant at = activity.occurredAt() == null ? now : activity.occurredAt().truncatedTo(ChronoUnit.MICROS);
@@ -182,10 +182,10 @@ public class ContactService {
                 throw ProblemException.notFound("contact " + id);
             }
             if (idempotencyKey == null) {
-                return applyOnce(c, activity, actor, at, now, current);
+                return applyOnce(c, activity, actor, frontEnd, at, now, current);
             }
             return contacts.claimActivityKey(actor, idempotencyKey, c.id, requestSha256, now).flatMap(claimed -> claimed
-                    ? applyOnce(c, activity, actor, at, now, current)
+                    ? applyOnce(c, activity, actor, frontEnd, at, now, current)
                     : contacts.activityKey(actor, idempotencyKey).map(first -> {
                         if (first == null || !c.id.equals(first[0]) || !requestSha256.equals(first[1])) {
                             throw new ProblemException(Problem.invalid(Problem.UNPROCESSABLE,
@@ -198,16 +198,16 @@ public class ContactService {
         });
     }
 
-    private Uni<Contact> applyOnce(Contact c, Activity activity, String actor, Instant at, Instant now,
-            PolicyService.Current current) {
+    private Uni<Contact> applyOnce(Contact c, Activity activity, String actor, boolean frontEnd, Instant at,
+            Instant now, PolicyService.Current current) {
         if (at.isBefore(c.occurredAt)) {
             throw ProblemException.unprocessableField("occurredAt", "must not be before the contact was received ("
                     + c.occurredAt + ")");
         }
         List<ContactEvent> events = new ArrayList<>(2);
         switch (activity.type()) {
-            case AGENT_REPLIED -> events.add(new ContactEvent.AgentReplied(c.id,
-                    activity.agentId() != null ? activity.agentId() : actor, at, keeps(c, activity)));
+            case AGENT_REPLIED -> events.add(new ContactEvent.AgentReplied(c.id, agent(activity, actor, frontEnd), at,
+                    keeps(c, activity), via(activity, actor, frontEnd)));
             case CUSTOMER_REPLIED -> {
                 // As helpdesks do (docs/outcomes.md): a reply on a pending contact answers what we waited for,
                 // a reply on a resolved one says it is not resolved; either way the contact is open again
@@ -221,8 +221,8 @@ public class ContactService {
             }
             case STATUS_CHANGED -> events.add(statusChange(c, activity, actor, at));
             case UPDATED -> events.add(update(c, activity, actor, at, current));
-            case PROMISED -> events.add(promised(c, activity, actor, at));
-            case PROMISE_KEPT -> events.add(promiseKept(c, activity, actor, at));
+            case PROMISED -> events.add(promised(c, activity, actor, at, frontEnd));
+            case PROMISE_KEPT -> events.add(promiseKept(c, activity, actor, at, frontEnd));
         }
         events.removeIf(Objects::isNull); // an update that changes nothing announces nothing
         if (events.isEmpty()) {
@@ -234,6 +234,27 @@ public class ContactService {
             chain = chain.chain(() -> outbox.append(event, now).replaceWithVoid());
         }
         return chain.replaceWith(c);
+    }
+
+    /**
+     * Who acted: the caller (the token subject), unless the caller is a front end acting for an agent it
+     * names in {@code agentId}; an agent or supervisor cannot name another (422): the audit trail records
+     * who called, never what a caller claims.
+     */
+    private static String agent(Activity a, String actor, boolean frontEnd) {
+        if (a.agentId() == null || a.agentId().equals(actor)) {
+            return actor;
+        }
+        if (!frontEnd) {
+            throw ProblemException.unprocessableField("agentId", "only a front end (role intake) may name the agent it"
+                    + " acts for; an agent's own token names the agent");
+        }
+        return a.agentId();
+    }
+
+    /** The front end that acted for the agent, when one did. */
+    private static String via(Activity a, String actor, boolean frontEnd) {
+        return frontEnd && a.agentId() != null && !a.agentId().equals(actor) ? actor : null;
     }
 
     /** The promises an agent reply says it keeps: each one made on this contact, named once. */
@@ -288,7 +309,7 @@ public class ContactService {
     }
 
     /** A promise to the customer, due at an instant after it was made and within a year. */
-    private static ContactEvent promised(Contact c, Activity a, String actor, Instant at) {
+    private static ContactEvent promised(Contact c, Activity a, String actor, Instant at, boolean frontEnd) {
         if (a.what() == null || a.what().isBlank()) {
             throw ProblemException.badField("what", "is required for promised: what was promised, in words");
         }
@@ -304,11 +325,11 @@ public class ContactService {
             throw ProblemException.badField("due", "must be within " + MAX_PROMISE.toDays() + " days");
         }
         c.promises++;
-        return new ContactEvent.PromiseMade(c.id, c.promises, a.what().strip(), due,
-                a.agentId() != null ? a.agentId() : actor, at);
+        return new ContactEvent.PromiseMade(c.id, c.promises, a.what().strip(), due, agent(a, actor, frontEnd), at,
+                via(a, actor, frontEnd));
     }
 
-    private static ContactEvent promiseKept(Contact c, Activity a, String actor, Instant at) {
+    private static ContactEvent promiseKept(Contact c, Activity a, String actor, Instant at, boolean frontEnd) {
         if (a.promise() == null) {
             throw ProblemException.badField("promise", "is required for promise-kept: the number of the promise");
         }
@@ -316,7 +337,7 @@ public class ContactService {
             throw ProblemException.badField("promise", c.promises == 0 ? "contact " + c.id + " has no promises"
                     : "must be between 1 and " + c.promises + ", the promises made on contact " + c.id);
         }
-        return new ContactEvent.PromiseKept(c.id, a.promise(), a.agentId() != null ? a.agentId() : actor, at);
+        return new ContactEvent.PromiseKept(c.id, a.promise(), agent(a, actor, frontEnd), at, via(a, actor, frontEnd));
     }
 
     private static ContactEvent update(Contact c, Activity a, String actor, Instant at, PolicyService.Current current) {
