@@ -197,7 +197,7 @@ class OutcomesIT {
      * still ends where the correction leaves it: escalation withdrawn, the target met (counted in the totals).
      */
     @Test
-    void correctedWhileTheOtherServicesWereDown() {
+    void correctedWhileTheOtherServicesWereDown() throws Exception {
         stack.killConsumersOfSlaEvents();
         String id;
         try {

@@ -14,9 +14,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 
 /**
  * The four services as built jars, each in a JVM of its own, over the test JVM's broker and database, as
@@ -52,20 +55,39 @@ final class Stack implements AutoCloseable {
         return stack;
     }
 
+    private static final List<String> SLA_EVENT_CONSUMERS = List.of("escalation-service", "feedback-service");
+    private Set<String> killedMembers = Set.of();
+
     /** SIGKILLs escalation- and feedback-service: what happens meanwhile waits for them on the topics. */
-    void killConsumersOfSlaEvents() {
+    void killConsumersOfSlaEvents() throws Exception {
+        killedMembers = groups(SLA_EVENT_CONSUMERS).values().stream().flatMap(g -> g.members().stream())
+                .map(MemberDescription::consumerId).collect(Collectors.toSet());
         escalation.kill();
         feedback.kill();
     }
 
     /**
-     * Starts them again on their databases. Each reads contact-events and sla-events from where it stopped:
-     * both topics' backlogs in one go, in whatever order the polls bring them.
+     * Starts them again on their databases and waits until the new instances own partitions: the killed ones
+     * stay members of their groups until their sessions time out (45 s), and only then are their partitions
+     * handed over. Each reads contact-events and sla-events from where it stopped: both topics' backlogs in
+     * one go, in whatever order the polls bring them.
      */
     void startConsumersOfSlaEvents() {
         escalation = ServiceProcess.start(jar("escalation-service"), "escalation", Map.of());
         feedback = ServiceProcess.start(jar("feedback-service"), "feedback", FEEDBACK_ENV);
-        await().atMost(Duration.ofSeconds(100)).until(this::everyConsumerHasPartitions);
+        await().atMost(Duration.ofSeconds(100)).until(() -> groups(SLA_EVENT_CONSUMERS).values().stream().allMatch(g -> {
+            List<MemberDescription> owning = g.members().stream()
+                    .filter(m -> !m.assignment().topicPartitions().isEmpty()).toList();
+            return !owning.isEmpty() && owning.stream().noneMatch(m -> killedMembers.contains(m.consumerId()));
+        }));
+    }
+
+    private static Map<String, ConsumerGroupDescription> groups(List<String> names) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeConsumerGroups(names).all().get();
+        }
     }
 
     private static Path jar(String module) {
@@ -73,13 +95,8 @@ final class Stack implements AutoCloseable {
     }
 
     private boolean everyConsumerHasPartitions() throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
-        try (Admin admin = Admin.create(p)) {
-            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(CONSUMERS).all().get();
-            return groups.values().stream().allMatch(g -> g.members().stream()
-                    .anyMatch(m -> !m.assignment().topicPartitions().isEmpty()));
-        }
+        return groups(CONSUMERS).values().stream().allMatch(g -> g.members().stream()
+                .anyMatch(m -> !m.assignment().topicPartitions().isEmpty()));
     }
 
     /** Publishes a policy document through intake; returns its version. */
