@@ -9,6 +9,12 @@ import java.util.List;
  */
 public sealed interface EscalationEvent extends PledgeEvent {
 
+    /**
+     * The {@code reason} of a {@code resolved} or {@code level-changed} that withdraws what an SLA breach alone
+     * raised, when an {@code sla.met} with {@code correctsBreach} proved the breach wrong (contract 1.2).
+     */
+    String BREACH_CORRECTED = "breach-corrected";
+
     int policyVersion();
 
     /**

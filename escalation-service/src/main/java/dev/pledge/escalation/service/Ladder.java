@@ -27,9 +27,6 @@ final class Ladder {
     private Ladder() {
     }
 
-    /** The reason a withdrawal gives: the breach behind it was corrected by a late-arriving record. */
-    static final String BREACH_CORRECTED = "breach-corrected";
-
     /** Applies what the rules decided on an event ({@code eventId} null when a deadline decided it). */
     static void raise(Changes w, EscalationContact c, Rules.Decision d, Policy policy, int policyVersion, Instant at,
             String eventId) {
@@ -198,8 +195,8 @@ final class Ladder {
         // the reply was made before the breach, but the escalation is withdrawn now: never before it changed last
         Instant now = at.isAfter(e.updatedAt) ? micros(at) : e.updatedAt;
         if (e.beforeLevel == null && e.beforeTeam == null) {
-            resolve(w, c, now, eventId, BREACH_CORRECTED,
-                    BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected");
+            resolve(w, c, now, eventId, EscalationEvent.BREACH_CORRECTED,
+                    EscalationEvent.BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected");
             return;
         }
         String from = e.level;
@@ -210,17 +207,17 @@ final class Ladder {
         e.beforeTeam = null;
         e.state = Escalation.OPEN;
         e.rule = null;
-        e.reason = BREACH_CORRECTED;
+        e.reason = EscalationEvent.BREACH_CORRECTED;
         e.climbs++;
         e.repeats = 0;
         e.updatedAt = now;
         e.ackDeadline = deadline(policy.escalation(), policy, now, e.level, e.team);
         e.nextFireAt = e.ackDeadline;
         w.touch(c);
-        w.emit(new EscalationEvent.LevelChanged(e.escalationId, c.contactId, from, e.level, BREACH_CORRECTED,
+        w.emit(new EscalationEvent.LevelChanged(e.escalationId, c.contactId, from, e.level, EscalationEvent.BREACH_CORRECTED,
                 e.ackDeadline, now, e.policyVersion, e.team, null, eventId), e.escalationId, "changed", e.climbs);
         w.decided(e, now, "level-changed", null, eventId,
-                clip(BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected"));
+                clip(EscalationEvent.BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected"));
     }
 
     /** The contact was resolved or closed: so is its escalation. */
@@ -260,7 +257,7 @@ final class Ladder {
     private static Instant deadline(Policy.Escalation ladder, Policy policy, Instant from, String level, String team) {
         Duration window = null;
         for (String name : new String[] {level, team}) {
-            if (name != null && (ladder.rank(name) >= 0 || Rules.precedence(ladder, name) != Integer.MAX_VALUE)) {
+            if (name != null && known(ladder, name)) {
                 Duration d = ladder.level(name).acknowledgeWithin();
                 window = window == null || d.compareTo(window) < 0 ? d : window;
             }
@@ -269,6 +266,11 @@ final class Ladder {
             window = ladder.ladder().get(ladder.ladder().size() - 1).acknowledgeWithin();
         }
         return micros(policy.calendar(ladder.calendar()).add(from, window));
+    }
+
+    /** Whether this version's ladder or specialist teams name {@code name}. */
+    private static boolean known(Policy.Escalation ladder, String name) {
+        return ladder.rank(name) >= 0 || Rules.precedence(ladder, name) != Integer.MAX_VALUE;
     }
 
     private static String reason(Rules.Decision d) {

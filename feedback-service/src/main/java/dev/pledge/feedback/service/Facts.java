@@ -26,8 +26,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class Facts {
-    /** {@code escalation.resolved}'s reason when the breach that alone raised it was corrected. */
-    static final String BREACH_CORRECTED = "breach-corrected";
     private final Surveys surveys;
     private final PolicyFeed policies;
 
@@ -238,7 +236,7 @@ public class Facts {
             return escalated(l.escalationId(), l.contactId(), l.toLevel(), l.toLevel() != null ? l.toLevel() : l.team(),
                     l.at(), l.policyVersion());
         }
-        if (event instanceof EscalationEvent.Resolved r && BREACH_CORRECTED.equals(r.reason())) {
+        if (event instanceof EscalationEvent.Resolved r && EscalationEvent.BREACH_CORRECTED.equals(r.reason())) {
             // withdrawn: the breach that alone raised it was corrected, so the contact was not escalated by it
             return Sql.update("DELETE FROM fb_escalation WHERE contact_id = $1 AND escalation_id = $2",
                     r.contactId(), r.escalationId()).replaceWithVoid();

@@ -53,23 +53,19 @@ public class Surveys {
 
     /**
      * A status change: a done status may schedule the contact's survey (the first policy survey for
-     * it that matches and is drawn); reopening cancels one not sent yet. Returns the timer that moved.
+     * it that matches and is drawn); any other cancels one not sent yet, and reopening also withdraws one sent
+     * and not answered (docs/outcomes.md: the customer said it is not resolved; its answer gets 410). Returns
+     * the timer that moved.
      */
     Uni<Optional<TimerEngine.Due<String>>> onStatus(ContactEvent.StatusChanged s, Policy policy) {
-        if (s.to() == ContactStatus.REOPENED) {
-            // docs/outcomes.md: the customer said it is not resolved, so a survey on its resolution sent and not
-            // answered is withdrawn (answers get 410); one not yet sent is cancelled below
-            return Sql.update("""
-                    UPDATE fb_survey SET state = 'withdrawn', expires_at = least(expires_at, $2)
-                    WHERE contact_id = $1 AND state = 'requested'""", s.contactId(), s.occurredAt())
-                    .chain(() -> onStatus(new ContactEvent.StatusChanged(s.contactId(), s.from(), ContactStatus.OPEN,
-                            s.changedBy(), s.occurredAt()), policy));
-        }
         if (!s.to().isDone()) {
-            return Sql.rows("""
+            Uni<Integer> withdrawn = s.to() != ContactStatus.REOPENED ? Uni.createFrom().item(0) : Sql.update("""
+                    UPDATE fb_survey SET state = 'withdrawn', expires_at = least(expires_at, $2)
+                    WHERE contact_id = $1 AND state = 'requested'""", s.contactId(), s.occurredAt());
+            return withdrawn.chain(() -> Sql.rows("""
                     UPDATE fb_survey SET state = 'cancelled', next_fire_at = NULL
                     WHERE contact_id = $1 AND state = 'scheduled' RETURNING CAST(survey_id AS text), kafka_partition""",
-                    s.contactId())
+                    s.contactId()))
                     .map(rows -> rows.stream().findFirst().map(r -> new TimerEngine.Due<>((String) r[0],
                             ((Number) r[1]).intValue(), null)));
         }
@@ -194,10 +190,9 @@ public class Surveys {
         if (kind != null && kind != claims.kind()) {
             throw ProblemException.badField("kind", "this survey is " + claims.kind().wire() + ", not " + kind.wire());
         }
-        int[] range = range(claims.kind());
-        if (score < range[0] || score > range[1]) {
-            throw ProblemException.badField("score", "must be " + range[0] + " to " + range[1] + " for a "
-                    + claims.kind().wire() + " survey");
+        if (score < claims.kind().min() || score > claims.kind().max()) {
+            throw ProblemException.badField("score", "must be " + claims.kind().min() + " to " + claims.kind().max()
+                    + " for a " + claims.kind().wire() + " survey");
         }
         if (comment != null && comment.getBytes(StandardCharsets.UTF_8).length > MAX_COMMENT_BYTES) {
             throw ProblemException.badField("comment", "must be at most " + MAX_COMMENT_BYTES + " bytes of UTF-8");
@@ -262,11 +257,6 @@ public class Surveys {
                     "this survey was withdrawn: the contact was reopened"));
         }
         return new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey was not sent (" + state + ")"));
-    }
-
-    /** The scale of a survey kind, inclusive. */
-    public static int[] range(SurveyKind kind) {
-        return new int[] {kind.min(), kind.max()};
     }
 
     /** The question a survey of this kind asks under this policy: the first such survey's own, else the standard one. */

@@ -7,6 +7,7 @@ import dev.pledge.events.Priority;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -28,7 +29,7 @@ public record Activity(
         @Size(max = 500) String what,
         Instant due,
         Integer promise,
-        @Size(max = 100) java.util.List<Integer> keeps,
+        @Size(max = 100) List<Integer> keeps,
         Instant occurredAt) {
 
     public enum Type {

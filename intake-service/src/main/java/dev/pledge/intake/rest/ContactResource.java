@@ -1,5 +1,6 @@
 package dev.pledge.intake.rest;
 
+import dev.pledge.web.Callers;
 import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
 import dev.pledge.web.ProblemException;
@@ -73,24 +74,16 @@ public class ContactResource {
     @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
     public Uni<ContactView> get(@PathParam("id") String id, SecurityContext security) {
         return Completion.regardlessOfClient(() -> contacts.find(id)).map(c -> {
-            if (c == null || !visible(c, security)) {
+            if (c == null || !Callers.maySee(security, c.caller)) {
                 throw ProblemException.notFound("contact " + id);
             }
-            return seesPeople(security) || sentBy(c, security) ? ContactView.of(c) : ContactView.withoutPersonalData(c);
+            return Callers.seesPeople(security) || sentBy(c, security) ? ContactView.of(c)
+                    : ContactView.withoutPersonalData(c);
         });
-    }
-
-    private static boolean seesPeople(SecurityContext security) {
-        return security.isUserInRole("agent") || security.isUserInRole("supervisor");
     }
 
     private static boolean sentBy(Contact c, SecurityContext security) {
         return security.isUserInRole("intake") && c.caller.equals(security.getUserPrincipal().getName());
-    }
-
-    /** A front end alone sees only what it sent; every other role reading contacts sees them all. */
-    static boolean visible(Contact c, SecurityContext security) {
-        return seesPeople(security) || security.isUserInRole("analyst") || sentBy(c, security);
     }
 
     /** Agent reply, customer reply, status change, or update (reassignment, priority, category, tier). */
@@ -104,9 +97,9 @@ public class ContactResource {
         String key = idempotencyKey(idempotencyKey);
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
-        boolean frontEnd = security.isUserInRole("intake") && !seesPeople(security);
+        boolean frontEnd = security.isUserInRole("intake") && !Callers.seesPeople(security);
         return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, frontEnd, key,
-                        c -> visible(c, security))).invoke(relay::wake).map(ContactView::of);
+                        c -> Callers.maySee(security, c.caller))).invoke(relay::wake).map(ContactView::of);
     }
 
     /** The header trimmed, null when absent or blank; refused (400) when too long or not printable ASCII. */

@@ -9,22 +9,24 @@ import dev.pledge.intake.Contact;
 import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.intake.rest.Activity;
 import dev.pledge.intake.rest.NewContact;
-import dev.pledge.web.Problem;
-import dev.pledge.web.ProblemException;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.policy.Policy;
+import dev.pledge.web.Problem;
+import dev.pledge.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Contacts and their lifecycle. Every change writes the contact and its event to the outbox in one
@@ -150,8 +152,11 @@ public class ContactService {
         });
     }
 
-    /** The request as read, in one canonical form: the same fields give the same hash whatever their order. */
-    static String sha256(NewContact request) {
+    /**
+     * A request as read (a record, or a list of what identifies it), in one canonical form: the same fields
+     * give the same hash whatever their order in the body.
+     */
+    static String sha256(Object request) {
         try {
             byte[] canonical = EventJson.mapper().writeValueAsBytes(request);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
@@ -169,14 +174,14 @@ public class ContactService {
      */
     @WithTransaction
     public Uni<Contact> apply(String id, Activity activity, String actor, boolean frontEnd, String idempotencyKey,
-            java.util.function.Predicate<Contact> visible) {
+            Predicate<Contact> visible) {
         Instant now = now();
         Instant at = activity.occurredAt() == null ? now : activity.occurredAt().truncatedTo(ChronoUnit.MICROS);
         if (at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
         }
         PolicyService.Current current = policies.current();
-        String requestSha256 = sha256(id, activity);
+        String requestSha256 = sha256(List.of(id, activity));
         return contacts.findForUpdate(id).flatMap(c -> {
             if (c == null || !visible.test(c)) {
                 throw ProblemException.notFound("contact " + id);
@@ -188,10 +193,8 @@ public class ContactService {
                     ? applyOnce(c, activity, actor, frontEnd, at, now, current)
                     : contacts.activityKey(actor, idempotencyKey).map(first -> {
                         if (first == null || !c.id.equals(first[0]) || !requestSha256.equals(first[1])) {
-                            throw new ProblemException(Problem.invalid(Problem.UNPROCESSABLE,
-                                    "Idempotency-Key: already used for another request; a retry must send the same body"
-                                            + " to the same contact",
-                                    List.of(new Problem.FieldError("Idempotency-Key", "already used for another request"))));
+                            throw ProblemException.unprocessableField("Idempotency-Key", "already used for another"
+                                    + " request; a retry must send the same body to the same contact");
                         }
                         return c; // a retry: the first one's events stand, nothing is published again
                     }));
@@ -268,17 +271,7 @@ public class ContactService {
                         : "each must be between 1 and " + c.promises + ", the promises made on contact " + c.id);
             }
         }
-        return List.copyOf(new java.util.TreeSet<>(a.keeps()));
-    }
-
-    /** The request as read, with the contact it is for, in one canonical form. */
-    static String sha256(String contactId, Activity activity) {
-        try {
-            byte[] canonical = EventJson.mapper().writeValueAsBytes(List.of(contactId, activity));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot hash the request", e);
-        }
+        return List.copyOf(new TreeSet<>(a.keeps()));
     }
 
     /** PostgreSQL keeps microseconds: events and stored rows carry the same instants. */

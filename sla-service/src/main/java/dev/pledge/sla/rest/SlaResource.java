@@ -7,6 +7,7 @@ import dev.pledge.sla.repository.ContactRepository;
 import dev.pledge.sla.repository.TimerRepository;
 import dev.pledge.sla.service.Compliance;
 import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.web.Callers;
 import dev.pledge.web.Paging;
 import dev.pledge.web.Period;
 import dev.pledge.web.ProblemException;
@@ -66,18 +67,22 @@ public class SlaResource {
     @RolesAllowed({"intake", "agent", "supervisor", "analyst"})
     public Uni<List<TimerView>> ofContact(@PathParam("id") String id, SecurityContext security) {
         Instant now = Instant.now();
-        boolean frontEndOnly = !security.isUserInRole("agent") && !security.isUserInRole("supervisor")
-                && !security.isUserInRole("analyst");
-        String caller = security.getUserPrincipal().getName();
-        return Completion.regardlessOfClient(() -> Panache.withSession(() -> (frontEndOnly
-                ? contacts.findById(id).map(c -> c != null && caller.equals(c.caller))
-                : Uni.createFrom().item(true)).chain(visible -> visible ? timers.ofContact(id)
-                        : Uni.createFrom().item(List.<SlaTimer>of())))).map(list -> {
-                            if (list.isEmpty()) {
-                                throw ProblemException.notFound("SLA timers of contact " + id);
-                            }
-                            return list.stream().map(t -> view(t, now)).toList();
-                        });
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> maySee(security, id)
+                .chain(visible -> visible ? timers.ofContact(id) : Uni.createFrom().item(List.<SlaTimer>of()))))
+                .map(list -> {
+                    if (list.isEmpty()) {
+                        throw ProblemException.notFound("SLA timers of contact " + id);
+                    }
+                    return list.stream().map(t -> view(t, now)).toList();
+                });
+    }
+
+    /** Whether the caller may see this contact: a front end only if it sent it (the only case that reads the contact). */
+    private Uni<Boolean> maySee(SecurityContext security, String id) {
+        if (!Callers.frontEndOnly(security)) {
+            return Uni.createFrom().item(true);
+        }
+        return contacts.findById(id).map(c -> c != null && Callers.maySee(security, c.caller));
     }
 
     @GET

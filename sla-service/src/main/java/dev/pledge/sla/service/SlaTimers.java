@@ -211,7 +211,7 @@ public class SlaTimers {
         }
         // Each metric pauses on the statuses its policy lists for it (reply clocks, by default, on none).
         Policy.Sla sla = policies.version(contact.policyVersion).sla();
-        Uni<List<SlaTimer>> resumed = each(open, t -> {
+        Uni<List<SlaTimer>> clocks = each(open, t -> {
             boolean pause = sla.pauses(t.slaMetric(), s.to());
             if (pause && SlaTimer.RUNNING.equals(t.state)) {
                 return emit(t, t.pause(at, calendar(t)), "paused", eventId);
@@ -222,13 +222,13 @@ public class SlaTimers {
             return Uni.createFrom().item(t);
         });
         if (s.to() != ContactStatus.REOPENED || open.stream().anyMatch(t -> t.slaMetric() == SlaMetric.RESOLUTION)) {
-            return resumed;
+            return clocks;
         }
         Policy.SlaRule rule = ruleFor(contact);
         if (rule.resolution() == null) {
-            return resumed;
+            return clocks;
         }
-        return resumed.flatMap(list -> timers.lastCycle(contact.contactId, SlaMetric.RESOLUTION.wire())
+        return clocks.flatMap(list -> timers.lastCycle(contact.contactId, SlaMetric.RESOLUTION.wire())
                 .flatMap(last -> persistStarted(List.of(newTimer(contact, SlaMetric.RESOLUTION, last + 1, rule,
                         rule.resolution(), at))))
                 .map(started -> concat(list, started)));
