@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.pledge.events.Channel;
 import dev.pledge.events.ContactStatus;
@@ -18,6 +19,7 @@ import dev.pledge.events.EventJson;
 import dev.pledge.events.FeedbackEvent;
 import dev.pledge.events.SurveyKind;
 import dev.pledge.events.Topics;
+import dev.pledge.feedback.rest.DashboardCookies;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
@@ -222,6 +224,45 @@ class FeedbackIT {
                 .body(Map.of("token", "x.y", "score", 1)).post("/feedback").then().statusCode(401);
     }
 
+    /** The score's range is the stored survey's: a token naming another kind does not widen it. */
+    @Test
+    void theStoredSurveySetsTheScoresRange() {
+        String id = newContactId();
+        sendAll(List.of(received(id, "cust-" + UUID.randomUUID(), Channel.CHAT, Instant.now()),
+                status(id, ContactStatus.OPEN, ContactStatus.RESOLVED, Instant.now())));
+        FeedbackEvent.SurveyRequested request = requestedFor(id);
+        assertThat(request.kind()).isEqualTo(SurveyKind.CSAT);
+        String asNps = FeedbackTestSupport.tokens().sign(UUID.fromString(request.surveyId()), SurveyKind.NPS,
+                request.expiresAt());
+        answer(Map.of("token", asNps, "score", 9)).then().statusCode(400)
+                .contentType(startsWith("application/problem+json")).body("errors.field", hasItem("score"));
+        assertThat(surveyState(id)).isEqualTo("requested");
+        answer(Map.of("token", request.token(), "score", 4)).then().statusCode(201);
+    }
+
+    /** A client writing its own X-Forwarded-For in front of what the proxy appended still counts as itself. */
+    @Test
+    void aForgedForwardedAddressIsNotAnotherClient() {
+        int limited = 0;
+        for (int sent = 0; sent < 1010 && limited == 0; sent++) {
+            Response r = given().baseUri(service.url()).contentType(ContentType.JSON)
+                    .header("X-Forwarded-For", "198.51.100." + (sent % 250) + ", 203.0.113.90")
+                    .body(Map.of("token", "x.y", "score", 1)).post("/feedback");
+            assertThat(r.statusCode()).isIn(401, 429);
+            limited += r.statusCode() == 429 ? 1 : 0;
+        }
+        assertThat(limited).as("a 429 for 203.0.113.90 despite the forged left-most values").isEqualTo(1);
+    }
+
+    @Test
+    void aForwardedValueThatIsNoAddressIsNoError() {
+        for (String value : new String[] {"unknown", "_hidden", "evil.example.com", "1.2.3.4:80", ",", "::::"}) {
+            given().baseUri(service.url()).contentType(ContentType.JSON).header("X-Forwarded-For", value)
+                    .body(Map.of("token", "x.y", "score", 1)).post("/feedback").then().statusCode(401)
+                    .contentType(startsWith("application/problem+json"));
+        }
+    }
+
     @Test
     void analyticsNeedATokenAndTheRightRole() {
         given().baseUri(service.url()).get("/kpis").then().statusCode(401);
@@ -237,6 +278,46 @@ class FeedbackIT {
                 .queryParam("to", "2019-01-01T00:00:00Z").get("/kpis").then().statusCode(400);
         given().baseUri(service.url()).get("/dashboard/data").then().statusCode(401);
         given().baseUri(service.url()).redirects().follow(false).get("/dashboard").then().statusCode(303);
+    }
+
+    /** Issue 27, defect 6: headers on every answer, a sign-in only from this site's form, a cookie for the dashboard only. */
+    @Test
+    void theDashboardIsHardened() {
+        String supervisor = TestTokens.forRoles("supervisor");
+        List<Response> answers = List.of(
+                given().baseUri(service.url()).get("/dashboard/sign-in"),
+                given().baseUri(service.url()).redirects().follow(false).get("/dashboard"),
+                given().baseUri(service.url()).get("/kpis"),
+                given().baseUri(service.url()).auth().oauth2(supervisor).get("/dashboard/data"),
+                given().baseUri(service.url()).get("/assets/dashboard.js"));
+        for (Response r : answers) {
+            assertThat(r.header("X-Content-Type-Options")).as("nosniff").isEqualTo("nosniff");
+            assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+            assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'", "default-src 'none'")
+                    .doesNotContain("unsafe-inline", "unsafe-eval");
+        }
+
+        // a form posted by another site carries no form value of ours (nor its SameSite=Strict cookie): refused
+        given().baseUri(service.url()).formParam("token", supervisor).redirects().follow(false)
+                .post("/dashboard/sign-in").then().statusCode(403);
+        given().baseUri(service.url()).cookie(DashboardCookies.SIGN_IN, "guessed").formParam("form", "other")
+                .formParam("token", supervisor).redirects().follow(false).post("/dashboard/sign-in").then().statusCode(403);
+        Response form = given().baseUri(service.url()).get("/dashboard/sign-in");
+        String value = form.cookie(DashboardCookies.SIGN_IN);
+        assertThat(form.body().asString()).contains("value=\"" + value + "\"");
+        Response signedIn = given().baseUri(service.url()).cookie(DashboardCookies.SIGN_IN, value).formParam("form", value)
+                .formParam("token", supervisor).redirects().follow(false).post("/dashboard/sign-in");
+        assertThat(signedIn.statusCode()).isEqualTo(303);
+        io.restassured.http.Cookie cookie = signedIn.detailedCookie(DashboardCookies.TOKEN);
+        assertThat(cookie.isSecured()).as("Secure").isTrue();
+        assertThat(cookie.isHttpOnly()).as("HttpOnly").isTrue();
+        assertThat(cookie.getPath()).isEqualTo("/dashboard");
+        assertThat(cookie.getSameSite()).isEqualToIgnoringCase("Strict");
+
+        // the cookie opens the dashboard, and no other endpoint
+        given().baseUri(service.url()).cookie(DashboardCookies.TOKEN, supervisor).get("/dashboard/data").then().statusCode(200);
+        given().baseUri(service.url()).cookie(DashboardCookies.TOKEN, supervisor).get("/kpis").then().statusCode(401);
+        given().baseUri(service.url()).cookie(DashboardCookies.TOKEN, supervisor).get("/insights").then().statusCode(401);
     }
 
     static String surveyState(String contactId) {

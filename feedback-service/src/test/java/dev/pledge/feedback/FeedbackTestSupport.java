@@ -36,7 +36,9 @@ final class FeedbackTestSupport {
     static final String TOKEN_KEY = "ZmVlZGJhY2stdGVzdHMtc3VydmV5LXRva2VuLWtleS0zMmJ5dGVz";
     static final Map<String, String> ENV = Map.of("PLEDGE_FEEDBACK_TOKEN_KEY", TOKEN_KEY,
             "PLEDGE_FEEDBACK_INSIGHT_MINIMUM_SAMPLE", "3", "PLEDGE_FEEDBACK_ANSWERS_PER_MINUTE", "1000",
-            "PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s");
+            "PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s",
+            // the tests are the proxy: they name the client in X-Forwarded-For, as an ingress would
+            "PLEDGE_FEEDBACK_TRUSTED_PROXIES", "127.0.0.1,::1");
 
     /** SLA: one rule, 24x7, first response 10 min, resolution 1 h; feedback: CSAT 2 s after resolution. */
     static final String TEST_SECTIONS = """

@@ -96,6 +96,18 @@ class BadInputIT {
                 .body("detail", containsString("at most 65536"));
     }
 
+    /** Issue 27, defect 5: the HTTP layer's own refusals are problem+json too. */
+    @Test
+    void bodyOverTheHardCapIs413AndALongUriIs414AsProblems() {
+        String big = "x".repeat(1100 * 1024);
+        post(contactJson(newCustomer(), "email", big)).statusCode(413).contentType(PROBLEM)
+                .body("errors.field", hasItem("body"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + "a".repeat(20_000)).then().statusCode(414)
+                .contentType(PROBLEM).body("detail", containsString("at most 8192"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/" + "a".repeat(8_000)).then().statusCode(404)
+                .contentType(PROBLEM);
+    }
+
     @Test
     void unknownContactIs404() {
         given().auth().oauth2(TestTokens.forRoles("agent")).get("/contacts/no-such-contact").then().statusCode(404)

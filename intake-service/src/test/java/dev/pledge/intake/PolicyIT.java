@@ -66,6 +66,14 @@ class PolicyIT {
                 .statusCode(200).body("version", equalTo(version)); // the same document again is no new version
         given().auth().oauth2(ADMIN).get("/policy/versions").then().statusCode(200)
                 .body("[0].version", equalTo(version));
+        // paged, newest first, and never the documents (issue 27, defect 5)
+        given().auth().oauth2(ADMIN).queryParam("size", 1).get("/policy/versions").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].version", equalTo(version))
+                .body("[0].document", org.hamcrest.Matchers.nullValue()).body("[0].source", org.hamcrest.Matchers.nullValue());
+        given().auth().oauth2(ADMIN).queryParam("size", 1).queryParam("page", 1).get("/policy/versions").then()
+                .statusCode(200).body("[0].version", equalTo(version - 1));
+        given().auth().oauth2(ADMIN).queryParam("size", 100000).get("/policy/versions").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", org.hamcrest.Matchers.hasItem("size"));
 
         try (TopicReader reader = new TopicReader(Topics.SERVICE_POLICY)) {
             List<TopicReader.Record> records = reader.readUntil(rs -> rs.stream().anyMatch(r ->

@@ -31,6 +31,21 @@ final class DevTokens {
         this.publicKeyFile = dataDir.resolve("dev-jwt/public.key");
     }
 
+    /**
+     * feedback-service's survey token key (32 random bytes, base64), made on first use and kept beside the
+     * JWT keys: survey links sent before a restart still work after it.
+     */
+    String surveyKey() throws IOException {
+        Path file = privateKeyFile.resolveSibling("survey.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, Base64.getEncoder().encodeToString(key));
+        }
+        return Files.readString(file).trim();
+    }
+
     /** The public key, base64 X.509, as {@code mp.jwt.verify.publickey} takes it. */
     String publicKey() throws IOException {
         ensureKeys();

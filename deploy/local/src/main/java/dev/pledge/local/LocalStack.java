@@ -283,6 +283,7 @@ final class LocalStack {
         env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:" + KAFKA_PORT);
         env.put("MP_JWT_VERIFY_PUBLICKEY", publicKey);
         env.put("MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER);
+        env.put("PLEDGE_FEEDBACK_TOKEN_KEY", new DevTokens(data).surveyKey());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
         Process process = pb.start();
         LOG.infof("started %s (pid %d), log in %s", s.name(), process.pid(), log);

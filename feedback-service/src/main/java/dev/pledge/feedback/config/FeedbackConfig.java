@@ -10,8 +10,24 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "pledge.feedback")
 public interface FeedbackConfig {
 
-    /** The HMAC-SHA256 key survey tokens are signed with, base64; at least 32 bytes. */
-    String tokenKey();
+    /**
+     * The HMAC-SHA256 key survey tokens are signed with, base64; at least 32 bytes. Required outside the dev
+     * and test profiles: the service refuses to start without one ({@code SurveyTokens}).
+     */
+    java.util.Optional<String> tokenKey();
+
+    /**
+     * The proxies in front of this service (addresses or CIDR ranges) whose {@code X-Forwarded-For} names the
+     * client of {@code POST /feedback}; none by default, so the connection's peer is the client.
+     */
+    java.util.Optional<java.util.List<String>> trustedProxies();
+
+    /**
+     * The dashboard's cookies carry {@code Secure}: browsers send them over HTTPS only (and to
+     * {@code http://localhost}). Turn off only to serve the dashboard over plain HTTP to another host.
+     */
+    @WithDefault("true")
+    boolean secureCookies();
 
     /** {@code POST /feedback}: answers a minute accepted from one client address. */
     @WithDefault("30")

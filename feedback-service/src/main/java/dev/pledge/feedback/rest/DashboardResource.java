@@ -10,13 +10,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 
@@ -27,7 +27,6 @@ import java.net.URI;
  */
 @Path("/dashboard")
 public class DashboardResource {
-    static final String COOKIE = "pledge_token";
     private static final String[] ROLES = {"supervisor", "analyst"};
 
     private final Dashboard dashboard;
@@ -36,11 +35,13 @@ public class DashboardResource {
     private final ObjectMapper json;
 
     private final CurrentIdentityAssociation identity;
+    private final DashboardCookies cookies;
 
     public DashboardResource(Dashboard dashboard, @io.quarkus.qute.Location("dashboard.html") Template dashboardPage,
             @io.quarkus.qute.Location("sign-in.html") Template signIn, ObjectMapper json,
-            CurrentIdentityAssociation identity) {
+            CurrentIdentityAssociation identity, DashboardCookies cookies) {
         this.identity = identity;
+        this.cookies = cookies;
         this.dashboard = dashboard;
         this.dashboardPage = dashboardPage;
         this.signIn = signIn;
@@ -58,9 +59,8 @@ public class DashboardResource {
                 return Uni.createFrom().item(Response.seeOther(URI.create("/dashboard/sign-in")).build());
             }
             if (java.util.Arrays.stream(ROLES).noneMatch(who::hasRole)) {
-                return Uni.createFrom().item(Response.status(Response.Status.FORBIDDEN).entity(signIn.data("message",
-                        "Your token's role may not see the dashboard: it needs supervisor or analyst.").render())
-                        .type(MediaType.TEXT_HTML).build());
+                return Uni.createFrom().item(form(Response.Status.FORBIDDEN,
+                        "Your token's role may not see the dashboard: it needs supervisor or analyst."));
             }
             return render();
         });
@@ -91,26 +91,35 @@ public class DashboardResource {
     @Path("sign-in")
     @PermitAll
     @Produces(MediaType.TEXT_HTML)
-    public String signInForm() {
-        return signIn.data("message", null).render();
+    public Response signInForm() {
+        return form(Response.Status.OK, null);
     }
 
     /**
-     * Keeps the token in an HttpOnly, SameSite=Strict cookie for this site and goes to the dashboard; the
-     * token is checked there, as on every request.
+     * Keeps the token in the dashboard's cookie ({@link DashboardCookies}) and goes to the dashboard; the
+     * token is checked there, as on every request. The form must be one this site served to this browser.
      */
     @POST
     @Path("sign-in")
     @PermitAll
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response signIn(@FormParam("token") String token) {
-        if (token == null || token.isBlank() || token.length() > 8192 || !token.strip().matches("[A-Za-z0-9_\\-.]+")) {
-            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_HTML)
-                    .entity(signIn.data("message", "That is not a token: paste the output of ./pledge token supervisor.")
-                            .render()).build();
+    @Produces(MediaType.TEXT_HTML)
+    public Response signIn(@FormParam("token") String token, @FormParam("form") String form,
+            @CookieParam(DashboardCookies.SIGN_IN) String formCookie) {
+        if (!DashboardCookies.sameForm(formCookie, form)) {
+            return form(Response.Status.FORBIDDEN, "This sign-in form expired or was sent from another site: sign in here.");
         }
-        NewCookie cookie = new NewCookie.Builder(COOKIE).value(token.strip()).path("/").httpOnly(true)
-                .sameSite(NewCookie.SameSite.STRICT).maxAge(8 * 3600).build();
-        return Response.seeOther(URI.create("/dashboard")).cookie(cookie).build();
+        if (token == null || token.isBlank() || token.length() > 8192 || !token.strip().matches("[A-Za-z0-9_\\-.]+")) {
+            return form(Response.Status.BAD_REQUEST, "That is not a token: paste the output of ./pledge token supervisor.");
+        }
+        return Response.seeOther(URI.create("/dashboard")).cookie(cookies.token(token.strip()), cookies.signInSpent())
+                .build();
+    }
+
+    /** The sign-in page with a fresh form value, in the page and in its cookie. */
+    private Response form(Response.Status status, String message) {
+        String value = DashboardCookies.newSignInValue();
+        return Response.status(status).type(MediaType.TEXT_HTML).cookie(cookies.signIn(value))
+                .entity(signIn.data("message", message).data("form", value).render()).build();
     }
 }

@@ -45,9 +45,11 @@ public class FeedbackResource {
     private final Surveys surveys;
     private final OutboxRelay relay;
     private final AnswerLimiter limiter;
+    private final ClientAddresses clients;
 
     public FeedbackResource(JsonBodies bodies, SurveyTokens tokens, Surveys surveys, OutboxRelay relay,
-            AnswerLimiter limiter) {
+            AnswerLimiter limiter, ClientAddresses clients) {
+        this.clients = clients;
         this.bodies = bodies;
         this.tokens = tokens;
         this.surveys = surveys;
@@ -60,7 +62,7 @@ public class FeedbackResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> answer(byte[] body, @Context HttpServerRequest request) {
-        long retryAfter = limiter.retryAfter(request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
+        long retryAfter = limiter.retryAfter(clients.of(request));
         if (retryAfter > 0) {
             return Uni.createFrom().item(limiter.refusal(retryAfter, request.path()));
         }

@@ -2,7 +2,9 @@ package dev.pledge.feedback.service;
 
 import dev.pledge.events.SurveyKind;
 import dev.pledge.feedback.config.FeedbackConfig;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -35,12 +37,21 @@ public class SurveyTokens {
         }
     }
 
+    /** The key of the dev and test profiles only: it is public, so the service refuses it anywhere else. */
+    static final String DEV_KEY = "cGxlZGdlLWxvY2FsLXN1cnZleS1rZXktbm90LWZvci1wcm9kdWN0aW9u";
+
     private final SecretKeySpec key;
 
+    @Inject
     public SurveyTokens(FeedbackConfig config) {
+        this(keyFor(config.tokenKey().orElse(null), ConfigUtils.getProfiles()));
+    }
+
+    /** Tokens signed with this key (base64, 32 bytes or more). */
+    public SurveyTokens(String base64Key) {
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(config.tokenKey().trim());
+            bytes = Base64.getDecoder().decode(base64Key.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("pledge.feedback.token-key must be base64", e);
         }
@@ -48,6 +59,28 @@ public class SurveyTokens {
             throw new IllegalStateException("pledge.feedback.token-key must hold at least 32 bytes, has " + bytes.length);
         }
         this.key = new SecretKeySpec(bytes, "HmacSHA256");
+    }
+
+    /** The configured key; the public dev key only under the dev or test profile, never in production. */
+    static String keyFor(String configured, java.util.List<String> profiles) {
+        boolean devOrTest = profiles.contains("dev") || profiles.contains("test");
+        if (configured != null && !configured.isBlank()) {
+            if (configured.trim().equals(DEV_KEY) && !devOrTest) {
+                throw new IllegalStateException("PLEDGE_FEEDBACK_TOKEN_KEY is the public development key; set a key of"
+                        + " your own (openssl rand -base64 32)");
+            }
+            return configured;
+        }
+        if (devOrTest) {
+            return DEV_KEY;
+        }
+        throw new IllegalStateException("PLEDGE_FEEDBACK_TOKEN_KEY is not set: survey tokens need a secret key of at"
+                + " least 32 bytes, base64 (openssl rand -base64 32); profiles " + profiles);
+    }
+
+    /** The survey id of this contact's survey: a keyed hash of the contact id, the same on every redelivery. */
+    public UUID surveyId(String contactId) {
+        return UUID.nameUUIDFromBytes(mac(("survey|" + contactId).getBytes(StandardCharsets.UTF_8)));
     }
 
     public String sign(UUID surveyId, SurveyKind kind, Instant expiresAt) {

@@ -86,7 +86,7 @@ public class Surveys {
                         return Uni.createFrom().item(Optional.<TimerEngine.Due<String>>empty());
                     }
                     Policy.Survey chosen = survey.get();
-                    UUID id = Outbox.idOf("survey", s.contactId());
+                    UUID id = tokens.surveyId(s.contactId());
                     Instant sendAt = s.occurredAt().plus(chosen.delay());
                     // a cancelled survey (the contact was reopened) is scheduled again; any other stays as it is
                     return Sql.rows("""
@@ -185,46 +185,71 @@ public class Surveys {
         });
     }
 
-    /** An answer, checked, in the caller's transaction; returns the feedback.received it emitted. */
+    /**
+     * An answer, checked against the stored survey (its kind sets the score's range, not the token) and
+     * written in the caller's transaction; returns the feedback.received it emitted.
+     */
     public Uni<FeedbackEvent.Received> answer(SurveyTokens.Claims claims, SurveyKind kind, int score, String comment) {
-        if (kind != null && kind != claims.kind()) {
-            throw ProblemException.badField("kind", "this survey is " + claims.kind().wire() + ", not " + kind.wire());
-        }
-        if (score < claims.kind().min() || score > claims.kind().max()) {
-            throw ProblemException.badField("score", "must be " + claims.kind().min() + " to " + claims.kind().max()
-                    + " for a " + claims.kind().wire() + " survey");
-        }
         if (comment != null && comment.getBytes(StandardCharsets.UTF_8).length > MAX_COMMENT_BYTES) {
             throw ProblemException.badField("comment", "must be at most " + MAX_COMMENT_BYTES + " bytes of UTF-8");
         }
         String text = comment == null || comment.isBlank() ? null : comment.strip();
         Double sentiment = text == null ? null : Sentiment.score(text);
         return Sql.rows("""
-                UPDATE fb_survey s SET state = 'answered', answered_at = clock_timestamp(), score = $2, comment = $3,
-                    sentiment = $4
-                WHERE survey_id = $1 AND state = 'requested' AND expires_at > clock_timestamp()
-                RETURNING contact_id, answered_at, channel,
-                    (SELECT tier FROM fb_contact c WHERE c.contact_id = s.contact_id)""",
-                claims.surveyId(), score, text, sentiment)
+                SELECT s.kind, s.state, s.expires_at, s.expires_at > clock_timestamp(), s.contact_id, s.channel,
+                    (SELECT tier FROM fb_contact c WHERE c.contact_id = s.contact_id)
+                FROM fb_survey s WHERE s.survey_id = $1 FOR UPDATE""", claims.surveyId())
                 .chain(rows -> {
-                    if (rows.isEmpty()) {
-                        return Sql.rows("SELECT state, expires_at FROM fb_survey WHERE survey_id = $1", claims.surveyId())
-                                .map(found -> {
-                                    throw refusal(found);
-                                });
-                    }
-                    Object[] row = rows.get(0);
-                    String contactId = (String) row[0];
-                    Instant at = Sql.instant(row[1]);
-                    String theme = theme(text, Channel.of((String) row[2]), (String) row[3]);
-                    FeedbackEvent.Received received = new FeedbackEvent.Received(Ids.next().toString(),
-                            claims.surveyId().toString(), contactId, claims.kind(), score, text, at, policies.newest(),
-                            theme, sentiment);
-                    Uni<Integer> themed = theme == null ? Uni.createFrom().item(0)
-                            : Sql.update("UPDATE fb_survey SET theme = $2 WHERE survey_id = $1", claims.surveyId(), theme);
-                    return themed.chain(() -> outbox.append(received, at, UUID.fromString(received.feedbackId())))
-                            .replaceWith(received);
+                    Object[] row = answerable(rows, kind, score);
+                    SurveyKind stored = SurveyKind.of((String) row[0]);
+                    String contactId = (String) row[4];
+                    String theme = theme(text, Channel.of((String) row[5]), (String) row[6]);
+                    return Sql.rows("""
+                            UPDATE fb_survey SET state = 'answered', answered_at = clock_timestamp(), score = $2,
+                                comment = $3, sentiment = $4, theme = $5
+                            WHERE survey_id = $1 RETURNING answered_at""",
+                            claims.surveyId(), score, text, sentiment, theme)
+                            .chain(updated -> {
+                                Instant at = Sql.instant(updated.get(0)[0]);
+                                FeedbackEvent.Received received = new FeedbackEvent.Received(Ids.next().toString(),
+                                        claims.surveyId().toString(), contactId, stored, score, text, at,
+                                        policies.newest(), theme, sentiment);
+                                return outbox.append(received, at, UUID.fromString(received.feedbackId()))
+                                        .replaceWith(received);
+                            });
                 });
+    }
+
+    /** The stored survey's row if it takes this answer now; else the refusal, each before anything is written. */
+    private static Object[] answerable(List<Object[]> found, SurveyKind kind, int score) {
+        if (found.isEmpty()) {
+            throw new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey no longer exists"));
+        }
+        Object[] row = found.get(0);
+        SurveyKind stored = SurveyKind.of((String) row[0]);
+        String state = (String) row[1];
+        if (kind != null && kind != stored) {
+            throw ProblemException.badField("kind", "this survey is " + stored.wire() + ", not " + kind.wire());
+        }
+        if (score < stored.min() || score > stored.max()) {
+            throw ProblemException.badField("score", "must be " + stored.min() + " to " + stored.max()
+                    + " for a " + stored.wire() + " survey");
+        }
+        if (ANSWERED.equals(state)) {
+            throw new ProblemException(Problem.of(Status.CONFLICT, "already-answered", "this survey was answered already"));
+        }
+        if ("withdrawn".equals(state)) {
+            throw new ProblemException(Problem.of(Status.GONE, "survey-withdrawn",
+                    "this survey was withdrawn: the contact was reopened"));
+        }
+        if (!REQUESTED.equals(state)) {
+            throw new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey was not sent (" + state + ")"));
+        }
+        if (!Boolean.TRUE.equals(row[3])) {
+            throw new ProblemException(Problem.of(Status.GONE, "survey-expired", "this survey expired at "
+                    + Sql.instant(row[2])));
+        }
+        return row;
     }
 
     /**
@@ -238,25 +263,6 @@ public class Surveys {
         }
         Policy.Classified c = policy.classify(channel, tier != null ? tier : policy.tiers().get(0), null, text, null, null);
         return c.rule() == null ? null : c.category();
-    }
-
-    private static ProblemException refusal(List<Object[]> found) {
-        if (found.isEmpty()) {
-            return new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey no longer exists"));
-        }
-        String state = (String) found.get(0)[0];
-        if (ANSWERED.equals(state)) {
-            return new ProblemException(Problem.of(Status.CONFLICT, "already-answered", "this survey was answered already"));
-        }
-        if (REQUESTED.equals(state)) {
-            return new ProblemException(Problem.of(Status.GONE, "survey-expired", "this survey expired at "
-                    + Sql.instant(found.get(0)[1])));
-        }
-        if ("withdrawn".equals(state)) {
-            return new ProblemException(Problem.of(Status.GONE, "survey-withdrawn",
-                    "this survey was withdrawn: the contact was reopened"));
-        }
-        return new ProblemException(Problem.of(Status.GONE, "survey-gone", "this survey was not sent (" + state + ")"));
     }
 
     /** The question a survey of this kind asks under this policy: the first such survey's own, else the standard one. */

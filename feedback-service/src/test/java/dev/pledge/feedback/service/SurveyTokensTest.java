@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pledge.events.SurveyKind;
-import dev.pledge.feedback.config.FeedbackConfig;
-import java.time.Duration;
+import java.util.List;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
@@ -14,27 +13,7 @@ import org.junit.jupiter.api.Test;
 public class SurveyTokensTest {
     /** Tokens signed with this key, as the service signs them. */
     public static SurveyTokens tokens(String key) {
-        return new SurveyTokens(new FeedbackConfig() {
-            @Override
-            public String tokenKey() {
-                return key;
-            }
-
-            @Override
-            public int answersPerMinute() {
-                return 30;
-            }
-
-            @Override
-            public int insightMinimumSample() {
-                return 30;
-            }
-
-            @Override
-            public Duration maxPeriod() {
-                return Duration.ofDays(400);
-            }
-        });
+        return new SurveyTokens(key);
     }
 
     static final String KEY = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
@@ -74,5 +53,24 @@ public class SurveyTokensTest {
         assertThatThrownBy(() -> tokens(Base64.getEncoder().encodeToString("short".getBytes())))
                 .hasMessageContaining("at least 32 bytes");
         assertThatThrownBy(() -> tokens("not base64 !!")).hasMessageContaining("base64");
+    }
+
+    @Test
+    void theDevelopmentKeyServesOnlyTheDevAndTestProfiles() {
+        assertThat(SurveyTokens.keyFor(null, List.of("dev"))).isEqualTo(SurveyTokens.DEV_KEY);
+        assertThat(SurveyTokens.keyFor("", List.of("test"))).isEqualTo(SurveyTokens.DEV_KEY);
+        assertThat(SurveyTokens.keyFor(KEY, List.of("prod"))).isEqualTo(KEY);
+        assertThatThrownBy(() -> SurveyTokens.keyFor(null, List.of("prod")))
+                .hasMessageContaining("PLEDGE_FEEDBACK_TOKEN_KEY is not set");
+        assertThatThrownBy(() -> SurveyTokens.keyFor(" " + SurveyTokens.DEV_KEY, List.of("prod")))
+                .hasMessageContaining("public development key");
+    }
+
+    @Test
+    void aContactsSurveyIdIsStableButNeedsTheKey() {
+        assertThat(tokens.surveyId("c-1")).isEqualTo(tokens(KEY).surveyId("c-1")).isNotEqualTo(tokens.surveyId("c-2"));
+        String other = Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes());
+        assertThat(tokens(other).surveyId("c-1")).isNotEqualTo(tokens.surveyId("c-1"));
+        assertThat(tokens.surveyId("c-1")).isNotEqualTo(UUID.nameUUIDFromBytes("survey|c-1".getBytes()));
     }
 }

@@ -7,12 +7,15 @@ import dev.pledge.intake.PolicyVersion;
 import dev.pledge.intake.repository.PolicyVersionRepository;
 import dev.pledge.intake.service.PolicyService;
 import dev.pledge.web.Completion;
+import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import dev.pledge.policy.PolicyLoader;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -69,11 +72,19 @@ public class PolicyResource {
 
     private static final String SCHEMA = PolicyLoader.schemaText();
 
+    /** The largest page of {@code GET /policy/versions}. */
+    static final int MAX_PAGE_SIZE = 200;
+
+    /** The versions, newest first, a page at a time, without documents ({@code GET /policy/versions/{n}} has it). */
     @GET
     @Path("/versions")
     @RolesAllowed({"supervisor", "policy-admin", "analyst"})
-    public Uni<List<VersionView>> history() {
-        return Completion.regardlessOfClient(() -> Panache.withSession(versions::history)).map(list -> list.stream().map(v -> VersionView.of(v, false)).toList());
+    public Uni<List<VersionView>> history(@QueryParam("page") @DefaultValue("0") String page,
+            @QueryParam("size") @DefaultValue("50") String size) {
+        Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
+        return Completion.regardlessOfClient(() -> Panache.withSession(() -> versions.history(paging)))
+                .map(list -> list.stream().map(v -> new VersionView(v.version(), v.publishedAt(), v.publishedBy(),
+                        v.sha256(), null, null)).toList());
     }
 
     @GET
