@@ -2,6 +2,7 @@ package dev.pledge.consumer;
 
 import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.Topics;
+import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -34,6 +36,8 @@ import org.jboss.logging.Logger;
 public class DeadLetters {
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
     public static final String REASON = "dead-letter-reason";
+    private static final Duration RETRY_FIRST = Duration.ofMillis(500);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
     private final String service;
     private final MeterRegistry metrics;
@@ -59,12 +63,40 @@ public class DeadLetters {
         producer.close(Duration.ofSeconds(5));
     }
 
-    /** Sends the record to its dead-letter topic; completes once the broker has it. */
+    /**
+     * Sends the record to its dead-letter topic; completes once the broker has it. A send that fails is
+     * retried with back-off, indefinitely: the record's offset stays uncommitted meanwhile, so nothing is
+     * lost and the channel does not stop (a broker away, a dead-letter topic not created yet). A record too
+     * large for the dead-letter topic is sent without its value, the reason saying so.
+     */
     public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
         String topic = Topics.deadLetter(record.topic(), service);
         LOG.warnf("dead-lettering %s-%d@%d (key %s) to %s: %s", record.topic(), record.partition(), record.offset(),
                 record.key(), topic, reason);
-        ProducerRecord<String, String> dead = new ProducerRecord<>(topic, record.key(), record.value());
+        boolean[] warned = new boolean[1];
+        return Uni.createFrom().deferred(() -> sendOnce(record, topic, reason, record.value()))
+                .onFailure(RecordTooLargeException.class).recoverWithUni(e -> sendOnce(record, topic, reason
+                        + " (its value of " + (record.value() == null ? 0 : record.value().length())
+                        + " characters was dropped: too large for the dead-letter topic)", null))
+                .onFailure().invoke(e -> {
+                    if (!warned[0]) {
+                        warned[0] = true;
+                        LOG.warnf("cannot dead-letter %s-%d@%d to %s yet (%s); retrying with back-off, offsets held",
+                                record.topic(), record.partition(), record.offset(), topic, Failures.rootMessage(e));
+                    }
+                })
+                .onFailure().retry().withBackOff(RETRY_FIRST, RETRY_MAX).indefinitely()
+                .invoke(() -> {
+                    if (warned[0]) {
+                        LOG.infof("dead-lettered %s-%d@%d to %s after retrying", record.topic(), record.partition(),
+                                record.offset(), topic);
+                    }
+                    metrics.counter("pledge.consumer.dead.letters", "topic", record.topic()).increment();
+                });
+    }
+
+    private Uni<Void> sendOnce(ConsumerRecord<String, String> record, String topic, String reason, String value) {
+        ProducerRecord<String, String> dead = new ProducerRecord<>(topic, record.key(), value);
         for (Header h : record.headers()) {
             dead.headers().add(h);
         }
@@ -87,7 +119,6 @@ public class DeadLetters {
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .chain(acked -> Uni.createFrom().completionStage(acked))
-                .invoke(() -> metrics.counter("pledge.consumer.dead.letters", "topic", record.topic()).increment())
                 .replaceWithVoid();
     }
 

@@ -36,8 +36,8 @@ import org.jboss.logging.Logger;
  * <ol>
  * <li>each record is read as a CloudEvent ({@code ce_id}, {@code ce_type}, JSON payload) when its poll
  * arrives, while the transaction before it runs; one that
- * cannot be read goes to the dead-letter topic; a type this version does not know is passed over
- * (contract changes are additive);</li>
+ * cannot be read, or whose {@code ce_type} belongs on another topic, goes to the dead-letter topic; a type
+ * this version does not know is passed over (contract changes are additive);</li>
  * <li>the records are applied in one transaction: the {@code ce_id}s are recorded with one statement, and
  * only events not applied before reach the handler, so a redelivery changes nothing;</li>
  * <li>while the database or broker is unavailable the transaction is retried with back-off, never
@@ -224,6 +224,10 @@ public class EventConsumer {
         }
         if (type == null) {
             throw new IllegalArgumentException("no ce_type header");
+        }
+        String home = EventType.of(type).topic();
+        if (!home.equals(record.topic())) { // a producer that got the contract wrong, or one that should not write here
+            throw new IllegalArgumentException("ce_type " + type + " belongs on " + home + ", not on " + record.topic());
         }
         PledgeEvent event = EventJson.fromJson(type,
                 record.value() == null ? new byte[0] : record.value().getBytes(StandardCharsets.UTF_8));

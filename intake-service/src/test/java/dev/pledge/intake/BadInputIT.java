@@ -67,6 +67,9 @@ class BadInputIT {
         post("""
                 {"customer": {"id": "c"}, "channel": "email", "body": "x", "occurredAt": "2999-01-01T00:00:00Z"}
                 """).statusCode(400).body("errors[0].field", equalTo("occurredAt"));
+        post("""
+                {"customer": {"id": "c"}, "channel": "email", "body": "x", "occurredAt": "-999999999-01-01T00:00:00Z"}
+                """).statusCode(400).body("errors[0].field", equalTo("occurredAt"));
     }
 
     @Test

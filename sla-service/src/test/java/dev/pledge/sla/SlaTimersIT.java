@@ -216,6 +216,68 @@ class SlaTimersIT {
                 .isNotEmpty();
     }
 
+    /** Issue 27, defect 7: a well-formed event of a type that belongs on another topic is not applied. */
+    @Test
+    void anEventOnTheWrongTopicIsDeadLetteredWithTheReason() {
+        String id = newContactId();
+        String crisis = EventJson.toJson(new dev.pledge.events.EscalationEvent.CrisisDeclared("crisis-" + id, id,
+                Instant.now().minusSeconds(60), Instant.now(), 50, 2.0, List.of("supervisor"), Instant.now(), 1));
+        try (TopicWriter writer = new TopicWriter()) {
+            ProducerRecord<String, String> wrong = new ProducerRecord<>(Topics.CONTACT_EVENTS, id, crisis);
+            dev.pledge.events.CloudEventHeaders.of("wrong-" + id, EventType.CRISIS_DECLARED, "/pledge/test", Instant.now(), id)
+                    .forEach((k, v) -> wrong.headers().add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            writer.send(wrong, "wrong-" + id);
+        }
+        assertThat(SlaTestSupport.deadLetters(Duration.ofSeconds(30), id)).filteredOn(r -> id.equals(r.key()))
+                .singleElement().satisfies(r -> assertThat(r.header("dead-letter-reason"))
+                        .contains("pledge.crisis.declared belongs on escalation-events, not on contact-events"));
+    }
+
+    /**
+     * Issue 27, defect 7: a dead letter the broker refuses (here: larger than the dead-letter topic takes)
+     * does not stop the consumer; it is sent without its value, and what follows flows.
+     */
+    @Test
+    void aDeadLetterTheBrokerRefusesDoesNotStopTheConsumer() throws Exception {
+        String dlq = Topics.deadLetter(Topics.CONTACT_EVENTS, "sla-service");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                "bootstrap.servers", dev.pledge.testinfra.TestKafka.get().bootstrapServers()))) {
+            org.apache.kafka.common.config.ConfigResource topic = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, dlq);
+            try { // the dead-letter topic exists once anything was dead-lettered; this test may come first
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(dlq, java.util.Optional.empty(),
+                        java.util.Optional.empty()))).all().get();
+            } catch (java.util.concurrent.ExecutionException alreadyThere) {
+                // it exists
+            }
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "4096"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+            try {
+                String id = newContactId();
+                try (TopicWriter writer = new TopicWriter()) {
+                    ProducerRecord<String, String> poison = new ProducerRecord<>(Topics.CONTACT_EVENTS, id,
+                            "{not json" + "x".repeat(20_000));
+                    poison.headers().add("ce_id", ("big-" + id).getBytes()).add("ce_type", "pledge.contact.received".getBytes());
+                    writer.send(poison, "big-" + id);
+                }
+                String after = newContactId();
+                send(received(after, Channel.CHAT, Instant.now()));
+                assertThat(SlaTestSupport.deadLetters(Duration.ofSeconds(30), id)).filteredOn(r -> id.equals(r.key()))
+                        .singleElement().satisfies(r -> {
+                            assertThat(r.value()).isNull();
+                            assertThat(r.header("dead-letter-reason")).contains("cannot read", "was dropped");
+                        });
+                assertThat(slaEvents(after, has("pledge.sla.started", "first-response"), Duration.ofSeconds(20),
+                        Duration.ZERO)).as("the contact after it is timed").isNotEmpty();
+            } finally {
+                admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", ""),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get();
+            }
+        }
+    }
+
     @Test
     void aContactReceivedWithoutAPolicyVersionIsDeadLetteredAsSuchNotAwaitedAsVersionZero() {
         String id = newContactId();

@@ -134,12 +134,18 @@ public class JsonBodies {
         @Override
         public java.time.Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                java.time.Instant at;
                 try {
-                    return java.time.Instant.parse(p.getText().trim());
+                    at = java.time.Instant.parse(p.getText().trim());
                 } catch (java.time.format.DateTimeParseException e) {
                     throw JsonMappingException.from(p, EXPECTED, new IllegalArgumentException(EXPECTED
                             + ", was '" + p.getText() + "'"));
                 }
+                if (at.isBefore(Period.EARLIEST) || at.isAfter(Period.LATEST)) {
+                    String range = "must be between " + Period.EARLIEST + " and " + Period.LATEST;
+                    throw JsonMappingException.from(p, range, new IllegalArgumentException(range));
+                }
+                return at;
             }
             throw JsonMappingException.from(p, EXPECTED, new IllegalArgumentException(EXPECTED + ", was " + p.getText()));
         }

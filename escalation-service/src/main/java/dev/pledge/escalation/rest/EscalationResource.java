@@ -11,6 +11,7 @@ import dev.pledge.escalation.service.Escalations;
 import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.web.Completion;
 import dev.pledge.web.Paging;
+import dev.pledge.web.Period;
 import dev.pledge.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -26,7 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -167,18 +167,7 @@ public class EscalationResource {
     @Path("crises")
     @RolesAllowed({"agent", "supervisor", "analyst"})
     public Uni<List<CrisisView>> crises(@QueryParam("since") String since) {
-        Instant from;
-        if (since == null) {
-            from = Instant.now().minus(Duration.ofDays(7));
-        } else {
-            try {
-                from = Instant.parse(since);
-            } catch (DateTimeParseException e) {
-                throw ProblemException.badField("since", "must be an ISO-8601 instant such as 2026-03-06T00:00:00Z,"
-                        + " was '" + since + "'");
-            }
-        }
-        Instant start = from;
+        Instant start = since == null ? Instant.now().minus(Duration.ofDays(7)) : Period.instant("since", since);
         return Completion.regardlessOfClient(() -> crises.since(start))
                 .map(list -> list.stream().map(CrisisView::of).toList());
     }
