@@ -50,4 +50,47 @@ class DatabaseOutageIT {
                     .statusCode(200).body("id", equalTo(id));
         }
     }
+
+    /**
+     * Issue 27, defect 8: a database that stops answering (frozen, not gone) gets a 503 within the request
+     * timeout, not a request held open; nothing accepted is lost, and a retry with the same key after the
+     * thaw finds one contact.
+     */
+    @Test
+    void whileTheDatabaseIsFrozenRequestsAre503WithinTheTimeoutAndARetryFindsOneContact() {
+        TestPostgres pg = TestPostgres.get();
+        pg.ensureDatabase(DATABASE);
+        try (TcpProxy proxy = new TcpProxy(pg.host(), pg.port());
+                ServiceProcess intake = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), DATABASE,
+                        Map.of("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + proxy.port() + "/" + DATABASE,
+                                "PLEDGE_HTTP_REQUEST_TIMEOUT", "2s"))) {
+            String before = post(intake).statusCode(202).extract().path("id");
+            String key = "frozen-" + java.util.UUID.randomUUID();
+            String body = contactJson(newCustomer(), "chat", "sent while the database was frozen");
+
+            proxy.freeze();
+            try {
+                long started = System.nanoTime();
+                given().auth().oauth2(TestTokens.forRoles("intake")).contentType(ContentType.JSON)
+                        .header("Idempotency-Key", key).body(body).post(intake.url() + "/contacts").then()
+                        .statusCode(503).contentType("application/problem+json").header("Retry-After", "5");
+                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                org.assertj.core.api.Assertions.assertThat(tookMs).as("answered within the 2 s timeout, not held")
+                        .isLessThan(8_000);
+                given().auth().oauth2(TestTokens.forRoles("agent")).get(intake.url() + "/contacts/" + before).then()
+                        .statusCode(503).contentType("application/problem+json");
+            } finally {
+                proxy.thaw();
+            }
+
+            String[] id = new String[1];
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> id[0] = given().auth().oauth2(TestTokens.forRoles("intake"))
+                    .contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post(intake.url() + "/contacts")
+                    .then().statusCode(202).extract().path("id"));
+            given().auth().oauth2(TestTokens.forRoles("intake")).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                    .body(body).post(intake.url() + "/contacts").then().statusCode(202).body("id", equalTo(id[0]));
+            given().auth().oauth2(TestTokens.forRoles("agent")).get(intake.url() + "/contacts/" + before).then()
+                    .statusCode(200);
+        }
+    }
 }

@@ -12,8 +12,9 @@ import org.jboss.logging.Logger;
 
 /**
  * A TCP proxy on a loopback port in front of a real server, that a test can {@link #cut()} (every
- * connection closed, new ones refused) and {@link #restore()}: a database or broker outage for one
- * service, while the real server and the other services carry on.
+ * connection closed, new ones refused) and {@link #restore()}, or {@link #freeze()} (nothing answers, nothing
+ * closes) and {@link #thaw()}: a database or broker outage for one service, while the real server and the
+ * other services carry on.
  */
 public final class TcpProxy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TcpProxy.class);
@@ -23,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private volatile boolean frozen;
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -52,6 +54,20 @@ public final class TcpProxy implements AutoCloseable {
         open.forEach(TcpProxy::closeQuietly);
         open.clear();
         LOG.infof("proxy :%d to %s:%d cut", port, targetHost, targetPort);
+    }
+
+    /**
+     * Holds every byte in both directions, connections left open and new ones accepted: a server stopped
+     * with SIGSTOP (or a partition that drops packets), as its clients see it. {@link #thaw()} sends what was held.
+     */
+    public void freeze() {
+        frozen = true;
+        LOG.infof("proxy :%d to %s:%d frozen", port, targetHost, targetPort);
+    }
+
+    public void thaw() {
+        frozen = false;
+        LOG.infof("proxy :%d to %s:%d thawed", port, targetHost, targetPort);
     }
 
     /** Accepts connections again, on the same port. */
@@ -90,11 +106,16 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    while (frozen) {
+                        Thread.sleep(5);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // one side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -17,4 +17,11 @@ public interface HttpConfig {
     @Min(1024)
     @Max(1_048_576)
     int maxBodyBytes();
+
+    /**
+     * Every request is answered within this ({@link Completion}): a database that does not answer gets 503
+     * with {@code Retry-After}, not a connection held open. Env: {@code PLEDGE_HTTP_REQUEST_TIMEOUT}.
+     */
+    @WithDefault("10s")
+    java.time.Duration requestTimeout();
 }

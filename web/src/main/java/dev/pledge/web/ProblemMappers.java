@@ -66,6 +66,14 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response timedOut(Completion.TimedOut e, HttpServerRequest request) {
+        LOG.warnf("%s %s: %s; answered 503", request.method(), request.path(), e.getMessage());
+        return Response.fromResponse(Problem.of(Status.SERVICE_UNAVAILABLE, "timed-out", "the database did not answer"
+                + " in time; the request may still complete: retry with the same Idempotency-Key")
+                .at(request.path()).toResponse()).header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).build();
+    }
+
+    @ServerExceptionMapper
     public Response unexpected(Exception e, HttpServerRequest request) {
         if (Failures.isTransient(e)) {
             LOG.warnf("%s %s: database unavailable (%s); answered 503", request.method(), request.path(),

@@ -59,6 +59,9 @@ public class AnalyticsResource {
         return Completion.regardlessOfClient(() -> insights.report(p.from(), p.to()));
     }
 
+    /** A what-if reads up to 400 days of outcomes: more time than a lookup (issue 28 makes it a job). */
+    private static final java.time.Duration WHAT_IF_BUDGET = java.time.Duration.ofSeconds(60);
+
     /**
      * Replays a period under a candidate policy (YAML or JSON, validated as {@code PUT /policy} validates:
      * 422 with every problem's path) and under the policy in force. Publishes nothing.
@@ -73,7 +76,7 @@ public class AnalyticsResource {
             throw ProblemException.badField("$", "a candidate policy (YAML or JSON) is required");
         }
         Policy candidate = PolicyLoader.read(PolicyLoader.parse(new String(body, StandardCharsets.UTF_8)));
-        return Completion.regardlessOfClient(() -> whatIf.replay(candidate, p.from(), p.to()));
+        return Completion.regardlessOfClient(() -> whatIf.replay(candidate, p.from(), p.to()), WHAT_IF_BUDGET);
     }
 
     private Period period(String from, String to, Duration defaultLength) {
