@@ -28,7 +28,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -88,15 +87,8 @@ class OutcomesIT {
     @BeforeAll
     static void start() {
         periodStart = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
-        stack = Stack.start();
+        stack = Stack.shared();
         version = stack.publish(Stack.policyWith(SLA, FEEDBACK));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     /**

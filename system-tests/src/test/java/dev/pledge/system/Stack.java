@@ -44,8 +44,24 @@ final class Stack implements AutoCloseable {
         this.feedback = feedback;
     }
 
+    private static Stack shared;
+
+    /**
+     * The stack every test class of this module uses, started once (a minute of start-up per class would
+     * double the module's time) and stopped when the test JVM exits. A class that kills a service starts
+     * it again before it ends.
+     */
+    static synchronized Stack shared() {
+        if (shared == null) {
+            shared = start();
+            Stack stopping = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(stopping::close, "stack-stop"));
+        }
+        return shared;
+    }
+
     /** intake first: it publishes the default policy the others wait for. */
-    static Stack start() {
+    private static Stack start() {
         ServiceProcess intake = ServiceProcess.start(jar("intake-service"), "intake", Map.of());
         ServiceProcess sla = ServiceProcess.start(jar("sla-service"), "sla", Map.of());
         ServiceProcess escalation = ServiceProcess.start(jar("escalation-service"), "escalation", Map.of());
