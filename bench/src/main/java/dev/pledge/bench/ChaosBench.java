@@ -91,10 +91,21 @@ public final class ChaosBench {
     private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
     private final List<Long> acceptanceMs = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean loading = true;
+    /** Clients: each request (with its retries) on one of these; follow-ups are scheduled, never slept for. */
+    private final ExecutorService clients = Executors.newFixedThreadPool(64);
+    private final java.util.concurrent.ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
 
+    private final int soakMinutes;
+
+    private ChaosBench(int soakMinutes) {
+        this.soakMinutes = soakMinutes;
+    }
+
+    /** {@code bench/run chaos}: the faults; {@code bench/run soak} ({@code --soak-minutes 30}): none, sampled each minute. */
     public static void main(String[] args) throws Exception {
-        new ChaosBench().run(intArg(args, "--rate", 30), intArg(args, "--gap-seconds", 20),
-                BenchSupport.stringArg(args, "--out", "bench/results/chaos.json"));
+        int soak = intArg(args, "--soak-minutes", 0);
+        new ChaosBench(soak).run(intArg(args, "--rate", 30), intArg(args, "--gap-seconds", 20),
+                BenchSupport.stringArg(args, "--out", soak > 0 ? "bench/results/soak.json" : "bench/results/chaos.json"));
         System.exit(0);
     }
 
@@ -103,6 +114,7 @@ public final class ChaosBench {
         TestKafka kafka = TestKafka.get();
         createTopics(kafka);
         pgProxy = new TcpProxy(pg.host(), pg.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> services.values().forEach(ServiceProcess::kill)));
         for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
             start(name);
         }
@@ -116,11 +128,56 @@ public final class ChaosBench {
         }
         Thread.sleep(5_000); // every service has the policy
 
-        ExecutorService clients = Executors.newFixedThreadPool(48);
-        Thread generator = new Thread(() -> generate(rate, clients), "chaos-load");
+        Thread generator = new Thread(() -> generate(rate), "chaos-load");
         generator.start();
         Instant began = Instant.now();
         List<String> faults = new ArrayList<>();
+        List<Map<String, Object>> samples = new ArrayList<>();
+        if (soakMinutes > 0) {
+            soak(samples);
+        } else {
+            faults(faults, gapSeconds, kafka);
+        }
+        loading = false;
+        generator.join();
+        Thread.sleep(6_000); // the last follow-ups are scheduled
+        later.shutdown();
+        later.awaitTermination(1, TimeUnit.MINUTES);
+        clients.shutdown();
+        clients.awaitTermination(10, TimeUnit.MINUTES);
+        Duration loaded = Duration.between(began, Instant.now());
+        log("load stopped after %s: %,d contacts accepted; waiting until every service has them", loaded, accepted.size());
+
+        Map<String, Long> present = awaitEveryServiceHasThem(Duration.ofMinutes(5));
+        Thread.sleep(60_000); // the timers the last contacts armed fire (targets of 15-30 s)
+        Map<String, Object> doubled = countByMeaning();
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("rate", rate);
+        result.put("loadSeconds", loaded.toSeconds());
+        result.put("faults", faults);
+        result.put("contactsAccepted", accepted.size());
+        result.put("requests", requests.get());
+        result.put("retries", retries.get());
+        Map<String, Long> byStatus = new java.util.TreeMap<>();
+        statuses.forEach((code, n) -> byStatus.put(String.valueOf(code), n.get()));
+        result.put("answersByStatus", byStatus);
+        result.put("acceptanceMs", BenchSupport.Stats.of(new ArrayList<>(acceptanceMs)));
+        result.put("contactsPresentPerService", present);
+        result.putAll(doubled);
+        result.put("errorLines", errorLines());
+        if (!samples.isEmpty()) {
+            result.put("minutes", samples);
+        }
+        String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        System.out.println(text);
+        Path file = root.resolve(out);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        log("written to %s", file);
+    }
+
+    private void faults(List<String> faults, int gapSeconds, TestKafka kafka) throws Exception {
         Thread.sleep(gapSeconds * 1000L);
         for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
             fault(faults, "kill -9 " + name, () -> {
@@ -148,46 +205,96 @@ public final class ChaosBench {
             pgProxy.restore();
         });
         Thread.sleep(gapSeconds * 1000L);
-        loading = false;
-        generator.join();
-        clients.shutdown();
-        clients.awaitTermination(10, TimeUnit.MINUTES);
-        Duration loaded = Duration.between(began, Instant.now());
-        log("load stopped after %s: %,d contacts accepted; waiting until every service has them", loaded, accepted.size());
+    }
 
-        Map<String, Long> present = awaitEveryServiceHasThem(Duration.ofMinutes(5));
-        Thread.sleep(60_000); // the timers the last contacts armed fire (targets of 15-30 s)
-        Map<String, Object> doubled = countByMeaning();
-
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("rate", rate);
-        result.put("loadSeconds", loaded.toSeconds());
-        result.put("faults", faults);
-        result.put("contactsAccepted", accepted.size());
-        result.put("requests", requests.get());
-        result.put("retries", retries.get());
-        Map<String, Long> byStatus = new java.util.TreeMap<>();
-        statuses.forEach((s, n) -> byStatus.put(String.valueOf(s), n.get()));
-        result.put("answersByStatus", byStatus);
-        result.put("acceptanceMs", BenchSupport.Stats.of(new ArrayList<>(acceptanceMs)));
-        result.put("contactsPresentPerService", present);
-        result.putAll(doubled);
-        String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result);
-        System.out.println(text);
-        Path file = root.resolve(out);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text);
-        log("written to %s", file);
-        for (ServiceProcess s : services.values()) {
-            s.close();
+    /**
+     * Steady load for the soak's minutes; each minute: every service's heap after a full GC, its outbox's
+     * oldest unpublished row, every consumer group's lag, each database's size and its dedup table's rows,
+     * and the minute's acceptance p99.
+     */
+    private void soak(List<Map<String, Object>> samples) throws Exception {
+        for (int minute = 1; minute <= soakMinutes; minute++) {
+            int from = acceptanceMs.size();
+            Thread.sleep(60_000);
+            Map<String, Object> sample = new LinkedHashMap<>();
+            sample.put("minute", minute);
+            sample.put("accepted", accepted.size());
+            sample.put("acceptanceP99Ms", BenchSupport.Stats.of(new ArrayList<>(acceptanceMs.subList(from,
+                    acceptanceMs.size()))).p99Ms());
+            Map<String, Object> heap = new LinkedHashMap<>();
+            Map<String, Object> outbox = new LinkedHashMap<>();
+            Map<String, Object> size = new LinkedHashMap<>();
+            for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
+                ServiceProcess service = services.get(name);
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        String.valueOf(service.pid()), "GC.run").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                Map<String, Double> m = BenchSupport.metrics(service);
+                double used = m.entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{")
+                        && e.getKey().contains("area=\"heap\"")).mapToDouble(Map.Entry::getValue).sum();
+                heap.put(name, Math.round(used / 1_048_576.0));
+                outbox.put(name, m.getOrDefault("pledge_outbox_oldest_unpublished_seconds", -1.0));
+                String db = databases.get(name);
+                size.put(name, Map.of("mb", TestPostgres.get().count(db,
+                        "SELECT pg_database_size(current_database()) / 1048576"),
+                        "processedEventRows", name.equals("intake-service") ? 0
+                                : TestPostgres.get().count(db, "SELECT count(*) FROM processed_event")));
+            }
+            sample.put("heapAfterGcMb", heap);
+            sample.put("outboxOldestUnpublishedS", outbox);
+            sample.put("consumerLag", lag());
+            sample.put("database", size);
+            samples.add(sample);
+            log("soak minute %d: %s", minute, JSON.writeValueAsString(sample));
         }
     }
+
+    /** Each consumer group's lag: end offsets less committed offsets, summed over its partitions. */
+    private Map<String, Long> lag() throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            for (String group : List.of("sla-service", "escalation-service", "feedback-service")) {
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                committed.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                var ends = admin.listOffsets(latest).all().get();
+                long sum = 0;
+                for (var e : committed.entrySet()) {
+                    sum += ends.get(e.getKey()).offset() - (e.getValue() == null ? 0 : e.getValue().offset());
+                }
+                out.put(group, sum);
+            }
+        }
+        return out;
+    }
+
+    /** ERROR lines in every service's logs of this run. */
+    private Map<String, Long> errorLines() throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
+            long n = 0;
+            try (var files = Files.list(root.resolve(name + "/target"))) {
+                for (Path log : files.filter(f -> f.getFileName().toString().startsWith(name + "-")
+                        && f.getFileName().toString().endsWith(".log")).toList()) {
+                    if (Files.getLastModifiedTime(log).toInstant().isAfter(started)) {
+                        n += Files.readAllLines(log).stream().filter(l -> l.contains(" ERROR ")).count();
+                    }
+                }
+            }
+            out.put(name, n);
+        }
+        return out;
+    }
+
+    private final Instant started = Instant.now();
 
     private void fault(List<String> faults, String what, Step step) throws Exception {
         log("fault: %s", what);
         Instant at = Instant.now();
         step.run();
-        faults.add(what + " at +" + Duration.between(at, Instant.now()).toSeconds() + " s");
+        faults.add(what + " (" + Duration.between(at, Instant.now()).toSeconds() + " s, with the restart)");
         log("fault over: %s", what);
     }
 
@@ -204,12 +311,16 @@ public final class ChaosBench {
         if (name.equals("feedback-service")) {
             env.put("PLEDGE_FEEDBACK_TOKEN_KEY", FEEDBACK_KEY);
         }
+        if (soakMinutes > 0) { // retention at work within the soak: dedup rows kept 5 minutes, pruned every minute
+            env.put("PLEDGE_CONSUMER_DEDUP_RETENTION", "PT5M");
+            env.put("PLEDGE_RETENTION_EVERY", "1m");
+        }
         services.put(name, ServiceProcess.start(root.resolve(name + "/target/quarkus-app/quarkus-run.jar"), db, env,
                 BenchSupport.SERVICE_JVM));
     }
 
     /** Contacts at a steady rate; a share answered, a share resolved (then surveyed), a share with a legal threat. */
-    private void generate(int rate, ExecutorService clients) {
+    private void generate(int rate) {
         long interval = 1_000_000_000L / rate;
         long next = System.nanoTime();
         while (loading) {
@@ -239,15 +350,16 @@ public final class ChaosBench {
         accepted.add(id);
         acceptanceMs.add((System.nanoTime() - t0) / 1_000_000);
         int plan = r.nextInt(10);
-        sleep(2_000);
-        if (plan < 4) {
-            untilAccepted("POST", "intake-service", "/contacts/" + id + "/activities", "agent",
-                    "{\"type\":\"agent-replied\"}", 200);
-        }
-        if (plan < 3) {
-            sleep(2_000);
-            untilAccepted("POST", "intake-service", "/contacts/" + id + "/activities", "agent",
-                    "{\"type\":\"status-changed\",\"status\":\"resolved\"}", 200);
+        if (plan < 4) { // answered two seconds later, and three in ten resolved two seconds after that (then surveyed)
+            later.schedule(() -> clients.submit(() -> {
+                untilAccepted("POST", "intake-service", "/contacts/" + id + "/activities", "agent",
+                        "{\"type\":\"agent-replied\"}", 200);
+                if (plan < 3) {
+                    later.schedule(() -> clients.submit(() -> untilAccepted("POST", "intake-service", "/contacts/" + id
+                            + "/activities", "agent", "{\"type\":\"status-changed\",\"status\":\"resolved\"}", 200)),
+                            2, TimeUnit.SECONDS);
+                }
+            }), 2, TimeUnit.SECONDS);
         }
     }
 
