@@ -12,6 +12,13 @@ public interface IntakeConfig {
     GroupCommit groupCommit();
 
     /**
+     * How long an activity's {@code Idempotency-Key} is remembered: a retry after this is a new activity.
+     * Pruned by the shared retention job ({@code pledge.retention.every}).
+     */
+    @WithDefault("P7D")
+    java.time.Duration activityKeyRetention();
+
+    /**
      * New contacts that arrive while a transaction is being written wait for the next one and are
      * written together (see {@code GroupCommit}); each is answered after that commit.
      */

@@ -29,13 +29,23 @@ class DatabaseOutageIT {
                 .body(contactJson(newCustomer(), "email", "hello")).post(intake.url() + "/contacts").then();
     }
 
-    @Test
-    void whileTheDatabaseIsAwayRequestsAre503WithRetryAfterAndTheServiceRecoversByItself() {
+    /** A proxy in front of the test database, for one intake-service started behind it. */
+    static TcpProxy databaseProxy() {
         TestPostgres pg = TestPostgres.get();
         pg.ensureDatabase(DATABASE);
-        try (TcpProxy proxy = new TcpProxy(pg.host(), pg.port());
-                ServiceProcess intake = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), DATABASE,
-                        Map.of("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + proxy.port() + "/" + DATABASE))) {
+        return new TcpProxy(pg.host(), pg.port());
+    }
+
+    /** intake-service reaching its database through the proxy, with these settings besides. */
+    static ServiceProcess intakeBehind(TcpProxy proxy, Map<String, String> settings) {
+        Map<String, String> env = new java.util.HashMap<>(settings);
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + proxy.port() + "/" + DATABASE);
+        return ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), DATABASE, env);
+    }
+
+    @Test
+    void whileTheDatabaseIsAwayRequestsAre503WithRetryAfterAndTheServiceRecoversByItself() {
+        try (TcpProxy proxy = databaseProxy(); ServiceProcess intake = intakeBehind(proxy, Map.of())) {
             String id = post(intake).statusCode(202).extract().path("id");
 
             proxy.cut();
@@ -58,12 +68,8 @@ class DatabaseOutageIT {
      */
     @Test
     void whileTheDatabaseIsFrozenRequestsAre503WithinTheTimeoutAndARetryFindsOneContact() {
-        TestPostgres pg = TestPostgres.get();
-        pg.ensureDatabase(DATABASE);
-        try (TcpProxy proxy = new TcpProxy(pg.host(), pg.port());
-                ServiceProcess intake = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), DATABASE,
-                        Map.of("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + proxy.port() + "/" + DATABASE,
-                                "PLEDGE_HTTP_REQUEST_TIMEOUT", "2s"))) {
+        try (TcpProxy proxy = databaseProxy();
+                ServiceProcess intake = intakeBehind(proxy, Map.of("PLEDGE_HTTP_REQUEST_TIMEOUT", "2s"))) {
             String before = post(intake).statusCode(202).extract().path("id");
             String key = "frozen-" + java.util.UUID.randomUUID();
             String body = contactJson(newCustomer(), "chat", "sent while the database was frozen");

@@ -135,4 +135,16 @@ class IdempotencyIT {
         activityWithKey(agent, id, null, "{\"type\": \"customer-replied\", \"occurredAt\": \"2001-01-01T00:00:00Z\"}")
                 .then().statusCode(422).body("errors.field", contains("occurredAt"));
     }
+
+    /** Activity keys are remembered for a week (pledge.intake.activity-key-retention), then pruned. */
+    @Test
+    void activityKeysArePrunedAfterTheirRetention() {
+        String key = "old-" + UUID.randomUUID();
+        dev.pledge.testinfra.TestPostgres.get().execute(IntakeTestSupport.DATABASE,
+                "INSERT INTO activity_key VALUES ('tester', '" + key + "', 'c-x', 'h', now() - interval '8 days'),"
+                        + " ('tester', 'new-" + key + "', 'c-x', 'h', now())");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> count("SELECT count(*) FROM activity_key WHERE idempotency_key = '" + key + "'") == 0);
+        assertThat(count("SELECT count(*) FROM activity_key WHERE idempotency_key = 'new-" + key + "'")).isEqualTo(1);
+    }
 }

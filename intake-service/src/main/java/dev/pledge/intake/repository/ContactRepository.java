@@ -1,10 +1,13 @@
 package dev.pledge.intake.repository;
 
 import dev.pledge.intake.Contact;
+import dev.pledge.intake.IntakeConfig;
+import dev.pledge.outbox.RetainedTable;
 import dev.pledge.outbox.SessionSql;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -48,6 +51,12 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
                 .setParameter(19, c.repeatOf).setParameter(20, c.classifiedBy).setParameter(21, c.policyVersion)
                 .setParameter(22, c.occurredAt).setParameter(23, c.receivedAt).setParameter(24, c.updatedAt)
                 .executeUpdate()).map(n -> n == 1);
+    }
+
+    /** Activity keys are remembered for {@code pledge.intake.activity-key-retention} (7 days), then pruned. */
+    @Produces
+    static RetainedTable activityKeys(IntakeConfig config) {
+        return new RetainedTable("activity_key", "created_at", config.activityKeyRetention());
     }
 
     /**
