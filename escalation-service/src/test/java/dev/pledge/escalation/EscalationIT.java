@@ -332,6 +332,9 @@ class EscalationIT {
         // an instant PostgreSQL cannot hold is a 400 naming it, not a 500 from SQL (issue 27, defect 5)
         given().auth().oauth2(TestTokens.forRoles("agent")).get(url + "/crises?since=-999999999-01-01T00:00:00Z")
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("since"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(url + "/crises?size=100000")
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("size"));
+        given().auth().oauth2(TestTokens.forRoles("agent")).get(url + "/crises?size=1").then().statusCode(200);
         given().auth().oauth2(TestTokens.forRoles("agent")).get(url + "/contacts/unknown/escalations")
                 .then().statusCode(404).contentType("application/problem+json");
         given().auth().oauth2(TestTokens.forRoles("agent")).get(url + "/escalations?state=open").then().statusCode(200);

@@ -166,9 +166,11 @@ public class EscalationResource {
     @GET
     @Path("crises")
     @RolesAllowed({"agent", "supervisor", "analyst"})
-    public Uni<List<CrisisView>> crises(@QueryParam("since") String since) {
+    public Uni<List<CrisisView>> crises(@QueryParam("since") String since,
+            @QueryParam("page") @DefaultValue("0") String page, @QueryParam("size") @DefaultValue("50") String size) {
         Instant start = since == null ? Instant.now().minus(Duration.ofDays(7)) : Period.instant("since", since);
-        return Completion.regardlessOfClient(() -> crises.since(start))
+        Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
+        return Completion.regardlessOfClient(() -> crises.since(start, paging))
                 .map(list -> list.stream().map(CrisisView::of).toList());
     }
 

@@ -194,11 +194,12 @@ public class Crises {
                 "from Crisis where clearedAt is null order by declaredAt desc", Crisis.class).getResultList()));
     }
 
-    /** Crises declared since {@code since}, open or cleared, newest first. */
-    public Uni<List<Crisis>> since(Instant since) {
+    /** Crises declared since {@code since}, open or cleared, newest first, a page at a time. */
+    public Uni<List<Crisis>> since(Instant since, dev.pledge.web.Paging paging) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> s.createQuery(
-                "from Crisis where declaredAt >= :since or clearedAt is null order by declaredAt desc", Crisis.class)
-                .setParameter("since", since).getResultList()));
+                "from Crisis where declaredAt >= :since or clearedAt is null order by declaredAt desc, crisisId", Crisis.class)
+                .setParameter("since", since).setFirstResult(paging.page() * paging.size()).setMaxResults(paging.size())
+                .getResultList()));
     }
 
     private Instant bucketOf(Instant at) {
