@@ -104,6 +104,7 @@ public final class ChaosBench {
     /** {@code bench/run chaos}: the faults; {@code bench/run soak} ({@code --soak-minutes 30}): none, sampled each minute. */
     public static void main(String[] args) throws Exception {
         int soak = intArg(args, "--soak-minutes", 0);
+        BenchSupport.fsync(args); // on by default, as ./pledge up runs PostgreSQL
         new ChaosBench(soak).run(intArg(args, "--rate", 30), intArg(args, "--gap-seconds", 20),
                 BenchSupport.stringArg(args, "--out", soak > 0 ? "bench/results/soak.json" : "bench/results/chaos.json"));
         System.exit(0);
@@ -154,6 +155,7 @@ public final class ChaosBench {
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("rate", rate);
+        result.put("fsync", System.getProperty("pledge.pg.fsync"));
         result.put("loadSeconds", loaded.toSeconds());
         result.put("faults", faults);
         result.put("contactsAccepted", accepted.size());
