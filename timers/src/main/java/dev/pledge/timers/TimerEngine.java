@@ -1,5 +1,6 @@
 package dev.pledge.timers;
 
+import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -197,6 +198,9 @@ public final class TimerEngine<K> {
         return Instant.now().plus(skew);
     }
 
+    /** Whether the last pass met an outage (only the loop's thread touches it). */
+    private boolean unavailable;
+
     private void loop() {
         warmUp();
         Instant nextRefill = Instant.MIN;
@@ -211,8 +215,20 @@ public final class TimerEngine<K> {
                 if (!due.isEmpty()) {
                     fire(due);
                 }
+                if (unavailable) {
+                    unavailable = false;
+                    LOG.infof("%s timers: the database answers again; firing", name);
+                }
             } catch (Throwable e) {
-                LOG.errorf(e, "%s timers: firing failed; reading them again from the database", name);
+                if (Failures.isTransient(e)) { // an outage: said once, not a stack trace every half second
+                    if (!unavailable) {
+                        unavailable = true;
+                        LOG.warnf("%s timers: database unavailable (%s); firing again once it answers", name,
+                                Failures.rootMessage(e));
+                    }
+                } else {
+                    LOG.errorf(e, "%s timers: firing failed; reading them again from the database", name);
+                }
                 refillNow = true;
                 sleep(Duration.ofMillis(500));
             }
