@@ -182,30 +182,24 @@ public final class ChaosBench {
     private void faults(List<String> faults, int gapSeconds, TestKafka kafka) throws Exception {
         Thread.sleep(gapSeconds * 1000L);
         for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
-            fault(faults, "kill -9 " + name, () -> {
-                services.get(name).kill();
-                Thread.sleep(2_000);
-                start(name);
-            });
-            Thread.sleep(gapSeconds * 1000L);
+            outage(faults, "kill -9 " + name, services.get(name)::kill, 2_000, () -> start(name), gapSeconds);
         }
-        fault(faults, "broker stopped for 30 s", () -> {
-            kafka.stop();
-            Thread.sleep(30_000);
-            kafka.start();
-        });
-        Thread.sleep(gapSeconds * 1000L);
-        fault(faults, "PostgreSQL frozen for 20 s", () -> {
-            pgProxy.freeze();
-            Thread.sleep(20_000);
-            pgProxy.thaw();
-        });
-        Thread.sleep(gapSeconds * 1000L);
-        fault(faults, "PostgreSQL restarted (every connection cut, back after 5 s)", () -> {
-            pgProxy.cut();
-            Thread.sleep(5_000);
-            pgProxy.restore();
-        });
+        outage(faults, "broker stopped for 30 s", kafka::stop, 30_000, kafka::start, gapSeconds);
+        outage(faults, "PostgreSQL frozen for 20 s", pgProxy::freeze, 20_000, pgProxy::thaw, gapSeconds);
+        outage(faults, "PostgreSQL restarted (every connection cut, back after 5 s)", pgProxy::cut, 5_000,
+                pgProxy::restore, gapSeconds);
+    }
+
+    /** One fault: begun, held, ended; then steady load for the gap before the next. */
+    private void outage(List<String> faults, String what, Runnable begin, long holdMs, Runnable end, int gapSeconds)
+            throws InterruptedException {
+        log("fault: %s", what);
+        Instant at = Instant.now();
+        begin.run();
+        Thread.sleep(holdMs);
+        end.run();
+        faults.add(what + " (" + Duration.between(at, Instant.now()).toSeconds() + " s, with the restart)");
+        log("fault over: %s", what);
         Thread.sleep(gapSeconds * 1000L);
     }
 
@@ -291,18 +285,6 @@ public final class ChaosBench {
     }
 
     private final Instant started = Instant.now();
-
-    private void fault(List<String> faults, String what, Step step) throws Exception {
-        log("fault: %s", what);
-        Instant at = Instant.now();
-        step.run();
-        faults.add(what + " (" + Duration.between(at, Instant.now()).toSeconds() + " s, with the restart)");
-        log("fault over: %s", what);
-    }
-
-    interface Step {
-        void run() throws Exception;
-    }
 
     private void start(String name) {
         String db = databases.get(name);

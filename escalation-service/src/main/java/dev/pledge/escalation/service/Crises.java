@@ -9,6 +9,7 @@ import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.outbox.SessionSql;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -195,7 +196,7 @@ public class Crises {
     }
 
     /** Crises declared since {@code since}, open or cleared, newest first, a page at a time. */
-    public Uni<List<Crisis>> since(Instant since, dev.pledge.web.Paging paging) {
+    public Uni<List<Crisis>> since(Instant since, Paging paging) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> s.createQuery(
                 "from Crisis where declaredAt >= :since or clearedAt is null order by declaredAt desc, crisisId", Crisis.class)
                 .setParameter("since", since).setFirstResult(paging.page() * paging.size()).setMaxResults(paging.size())

@@ -2,6 +2,8 @@ package dev.pledge.feedback.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * feedback-service's own settings. Settings it shares with other services live with their modules:
@@ -14,13 +16,13 @@ public interface FeedbackConfig {
      * The HMAC-SHA256 key survey tokens are signed with, base64; at least 32 bytes. Required outside the dev
      * and test profiles: the service refuses to start without one ({@code SurveyTokens}).
      */
-    java.util.Optional<String> tokenKey();
+    Optional<String> tokenKey();
 
     /**
      * The proxies in front of this service (addresses or CIDR ranges) whose {@code X-Forwarded-For} names the
      * client of {@code POST /feedback}; none by default, so the connection's peer is the client.
      */
-    java.util.Optional<java.util.List<String>> trustedProxies();
+    Optional<List<String>> trustedProxies();
 
     /**
      * The dashboard's cookies carry {@code Secure}: browsers send them over HTTPS only (and to

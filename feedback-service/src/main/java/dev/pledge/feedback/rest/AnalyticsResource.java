@@ -60,7 +60,7 @@ public class AnalyticsResource {
     }
 
     /** A what-if reads up to 400 days of outcomes: more time than a lookup (issue 28 makes it a job). */
-    private static final java.time.Duration WHAT_IF_BUDGET = java.time.Duration.ofSeconds(60);
+    private static final Duration WHAT_IF_BUDGET = Duration.ofSeconds(60);
 
     /**
      * Replays a period under a candidate policy (YAML or JSON, validated as {@code PUT /policy} validates:
