@@ -1,7 +1,7 @@
 package dev.pledge.sla;
 
-import dev.pledge.events.SlaEvent;
 import dev.pledge.events.SlaMetric;
+import dev.pledge.outcomes.Timer;
 import dev.pledge.policy.BusinessCalendar;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -11,23 +11,20 @@ import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * One SLA timer: a target of business time for one metric of one contact, counted in a calendar.
- * The methods here are the whole timer arithmetic; each returns the events it causes and leaves
- * {@link #nextFireAt} at the next warning or breach, or null when nothing is left to fire.
+ * One SLA timer as stored: the row of a {@link Timer}, whose arithmetic decides everything about it
+ * ({@code outcomes/}). {@link #model()} reads the row into a timer, {@link #take(Timer)} writes one back.
  */
 @Entity
 @Table(name = "sla_timer")
 @IdClass(SlaTimer.Key.class)
 public class SlaTimer {
-    public static final String RUNNING = "running";
-    public static final String PAUSED = "paused";
-    public static final String MET = "met";
-    public static final String CANCELLED = "cancelled";
+    public static final String RUNNING = Timer.RUNNING;
+    public static final String PAUSED = Timer.PAUSED;
+    public static final String MET = Timer.MET;
+    public static final String CANCELLED = Timer.CANCELLED;
 
     /** Identifies a timer: contact, metric and cycle. */
     public record Key(String contactId, String metric, int cycle) implements Serializable {
@@ -79,6 +76,64 @@ public class SlaTimer {
         return new Key(contactId, metric, cycle);
     }
 
+    /** The row as a timer, for the decisions; {@link #take(Timer)} writes what they changed back. */
+    public Timer model() {
+        Timer t = new Timer();
+        t.contactId = contactId;
+        t.metric = metric;
+        t.cycle = cycle;
+        t.state = state;
+        t.rule = rule;
+        t.calendar = calendar;
+        t.policyVersion = policyVersion;
+        t.targetMs = targetMs;
+        t.usedMs = usedMs;
+        t.segmentStart = segmentStart;
+        t.deadline = deadline;
+        t.warnedPercent = warnedPercent;
+        t.breached = breached;
+        t.nextFireAt = nextFireAt;
+        t.startedAt = startedAt;
+        t.endedAt = endedAt;
+        t.elapsedMs = elapsedMs;
+        t.inTarget = inTarget;
+        t.outcomeAt = outcomeAt;
+        t.promised = promised;
+        return t;
+    }
+
+    /** Takes a timer's state (contact, metric and cycle are its key and never change). */
+    public SlaTimer take(Timer t) {
+        state = t.state;
+        rule = t.rule;
+        calendar = t.calendar;
+        policyVersion = t.policyVersion;
+        targetMs = t.targetMs;
+        usedMs = t.usedMs;
+        segmentStart = t.segmentStart;
+        deadline = t.deadline;
+        warnedPercent = t.warnedPercent;
+        breached = t.breached;
+        nextFireAt = t.nextFireAt;
+        startedAt = t.startedAt;
+        endedAt = t.endedAt;
+        elapsedMs = t.elapsedMs;
+        inTarget = t.inTarget;
+        outcomeAt = t.outcomeAt;
+        promised = t.promised;
+        return this;
+    }
+
+    /** A new row for a timer of a contact owned by {@code partition}. */
+    public static SlaTimer of(Timer t, int partition) {
+        SlaTimer row = new SlaTimer();
+        row.contactId = t.contactId;
+        row.metric = t.metric;
+        row.cycle = t.cycle;
+        row.partition = partition;
+        return row.take(t);
+    }
+
     public SlaMetric slaMetric() {
         return SlaMetric.of(metric);
     }
@@ -93,171 +148,7 @@ public class SlaTimer {
 
     /** Business time used up to {@code now}. */
     public Duration used(BusinessCalendar cal, Instant now) {
-        Duration used = Duration.ofMillis(usedMs);
-        return RUNNING.equals(state) && segmentStart != null ? used.plus(cal.between(segmentStart, now)) : used;
-    }
-
-    /** A new running timer from {@code start}. */
-    public static SlaTimer start(String contactId, SlaMetric metric, int cycle, int partition, String rule,
-            String calendarName, int policyVersion, Duration target, Instant start, BusinessCalendar cal,
-            List<Integer> warnings) {
-        SlaTimer t = new SlaTimer();
-        t.contactId = contactId;
-        t.metric = metric.wire();
-        t.cycle = cycle;
-        t.partition = partition;
-        t.state = RUNNING;
-        t.rule = rule;
-        t.calendar = calendarName;
-        t.policyVersion = policyVersion;
-        t.targetMs = target.toMillis();
-        t.startedAt = start;
-        t.segmentStart = start;
-        t.deadline = cal.add(start, target);
-        t.schedule(cal, warnings);
-        return t;
-    }
-
-    public SlaEvent.Started started() {
-        return new SlaEvent.Started(contactId, slaMetric(), rule, calendar, target(), startedAt, deadline, policyVersion,
-                cycle);
-    }
-
-    /**
-     * Emits what is due at {@code now}: each warning threshold passed and not yet sent, once, then the
-     * breach, once. A breach that is due makes earlier unsent warnings moot: only the breach goes out.
-     */
-    public List<SlaEvent> fire(Instant now, BusinessCalendar cal, List<Integer> warnings) {
-        List<SlaEvent> events = new ArrayList<>();
-        if (!RUNNING.equals(state) || breached) {
-            nextFireAt = null;
-            return events;
-        }
-        if (!deadline.isAfter(now)) {
-            breached = true;
-            warnedPercent = Math.max(warnedPercent, warnings.isEmpty() ? 0 : warnings.get(warnings.size() - 1));
-            inTarget = false;
-            outcomeAt = deadline;
-            events.add(new SlaEvent.Breached(contactId, slaMetric(), target(), deadline, now, policyVersion, cycle));
-        } else {
-            for (int percent : warnings) {
-                if (percent > warnedPercent && !thresholdAt(percent, cal).isAfter(now)) {
-                    warnedPercent = percent;
-                    events.add(new SlaEvent.Warning(contactId, slaMetric(), percent, target(),
-                            cal.between(now, deadline), deadline, now, policyVersion, cycle));
-                }
-            }
-        }
-        schedule(cal, warnings);
-        return events;
-    }
-
-    /** Stops the clock: the business time used so far is kept. */
-    public SlaEvent.Paused pause(Instant at, BusinessCalendar cal) {
-        usedMs = used(cal, max(at, segmentStart)).toMillis();
-        state = PAUSED;
-        segmentStart = null;
-        deadline = null;
-        nextFireAt = null;
-        return new SlaEvent.Paused(contactId, slaMetric(), remaining(), at, policyVersion, cycle);
-    }
-
-    /** Restarts the clock with the business time that was left. */
-    public SlaEvent.Resumed resume(Instant at, BusinessCalendar cal, List<Integer> warnings) {
-        state = RUNNING;
-        segmentStart = at;
-        deadline = cal.add(at, remaining());
-        schedule(cal, warnings);
-        return new SlaEvent.Resumed(contactId, slaMetric(), remaining(), deadline, at, policyVersion, cycle);
-    }
-
-    /**
-     * The metric is met (an agent replied, the contact was resolved) at {@code at}, the time it
-     * happened. The outcome follows that time, not the time its record arrived: a reply made before the
-     * breach whose record came after it fired (consumer lag, a broker outage) is met in target, and the
-     * event says it corrects the breach. A reply after the breach leaves it standing, whatever the
-     * target became since (a retarget applies from then on; it never rewrites a breach that happened).
-     */
-    public SlaEvent.Met meet(Instant at, BusinessCalendar cal) {
-        Duration elapsed = used(cal, RUNNING.equals(state) ? max(at, segmentStart) : at);
-        // breached: outcomeAt is the instant of the breach, the deadline in force when it fired
-        boolean met = breached ? !at.isAfter(outcomeAt) : elapsed.toMillis() <= targetMs;
-        boolean correctsBreach = breached && met;
-        Instant due = deadline;
-        state = MET;
-        endedAt = at;
-        elapsedMs = elapsed.toMillis();
-        usedMs = elapsedMs;
-        segmentStart = null;
-        nextFireAt = null;
-        if (!breached || correctsBreach) {
-            breached = false;
-            inTarget = met;
-            outcomeAt = at;
-        }
-        return new SlaEvent.Met(contactId, slaMetric(), target(), elapsed, met, due, at, policyVersion,
-                correctsBreach ? Boolean.TRUE : null, cycle);
-    }
-
-    /** Ends the timer unmet and without a new outcome: a breach it had stands (the event says so). */
-    public SlaEvent.Cancelled cancel(Instant at, String reason) {
-        state = CANCELLED;
-        endedAt = at;
-        segmentStart = null;
-        nextFireAt = null;
-        return new SlaEvent.Cancelled(contactId, slaMetric(), reason, at, policyVersion, cycle,
-                breached ? Boolean.TRUE : null);
-    }
-
-    /**
-     * A new target under another rule (priority, tier or category changed): the business time used
-     * so far counts against the new target; nothing is dropped. Thresholds already warned stay warned.
-     */
-    public void retarget(String newRule, String calendarName, Duration newTarget, Instant at, BusinessCalendar oldCal,
-            BusinessCalendar newCal, List<Integer> warnings) {
-        if (RUNNING.equals(state)) {
-            usedMs = used(oldCal, max(at, segmentStart)).toMillis();
-            segmentStart = at;
-        }
-        rule = newRule;
-        calendar = calendarName;
-        targetMs = newTarget.toMillis();
-        if (RUNNING.equals(state)) {
-            deadline = newCal.add(at, remaining());
-            schedule(newCal, warnings);
-        }
-    }
-
-    public Duration remaining() {
-        return Duration.ofMillis(Math.max(0, targetMs - usedMs));
-    }
-
-    /** The instant at which {@code percent} of the target is used, in the running stretch. */
-    Instant thresholdAt(int percent, BusinessCalendar cal) {
-        long atMs = targetMs * percent / 100;
-        return atMs <= usedMs ? segmentStart : cal.add(segmentStart, Duration.ofMillis(atMs - usedMs));
-    }
-
-    private void schedule(BusinessCalendar cal, List<Integer> warnings) {
-        if (!RUNNING.equals(state) || breached) {
-            nextFireAt = null;
-            return;
-        }
-        Instant next = deadline;
-        for (int percent : warnings) {
-            if (percent > warnedPercent) {
-                Instant at = thresholdAt(percent, cal);
-                if (at.isBefore(next)) {
-                    next = at;
-                }
-                break; // thresholds are sorted: the first unsent one comes first
-            }
-        }
-        nextFireAt = next;
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return b == null || a.isAfter(b) ? a : b;
+        return model().used(cal, now);
     }
 
     @Override

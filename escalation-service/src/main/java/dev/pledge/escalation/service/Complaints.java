@@ -5,6 +5,7 @@ import static dev.pledge.escalation.service.Ladder.micros;
 import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.events.EscalationEvent;
+import dev.pledge.outcomes.EscalationRules;
 import dev.pledge.policy.BusinessCalendar;
 import dev.pledge.policy.Policy;
 import java.time.Instant;
@@ -150,8 +151,8 @@ final class Complaints {
         w.emit(new EscalationEvent.ComplaintDeadlineMissed(c.contactId, step, deadline, now, k.policyVersion),
                 c.contactId, "complaint", step, deadline);
         if (policy.escalation() != null) {
-            Rules.Facts facts = Rules.Facts.of(c.channel(), c.priority(), c.tier, c.category);
-            Ladder.raise(w, c, Rules.decide(policy.escalation(), Policy.Trigger.COMPLAINT_DEADLINE_MISSED, facts), policy,
+            EscalationRules.Facts facts = EscalationRules.Facts.of(c.channel(), c.priority(), c.tier, c.category);
+            Ladder.raise(w, c, EscalationRules.decide(policy.escalation(), Policy.Trigger.COMPLAINT_DEADLINE_MISSED, facts), policy,
                     k.policyVersion, now, null);
         }
     }

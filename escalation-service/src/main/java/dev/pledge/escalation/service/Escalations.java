@@ -13,6 +13,7 @@ import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.SlaEvent;
 import dev.pledge.events.SlaMetric;
 import dev.pledge.outbox.Outbox;
+import dev.pledge.outcomes.EscalationRules;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.web.ProblemException;
@@ -209,7 +210,7 @@ public class Escalations {
             Ladder.progress(w, c, policy(c.policyVersion), a.occurredAt());
         } else if (event instanceof ContactEvent.CustomerReplied r) {
             c.customerReplies++;
-            Rules.Facts facts = facts(c, null, null, null, null);
+            EscalationRules.Facts facts = facts(c, null, null, null, null);
             decide(w, c, Policy.Trigger.CUSTOMER_REPLIED, facts, c.policyVersion, r.occurredAt(), eventId);
         } else if (event instanceof ContactEvent.StatusChanged s) {
             statusChanged(w, c, s, eventId);
@@ -257,7 +258,7 @@ public class Escalations {
         w.create(c);
         Policy policy = policy(r.policyVersion());
         Complaints.open(w, c, policy, r.policyVersion(), r.occurredAt());
-        Rules.Facts facts = facts(c, r.subject(), r.body(), null, null);
+        EscalationRules.Facts facts = facts(c, r.subject(), r.body(), null, null);
         decide(w, c, Policy.Trigger.CONTACT_RECEIVED, facts, r.policyVersion(), r.occurredAt(), eventId);
     }
 
@@ -307,24 +308,24 @@ public class Escalations {
         }
     }
 
-    private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, Rules.Facts facts, int version,
+    private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, EscalationRules.Facts facts, int version,
             Instant at, String eventId) {
         decide(w, c, trigger, facts, version, at, eventId, null);
     }
 
-    private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, Rules.Facts facts, int version,
+    private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, EscalationRules.Facts facts, int version,
             Instant at, String eventId, String breach) {
         Policy policy = policy(version);
         // A resolved contact escalates no more, except for a promise broken: that is owed after resolution too.
         if (policy.escalation() == null || c.status().isDone() && facts.metric() != SlaMetric.PROMISE) {
             return;
         }
-        Ladder.raise(w, c, Rules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId, breach);
+        Ladder.raise(w, c, EscalationRules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId, breach);
     }
 
-    private static Rules.Facts facts(EscalationContact c, String subject, String body, Integer warningPercent,
+    private static EscalationRules.Facts facts(EscalationContact c, String subject, String body, Integer warningPercent,
             SlaMetric metric) {
-        return new Rules.Facts(c.channel(), c.priority(), c.tier, c.category, subject, body, c.repeatOf,
+        return new EscalationRules.Facts(c.channel(), c.priority(), c.tier, c.category, subject, body, c.repeatOf,
                 warningPercent, metric, c.customerReplies);
     }
 

@@ -4,6 +4,7 @@ import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.outbox.Outbox;
+import dev.pledge.outcomes.EscalationRules;
 import dev.pledge.policy.Policy;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,24 +29,24 @@ final class Ladder {
     }
 
     /** Applies what the rules decided on an event ({@code eventId} null when a deadline decided it). */
-    static void raise(Changes w, EscalationContact c, Rules.Decision d, Policy policy, int policyVersion, Instant at,
+    static void raise(Changes w, EscalationContact c, EscalationRules.Decision d, Policy policy, int policyVersion, Instant at,
             String eventId) {
         raise(w, c, d, policy, policyVersion, at, eventId, null);
     }
 
     /**
-     * As {@link #raise(Changes, EscalationContact, Rules.Decision, Policy, int, Instant, String)}, on the breach
+     * As {@link #raise(Changes, EscalationContact, EscalationRules.Decision, Policy, int, Instant, String)}, on the breach
      * of timer {@code breach} ({@code <metric>#<cycle>}; null for any other trigger): what it raises is
      * remembered as the breach's alone, to be withdrawn if the breach is corrected.
      */
-    static void raise(Changes w, EscalationContact c, Rules.Decision d, Policy policy, int policyVersion, Instant at,
+    static void raise(Changes w, EscalationContact c, EscalationRules.Decision d, Policy policy, int policyVersion, Instant at,
             String eventId, String breach) {
         if (d.isEmpty()) {
             return;
         }
         Policy.Escalation ladder = policy.escalation();
         Escalation e = w.open.get(c.contactId);
-        Rules.Match cause = d.teamRule() != null ? d.teamRule() : d.levelRule();
+        EscalationRules.Match cause = d.teamRule() != null ? d.teamRule() : d.levelRule();
         String reason = reason(d);
         if (e == null) {
             e = new Escalation();
@@ -69,13 +70,10 @@ final class Ladder {
             w.decided(e, e.raisedAt, "raised", e.rule, eventId, reason);
             return;
         }
-        // a level the deciding version's ladder lacks (a newer version renamed or dropped it) counts as its top:
-        // a policy change never demotes an open escalation
-        int current = e.level == null ? -1 : ladder.rank(e.level) >= 0 ? ladder.rank(e.level) : Integer.MAX_VALUE;
-        boolean higher = d.level() != null && ladder.rank(d.level()) > current;
-        boolean firstTeam = d.team() != null && (e.team == null
-                || Rules.precedence(ladder, d.team()) < Rules.precedence(ladder, e.team));
-        if (!higher && !firstTeam) {
+        EscalationRules.Raise raise = EscalationRules.raises(ladder, e.level, e.team, d);
+        boolean higher = raise.higher();
+        boolean firstTeam = raise.firstTeam();
+        if (!raise.any()) {
             return; // already at or above what this event asks for: nothing is duplicated
         }
         String from = e.level;
@@ -89,7 +87,7 @@ final class Ladder {
         if (firstTeam) {
             e.team = d.team();
         }
-        Rules.Match winner = firstTeam ? d.teamRule() : d.levelRule();
+        EscalationRules.Match winner = firstTeam ? d.teamRule() : d.levelRule();
         Instant now = micros(at);
         e.state = Escalation.OPEN;
         e.rule = winner.rule().name();
@@ -270,10 +268,10 @@ final class Ladder {
 
     /** Whether this version's ladder or specialist teams name {@code name}. */
     private static boolean known(Policy.Escalation ladder, String name) {
-        return ladder.rank(name) >= 0 || Rules.precedence(ladder, name) != Integer.MAX_VALUE;
+        return ladder.rank(name) >= 0 || EscalationRules.precedence(ladder, name) != Integer.MAX_VALUE;
     }
 
-    private static String reason(Rules.Decision d) {
+    private static String reason(EscalationRules.Decision d) {
         return clip(both(d));
     }
 
@@ -281,12 +279,12 @@ final class Ladder {
         return text.length() <= 500 ? text : text.substring(0, 497) + "...";
     }
 
-    private static String both(Rules.Decision d) {
+    private static String both(EscalationRules.Decision d) {
         if (d.levelRule() != null && d.teamRule() != null && d.levelRule() != d.teamRule()) {
             return d.teamRule().rule().name() + ": " + d.teamRule().reason() + "; " + d.levelRule().rule().name()
                     + ": " + d.levelRule().reason();
         }
-        Rules.Match m = d.teamRule() != null ? d.teamRule() : d.levelRule();
+        EscalationRules.Match m = d.teamRule() != null ? d.teamRule() : d.levelRule();
         return m.rule().name() + ": " + m.reason();
     }
 

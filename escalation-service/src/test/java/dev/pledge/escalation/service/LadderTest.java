@@ -7,6 +7,7 @@ import dev.pledge.escalation.EscalationContact;
 import dev.pledge.events.Channel;
 import dev.pledge.events.Priority;
 import dev.pledge.events.SlaMetric;
+import dev.pledge.outcomes.EscalationRules;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import java.time.Instant;
@@ -35,13 +36,13 @@ class LadderTest {
         return c;
     }
 
-    Rules.Decision breach() {
-        return Rules.decide(POLICY.escalation(), Policy.Trigger.SLA_BREACHED, new Rules.Facts(Channel.CHAT,
+    EscalationRules.Decision breach() {
+        return EscalationRules.decide(POLICY.escalation(), Policy.Trigger.SLA_BREACHED, new EscalationRules.Facts(Channel.CHAT,
                 Priority.NORMAL, "standard", "other", null, null, null, null, SlaMetric.FIRST_RESPONSE, 0));
     }
 
-    Rules.Decision threeCustomerReplies() {
-        return Rules.decide(POLICY.escalation(), Policy.Trigger.CUSTOMER_REPLIED, new Rules.Facts(Channel.CHAT,
+    EscalationRules.Decision threeCustomerReplies() {
+        return EscalationRules.decide(POLICY.escalation(), Policy.Trigger.CUSTOMER_REPLIED, new EscalationRules.Facts(Channel.CHAT,
                 Priority.NORMAL, "standard", "other", null, null, null, null, null, 3));
     }
 
@@ -77,8 +78,8 @@ class LadderTest {
     @Test
     void whatAnotherRuleRaisedAfterTheBreachStays() {
         Ladder.raise(w, contact, breach(), POLICY, 1, T0.plusSeconds(60), "breach-event", BREACH);
-        Rules.Decision manager = Rules.decide(POLICY.escalation(), Policy.Trigger.COMPLAINT_DEADLINE_MISSED,
-                Rules.Facts.of(Channel.CHAT, Priority.NORMAL, "standard", "other"));
+        EscalationRules.Decision manager = EscalationRules.decide(POLICY.escalation(), Policy.Trigger.COMPLAINT_DEADLINE_MISSED,
+                EscalationRules.Facts.of(Channel.CHAT, Priority.NORMAL, "standard", "other"));
         Ladder.raise(w, contact, manager, POLICY, 1, T0.plusSeconds(70), null);
         Escalation e = w.open.get("c-1");
         assertThat(e.level).isEqualTo("manager");
@@ -91,13 +92,13 @@ class LadderTest {
     @Test
     void aLevelMissingFromANewerPolicyVersionIsNeverDemoted() {
         Policy newer = PolicyLoader.load(PolicyLoader.defaultPolicyText().replace("manager", "head-of-service"));
-        Rules.Decision managerRaise = Rules.decide(POLICY.escalation(), Policy.Trigger.COMPLAINT_DEADLINE_MISSED,
-                Rules.Facts.of(Channel.CHAT, Priority.NORMAL, "standard", "other"));
+        EscalationRules.Decision managerRaise = EscalationRules.decide(POLICY.escalation(), Policy.Trigger.COMPLAINT_DEADLINE_MISSED,
+                EscalationRules.Facts.of(Channel.CHAT, Priority.NORMAL, "standard", "other"));
         Ladder.raise(w, contact, managerRaise, POLICY, 1, T0, null);
         Escalation e = w.open.get("c-1");
         assertThat(e.level).isEqualTo("manager");
 
-        Rules.Decision supervisor = Rules.decide(newer.escalation(), Policy.Trigger.SLA_BREACHED, new Rules.Facts(
+        EscalationRules.Decision supervisor = EscalationRules.decide(newer.escalation(), Policy.Trigger.SLA_BREACHED, new EscalationRules.Facts(
                 Channel.CHAT, Priority.NORMAL, "standard", "other", null, null, null, null, SlaMetric.FIRST_RESPONSE, 0));
         assertThat(supervisor.level()).isEqualTo("supervisor");
         Ladder.raise(w, contact, supervisor, newer, 2, T0.plusSeconds(60), "breach-event", BREACH);

@@ -42,4 +42,17 @@ public interface FeedbackConfig {
     /** The longest period {@code GET /kpis} and the what-if replay read. */
     @WithDefault("P400D")
     java.time.Duration maxPeriod();
+
+    /** The what-if replay ({@code POST /insights/what-if}). */
+    WhatIf whatIf();
+
+    interface WhatIf {
+        /** Replays running at once in this instance; one more is refused with 429 and {@code Retry-After}. */
+        @WithDefault("1")
+        int concurrency();
+
+        /** How long one replay may run; then it stops, {@code timed-out}, with its progress. */
+        @WithDefault("PT5M")
+        java.time.Duration budget();
+    }
 }

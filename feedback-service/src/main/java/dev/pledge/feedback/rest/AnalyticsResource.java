@@ -8,6 +8,7 @@ import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.web.Completion;
 import dev.pledge.web.Period;
+import dev.pledge.web.Problem;
 import dev.pledge.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -15,9 +16,15 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -59,24 +66,39 @@ public class AnalyticsResource {
         return Completion.regardlessOfClient(() -> insights.report(p.from(), p.to()));
     }
 
-    /** A what-if reads up to 400 days of outcomes: more time than a lookup (issue 28 makes it a job). */
-    private static final Duration WHAT_IF_BUDGET = Duration.ofSeconds(60);
-
     /**
-     * Replays a period under a candidate policy (YAML or JSON, validated as {@code PUT /policy} validates:
-     * 422 with every problem's path) and under the policy in force. Publishes nothing.
+     * Starts a replay of the contacts received in {@code [from, to)} under a candidate policy (YAML or JSON,
+     * validated as {@code PUT /policy} validates: 422 with every problem's path), or, with no body, under the
+     * versions that were in force (every outcome must come out as recorded). 202 with the job at
+     * {@code Location}; 429 with {@code Retry-After} while as many replays as allowed run here. Publishes nothing.
      */
     @POST
     @Path("insights/what-if")
     @RolesAllowed({"analyst", "supervisor", "policy-admin"})
-    @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
-    public Uni<WhatIf.Report> whatIf(byte[] body, @QueryParam("from") String from, @QueryParam("to") String to) {
+    @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
+            MediaType.WILDCARD})
+    public Response whatIf(byte[] body, @QueryParam("from") String from, @QueryParam("to") String to,
+            @Context SecurityContext caller) {
         Period p = period(from, to, Duration.ofDays(90));
-        if (body == null || body.length == 0) {
-            throw ProblemException.badField("$", "a candidate policy (YAML or JSON) is required");
+        Policy candidate = body == null || body.length == 0 ? null
+                : PolicyLoader.read(PolicyLoader.parse(new String(body, StandardCharsets.UTF_8)));
+        try {
+            WhatIf.JobView job = whatIf.start(candidate, p.from(), p.to(), caller.getUserPrincipal().getName());
+            return Response.accepted(job).location(URI.create("/insights/what-if/" + job.id())).build();
+        } catch (WhatIf.Busy busy) {
+            return Response.status(Response.Status.TOO_MANY_REQUESTS).type(Problem.MEDIA_TYPE)
+                    .header(HttpHeaders.RETRY_AFTER, 10)
+                    .entity(Problem.of(Response.Status.TOO_MANY_REQUESTS, "busy", busy.getMessage())).build();
         }
-        Policy candidate = PolicyLoader.read(PolicyLoader.parse(new String(body, StandardCharsets.UTF_8)));
-        return Completion.regardlessOfClient(() -> whatIf.replay(candidate, p.from(), p.to()), WHAT_IF_BUDGET);
+    }
+
+    /** A replay's progress (contacts replayed of the total), then its report; only its starter sees it. */
+    @GET
+    @Path("insights/what-if/{id}")
+    @RolesAllowed({"analyst", "supervisor", "policy-admin"})
+    public WhatIf.JobView whatIfJob(@PathParam("id") String id, @Context SecurityContext caller) {
+        return whatIf.job(id, caller.getUserPrincipal().getName())
+                .orElseThrow(() -> ProblemException.notFound("what-if " + id));
     }
 
     private Period period(String from, String to, Duration defaultLength) {

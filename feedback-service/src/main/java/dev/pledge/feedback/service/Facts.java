@@ -60,7 +60,7 @@ public class Facts {
                 i++;
             }
         }
-        return chain.map(ignored -> moved);
+        return chain.chain(() -> History.record(events)).map(ignored -> moved);
     }
 
     private static Uni<Void> received(List<EventRecord> run) {

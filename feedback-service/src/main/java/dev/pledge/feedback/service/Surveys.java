@@ -7,6 +7,7 @@ import dev.pledge.events.FeedbackEvent;
 import dev.pledge.events.Ids;
 import dev.pledge.events.SurveyKind;
 import dev.pledge.outbox.Outbox;
+import dev.pledge.outcomes.SurveyChoice;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.Sentiment;
 import dev.pledge.policy.feed.PolicyFeed;
@@ -81,7 +82,7 @@ public class Surveys {
                     Channel channel = Channel.of((String) rows.get(0)[0]);
                     String customer = (String) rows.get(0)[1];
                     int partition = ((Number) rows.get(0)[2]).intValue();
-                    Optional<Policy.Survey> survey = choose(policy.feedback().surveys(), s.contactId(), s.to(), channel);
+                    Optional<Policy.Survey> survey = SurveyChoice.choose(policy.feedback().surveys(), s.contactId(), s.to(), channel);
                     if (survey.isEmpty()) {
                         return Uni.createFrom().item(Optional.<TimerEngine.Due<String>>empty());
                     }
@@ -103,25 +104,6 @@ public class Surveys {
                             .map(inserted -> inserted.isEmpty() ? Optional.<TimerEngine.Due<String>>empty()
                                     : Optional.of(new TimerEngine.Due<>((String) inserted.get(0)[0], partition, sendAt)));
                 });
-    }
-
-    /** The first survey in policy order that follows this status on this channel and is drawn for this contact. */
-    static Optional<Policy.Survey> choose(List<Policy.Survey> surveys, String contactId, ContactStatus status,
-            Channel channel) {
-        return surveys.stream()
-                .filter(s -> s.after() == status && (s.channels().isEmpty() || s.channels().contains(channel)))
-                .filter(s -> drawn(contactId, s.kind(), s.sampling()))
-                .findFirst();
-    }
-
-    /** Sampling by a hash of the contact and kind, not a random draw: a redelivery or a replay decides the same. */
-    static boolean drawn(String contactId, SurveyKind kind, double sampling) {
-        if (sampling >= 1.0) {
-            return true;
-        }
-        UUID h = UUID.nameUUIDFromBytes((contactId + "|" + kind.wire()).getBytes(StandardCharsets.UTF_8));
-        double u = (h.getMostSignificantBits() >>> 11) * 0x1.0p-53;
-        return u < sampling;
     }
 
     /**

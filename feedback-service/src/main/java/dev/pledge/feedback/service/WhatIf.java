@@ -1,181 +1,430 @@
 package dev.pledge.feedback.service;
 
-import dev.pledge.events.Channel;
-import dev.pledge.events.Priority;
-import dev.pledge.events.SlaMetric;
-import dev.pledge.policy.BusinessCalendar;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pledge.events.ContactEvent;
+import dev.pledge.events.EventJson;
+import dev.pledge.feedback.config.FeedbackConfig;
+import dev.pledge.outcomes.Replay;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
-import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Cursor;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.jboss.logging.Logger;
 
 /**
- * Replays the stored facts of a period under a candidate policy and under the policy in force, both the
- * same way: for each response and resolution target that ended or was breached, the rule the policy
- * picks for the contact (channel, priority, tier, category as they ended up), its target, and the time
- * elapsed in that rule's calendar from start to end less the target's pauses. A target breached and
- * never met is elapsed up to the end of the period. Nothing is published or changed.
+ * The what-if: every contact received in a period replayed from its recorded history ({@code fb_history})
+ * under a candidate policy, by the decisions production takes ({@link Replay}), and compared with what
+ * was recorded ({@code fb_sla.outcome}, as sla-service decided it). Without a candidate, the versions that
+ * were in force are replayed: then every outcome must come out as recorded ({@code changed} 0).
+ *
+ * <p>A replay is a job: it runs on a small pool of worker threads (never the event loop), at most
+ * {@code pledge.feedback.what-if.concurrency} at once here, streams the period through a cursor (memory
+ * bounded by one page of contacts), reports its progress, and stops at its time budget. Jobs are kept in
+ * memory for an hour, visible only to the caller who started them; nothing is published or changed.
  */
 @ApplicationScoped
 public class WhatIf {
+    private static final Logger LOG = Logger.getLogger(WhatIf.class);
     /** Contacts whose outcome would change, listed per row at most. */
     static final int EXAMPLES = 10;
+    /** Contacts read from the cursor at a time. */
+    private static final int PAGE = 2000;
 
-    public record Row(String metric, String rule, String channel, long targets, long metNow, long metCandidate,
-            Double percentNow, Double percentCandidate, long wouldBeMet, long wouldBeMissed, List<String> examples) {
+    /** Every contact received in the period, with its history and its recorded outcomes, in time order. */
+    private static final String HISTORIES = """
+            SELECT c.contact_id, h.types, h.arrived, h.ids, h.events, s.metrics, s.cycles, s.outcomes
+            FROM fb_contact c
+            CROSS JOIN LATERAL (SELECT array_agg(ce_type ORDER BY seq) AS types,
+                    array_agg(arrived_at ORDER BY seq) AS arrived, array_agg(event_id ORDER BY seq) AS ids,
+                    array_agg(event ORDER BY seq) AS events
+                FROM fb_history WHERE contact_id = c.contact_id) h
+            CROSS JOIN LATERAL (SELECT array_agg(metric) AS metrics, array_agg(cycle) AS cycles,
+                    array_agg(coalesce(outcome, 'none')) AS outcomes
+                FROM fb_sla WHERE contact_id = c.contact_id) s
+            WHERE c.received_at >= $1 AND c.received_at < $2 AND h.types IS NOT NULL
+            ORDER BY c.received_at, c.contact_id""";
+
+    /** A job's state. */
+    public enum State {
+        RUNNING, DONE, FAILED, TIMED_OUT;
+
+        public String wire() {
+            return name().toLowerCase().replace('_', '-');
+        }
     }
 
-    public record Report(Instant from, Instant to, int versionNow, long targets, long metNow, long metCandidate,
-            List<Row> rows) {
+    /**
+     * One line of the report: the targets of one metric under one rule (the candidate's; the recorded one where
+     * the candidate sets no such target) on one channel. {@code now}: as recorded; {@code candidate}: as
+     * replayed. Percentages are met ÷ (met + breached). {@code wouldBeMet}: met under the candidate, not now;
+     * {@code wouldBeMissed}: breached under the candidate, not now.
+     */
+    public record Line(String metric, String rule, String channel, long targetsNow, long metNow, long breachedNow,
+            long targetsCandidate, long metCandidate, long breachedCandidate, Double percentNow,
+            Double percentCandidate, long wouldBeMet, long wouldBeMissed, List<String> examples) {
     }
 
-    private static final String FACTS = """
-            SELECT s.contact_id, s.metric, s.started_at, coalesce(s.ended_at, $2) AS ended_at, c.channel, c.priority,
-                c.tier, c.category,
-                (SELECT array_agg(p.paused_at ORDER BY p.paused_at) FROM fb_pause p
-                    WHERE p.contact_id = s.contact_id AND p.metric = s.metric AND p.cycle = s.cycle) AS paused,
-                (SELECT array_agg(coalesce(p.resumed_at, $2) ORDER BY p.paused_at) FROM fb_pause p
-                    WHERE p.contact_id = s.contact_id AND p.metric = s.metric AND p.cycle = s.cycle) AS resumed
-            FROM fb_sla s JOIN fb_contact c ON c.contact_id = s.contact_id
-            WHERE c.received_at >= $1 AND c.received_at < $2
-                AND s.metric IN ('first-response', 'next-response', 'resolution') AND s.outcome IS NOT NULL""";
+    /** Escalations the candidate's rules raise: by the rule that took each where it ended, and that level. */
+    public record Escalations(String rule, String level, long contacts) {
+    }
+
+    /** Surveys the candidate sends, by kind. */
+    public record Surveys(String kind, long sent) {
+    }
+
+    /**
+     * The replay's result. {@code until}: nothing was replayed past it (the job's start). {@code changed}:
+     * targets whose outcome differs from the recorded one (0 when the versions in force are replayed).
+     * {@code skipped}: contacts whose history could not be replayed (a version no longer known, a history
+     * pruned at its start), with the first reason.
+     */
+    public record Report(Instant from, Instant to, String policy, Instant until, long contacts, long skipped,
+            String skippedBecause, long targetsNow, long metNow, long breachedNow, long targetsCandidate,
+            long metCandidate, long breachedCandidate, Double percentNow, Double percentCandidate, long changed,
+            long warnings, List<Line> rows, List<Escalations> escalations, List<Surveys> surveys) {
+    }
+
+    /** What {@code GET /insights/what-if/{id}} shows: progress, then the report. */
+    public record JobView(String id, String state, String policy, Instant from, Instant to, Instant startedAt,
+            Instant finishedAt, long total, long replayed, String error, Report report) {
+    }
+
+    /** Refused: as many replays as allowed already run here. */
+    public static final class Busy extends RuntimeException {
+        public Busy(int running) {
+            super(running + " what-if replay(s) already running here; try again when one has finished");
+        }
+    }
+
+    private static final class Job {
+        final String id = UUID.randomUUID().toString();
+        final String owner;
+        final Policy candidate;
+        final Instant from;
+        final Instant to;
+        final Instant startedAt = Instant.now();
+        volatile State state = State.RUNNING;
+        volatile long total = -1;
+        volatile long replayed;
+        volatile Instant finishedAt;
+        volatile String error;
+        volatile Report report;
+
+        Job(String owner, Policy candidate, Instant from, Instant to) {
+            this.owner = owner;
+            this.candidate = candidate;
+            this.from = from;
+            this.to = to;
+        }
+
+        String policy() {
+            return candidate == null ? "in-force" : "candidate: " + candidate.name();
+        }
+
+        JobView view() {
+            return new JobView(id, state.wire(), policy(), from, to, startedAt, finishedAt, Math.max(total, 0), replayed,
+                    error, report);
+        }
+    }
 
     private final Pool pool;
     private final PolicyFeed policies;
+    private final FeedbackConfig.WhatIf config;
+    private final ExecutorService workers;
+    private final Semaphore slots;
+    private final Cache<String, Job> jobs = Caffeine.newBuilder().maximumSize(200)
+            .expireAfterWrite(Duration.ofHours(1)).build();
 
-    public WhatIf(Pool pool, PolicyFeed policies) {
+    public WhatIf(Pool pool, PolicyFeed policies, FeedbackConfig config) {
         this.pool = pool;
         this.policies = policies;
-    }
-
-    public Uni<Report> replay(Policy candidate, Instant from, Instant to) {
-        Policy now = policies.newestPolicy();
-        int version = policies.newest();
-        return pool.preparedQuery(FACTS).execute(Tuple.of(Kpis.utc(from), Kpis.utc(to))).map(rows -> {
-            Map<String, Tally> tallies = new TreeMap<>();
-            long total = 0;
-            long metNow = 0;
-            long metCandidate = 0;
-            for (io.vertx.mutiny.sqlclient.Row r : rows) {
-                Fact f = Fact.of(r);
-                Outcome a = now == null ? null : outcome(now, f);
-                Outcome b = outcome(candidate, f);
-                if (b == null) {
-                    continue; // the candidate sets no such target for this contact
-                }
-                boolean wasMet = a != null && a.met();
-                total++;
-                metNow += wasMet ? 1 : 0;
-                metCandidate += b.met() ? 1 : 0;
-                String key = f.metric() + "|" + b.rule() + "|" + f.channel().wire();
-                tallies.computeIfAbsent(key, k -> new Tally(f.metric().wire(), b.rule(), f.channel().wire()))
-                        .add(f.contactId(), wasMet, b.met());
-            }
-            return new Report(from, to, version, total, metNow, metCandidate,
-                    tallies.values().stream().map(Tally::row).toList());
+        this.config = config.whatIf();
+        this.slots = new Semaphore(this.config.concurrency());
+        this.workers = Executors.newFixedThreadPool(this.config.concurrency(), r -> {
+            Thread t = new Thread(r, "what-if");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY); // analysis yields to the consumer and the API
+            return t;
         });
     }
 
-    /** The outcome of a fact under a policy, or null when the policy sets no target of that metric for it. */
-    static Outcome outcome(Policy policy, Fact f) {
-        Policy.SlaRule rule = policy.slaRule(f.channel(), f.priority(), f.tier(), f.category());
-        Duration target = switch (f.metric()) {
-            case FIRST_RESPONSE -> rule.firstResponse();
-            case NEXT_RESPONSE -> rule.nextResponse();
-            case RESOLUTION -> rule.resolution();
-            case PROMISE -> null;
-        };
-        if (target == null) {
-            return null;
+    @PreDestroy
+    void stop() {
+        workers.shutdownNow();
+    }
+
+    /** Starts a replay of {@code [from, to)} under {@code candidate} (null: the versions in force). */
+    public JobView start(Policy candidate, Instant from, Instant to, String owner) {
+        if (!slots.tryAcquire()) {
+            throw new Busy(config.concurrency());
         }
-        BusinessCalendar calendar = policy.calendar(rule.calendar());
-        Duration elapsed = calendar.between(f.start(), f.end());
-        for (int i = 0; i < f.paused().size(); i++) {
-            Instant a = max(f.paused().get(i), f.start());
-            Instant b = min(f.resumed().get(i), f.end());
-            if (a.isBefore(b)) {
-                elapsed = elapsed.minus(calendar.between(a, b));
+        Job job = new Job(owner, candidate, from, to);
+        jobs.put(job.id, job);
+        LOG.infof("what-if %s started by %s: %s, %s to %s", job.id, owner, job.policy(), from, to);
+        workers.execute(() -> {
+            try {
+                run(job);
+            } catch (Throwable e) {
+                job.error = String.valueOf(e.getMessage());
+                job.state = State.FAILED;
+                LOG.errorf(e, "what-if %s failed after %d of %d contacts", job.id, job.replayed, job.total);
+            } finally {
+                job.finishedAt = Instant.now();
+                slots.release();
             }
-        }
-        return new Outcome(rule.name(), !elapsed.isNegative() && elapsed.compareTo(target) <= 0);
+        });
+        return job.view();
     }
 
-    record Outcome(String rule, boolean met) {
+    /** A job of {@code owner}'s, or empty (another caller's job is not there for them). */
+    public Optional<JobView> job(String id, String owner) {
+        Job job = jobs.getIfPresent(id);
+        return job == null || !job.owner.equals(owner) ? Optional.empty() : Optional.of(job.view());
     }
 
-    record Fact(String contactId, SlaMetric metric, Instant start, Instant end, Channel channel, Priority priority,
-            String tier, String category, List<Instant> paused, List<Instant> resumed) {
-        static Fact of(io.vertx.mutiny.sqlclient.Row r) {
-            return new Fact(r.getString("contact_id"), SlaMetric.of(r.getString("metric")),
-                    r.getOffsetDateTime("started_at").toInstant(), r.getOffsetDateTime("ended_at").toInstant(),
-                    Channel.of(r.getString("channel")), Priority.of(r.getString("priority")), r.getString("tier"),
-                    r.getString("category"), instants(r, "paused"), instants(r, "resumed"));
-        }
-
-        private static List<Instant> instants(io.vertx.mutiny.sqlclient.Row r, String column) {
-            java.time.OffsetDateTime[] values = r.getArrayOfOffsetDateTimes(column);
-            List<Instant> out = new ArrayList<>();
-            if (values != null) {
-                for (java.time.OffsetDateTime v : values) {
-                    out.add(v.toInstant());
+    /** Runs on a worker thread: blocking waits on the reactive client are fine here, never on the event loop. */
+    private void run(Job job) {
+        Duration wait = config.budget();
+        Instant deadline = job.startedAt.plus(config.budget());
+        Instant until = job.startedAt;
+        IntFunction<Policy> versions = job.candidate == null ? policies::version : v -> job.candidate;
+        Tally tally = new Tally();
+        SqlConnection conn = pool.getConnection().await().atMost(wait);
+        try {
+            Transaction tx = conn.begin().await().atMost(wait);
+            Tuple period = Tuple.of(utc(job.from), utc(job.to));
+            job.total = conn.preparedQuery("SELECT count(*) FROM fb_contact WHERE received_at >= $1 AND received_at < $2")
+                    .execute(period).await().atMost(wait).iterator().next().getLong(0);
+            PreparedStatement ps = conn.prepare(HISTORIES).await().atMost(wait);
+            Cursor cursor = ps.cursor(period);
+            CompletableFuture<RowSet<Row>> next = cursor.read(PAGE).subscribeAsCompletionStage();
+            while (true) {
+                RowSet<Row> page = next.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                boolean more = cursor.hasMore();
+                if (more) {
+                    next = cursor.read(PAGE).subscribeAsCompletionStage(); // the next page loads while this one replays
+                }
+                for (Row r : page) {
+                    tally.add(r, versions, until);
+                    job.replayed++;
+                }
+                if (!more) {
+                    break;
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    job.state = State.TIMED_OUT;
+                    job.error = "the time budget of " + config.budget() + " was spent after " + job.replayed + " of "
+                            + job.total + " contacts; ask for a shorter period";
+                    break;
                 }
             }
-            return out;
+            cursor.close().await().atMost(wait);
+            tx.rollback().await().atMost(wait); // read only
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("reading the history failed: " + e.getMessage(), e);
+        } finally {
+            conn.close().await().atMost(wait);
+        }
+        job.report = tally.report(job, until);
+        if (job.state == State.RUNNING) {
+            job.state = State.DONE;
+        }
+        LOG.infof("what-if %s %s: %d contacts replayed in %d ms, %d outcome(s) changed", job.id, job.state.wire(),
+                job.replayed, Duration.between(job.startedAt, Instant.now()).toMillis(), job.report.changed());
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return at.atOffset(java.time.ZoneOffset.UTC);
+    }
+
+    /** The report as it is counted, contact by contact. */
+    private static final class Tally {
+        final Map<String, RowTally> rows = new TreeMap<>();
+        final Map<String, long[]> escalations = new TreeMap<>();
+        final Map<String, long[]> surveys = new TreeMap<>();
+        long contacts;
+        long skipped;
+        String skippedBecause;
+        long changed;
+        long warnings;
+
+        void add(Row r, IntFunction<Policy> versions, Instant until) {
+            String contactId = r.getString("contact_id");
+            Replay.Result result;
+            try {
+                result = Replay.run(history(r), versions, until);
+            } catch (RuntimeException e) {
+                skipped++;
+                if (skippedBecause == null) {
+                    skippedBecause = contactId + ": " + e.getMessage();
+                }
+                return;
+            }
+            contacts++;
+            warnings += result.warnings();
+            Map<String, Replay.Outcome> recorded = recorded(r);
+            String channel = result.channel().wire();
+            for (Replay.Target t : result.targets()) {
+                String key = t.metric().wire() + "#" + t.cycle();
+                Replay.Outcome now = recorded.remove(key);
+                row(t.metric().wire(), t.rule(), channel).add(contactId, now, t.outcome());
+                if (t.outcome() != (now == null ? Replay.Outcome.NONE : now)) {
+                    changed++;
+                }
+            }
+            // recorded targets the candidate does not set
+            recorded.forEach((key, now) -> {
+                row(key.substring(0, key.indexOf('#')), "-", channel).add(contactId, now, null);
+                if (now != Replay.Outcome.NONE) {
+                    changed++;
+                }
+            });
+            for (Replay.Raised e : result.escalations()) {
+                escalations.computeIfAbsent(e.rule() + "\u0000" + e.level(), k -> new long[1])[0]++;
+            }
+            if (result.survey() != null) {
+                surveys.computeIfAbsent(result.survey().wire(), k -> new long[1])[0]++;
+            }
+        }
+
+        private RowTally row(String metric, String rule, String channel) {
+            return rows.computeIfAbsent(metric + "|" + rule + "|" + channel, k -> new RowTally(metric, rule, channel));
+        }
+
+        Report report(Job job, Instant until) {
+            List<Line> out = rows.values().stream().map(RowTally::line).toList();
+            long targetsNow = 0, metNow = 0, breachedNow = 0, targetsCandidate = 0, metCandidate = 0,
+                    breachedCandidate = 0;
+            for (Line row : out) {
+                targetsNow += row.targetsNow();
+                metNow += row.metNow();
+                breachedNow += row.breachedNow();
+                targetsCandidate += row.targetsCandidate();
+                metCandidate += row.metCandidate();
+                breachedCandidate += row.breachedCandidate();
+            }
+            List<Escalations> esc = new ArrayList<>();
+            escalations.forEach((k, v) -> {
+                String[] parts = k.split("\u0000", 2);
+                esc.add(new Escalations(parts[0], parts[1], v[0]));
+            });
+            List<Surveys> sent = new ArrayList<>();
+            surveys.forEach((k, v) -> sent.add(new Surveys(k, v[0])));
+            return new Report(job.from, job.to, job.policy(), until, contacts, skipped, skippedBecause, targetsNow,
+                    metNow, breachedNow, targetsCandidate, metCandidate, breachedCandidate,
+                    Kpis.share(metNow, metNow + breachedNow).percent(),
+                    Kpis.share(metCandidate, metCandidate + breachedCandidate).percent(), changed, warnings, out, esc,
+                    sent);
         }
     }
 
-    private static final class Tally {
+    /** The contact's recorded events, parsed. */
+    private static List<Replay.Recorded> history(Row r) {
+        String[] types = r.getArrayOfStrings("types");
+        OffsetDateTime[] arrived = r.getArrayOfOffsetDateTimes("arrived");
+        String[] ids = r.getArrayOfStrings("ids");
+        String[] events = r.getArrayOfStrings("events");
+        List<Replay.Recorded> history = new ArrayList<>(types.length);
+        for (int i = 0; i < types.length; i++) {
+            history.add(new Replay.Recorded(arrived[i].toInstant(), ids[i],
+                    (ContactEvent) EventJson.fromJson(types[i], events[i].getBytes(StandardCharsets.UTF_8))));
+        }
+        return history;
+    }
+
+    /** The outcomes sla-service recorded for the contact's targets, by {@code <metric>#<cycle>}. */
+    private static Map<String, Replay.Outcome> recorded(Row r) {
+        String[] metrics = r.getArrayOfStrings("metrics");
+        Integer[] cycles = r.getArrayOfIntegers("cycles");
+        String[] outcomes = r.getArrayOfStrings("outcomes");
+        Map<String, Replay.Outcome> recorded = new HashMap<>();
+        if (metrics != null) {
+            for (int i = 0; i < metrics.length; i++) {
+                recorded.put(metrics[i] + "#" + cycles[i], switch (outcomes[i]) {
+                    case "met" -> Replay.Outcome.MET;
+                    case "breached" -> Replay.Outcome.BREACHED;
+                    default -> Replay.Outcome.NONE;
+                });
+            }
+        }
+        return recorded;
+    }
+
+    private static final class RowTally {
         final String metric;
         final String rule;
         final String channel;
-        long targets;
+        long targetsNow;
         long metNow;
+        long breachedNow;
+        long targetsCandidate;
         long metCandidate;
+        long breachedCandidate;
         long wouldBeMet;
         long wouldBeMissed;
         final List<String> examples = new ArrayList<>();
 
-        Tally(String metric, String rule, String channel) {
+        RowTally(String metric, String rule, String channel) {
             this.metric = metric;
             this.rule = rule;
             this.channel = channel;
         }
 
-        void add(String contactId, boolean now, boolean candidate) {
-            targets++;
-            metNow += now ? 1 : 0;
-            metCandidate += candidate ? 1 : 0;
-            if (now != candidate) {
-                if (candidate) {
-                    wouldBeMet++;
-                } else {
-                    wouldBeMissed++;
-                }
-                if (examples.size() < EXAMPLES && !examples.contains(contactId)) {
-                    examples.add(contactId);
-                }
+        /** {@code now} null: no such target was recorded; {@code candidate} null: the candidate sets none. */
+        void add(String contactId, Replay.Outcome now, Replay.Outcome candidate) {
+            if (now != null) {
+                targetsNow++;
+                metNow += now == Replay.Outcome.MET ? 1 : 0;
+                breachedNow += now == Replay.Outcome.BREACHED ? 1 : 0;
+            }
+            if (candidate != null) {
+                targetsCandidate++;
+                metCandidate += candidate == Replay.Outcome.MET ? 1 : 0;
+                breachedCandidate += candidate == Replay.Outcome.BREACHED ? 1 : 0;
+            }
+            boolean met = candidate == Replay.Outcome.MET && now != Replay.Outcome.MET;
+            boolean missed = candidate == Replay.Outcome.BREACHED && now != Replay.Outcome.BREACHED;
+            wouldBeMet += met ? 1 : 0;
+            wouldBeMissed += missed ? 1 : 0;
+            if ((met || missed) && examples.size() < EXAMPLES && !examples.contains(contactId)) {
+                examples.add(contactId);
             }
         }
 
-        Row row() {
-            return new Row(metric, rule, channel, targets, metNow, metCandidate, Kpis.share(metNow, targets).percent(),
-                    Kpis.share(metCandidate, targets).percent(), wouldBeMet, wouldBeMissed, List.copyOf(examples));
+        Line line() {
+            return new Line(metric, rule, channel, targetsNow, metNow, breachedNow, targetsCandidate, metCandidate,
+                    breachedCandidate, Kpis.share(metNow, metNow + breachedNow).percent(),
+                    Kpis.share(metCandidate, metCandidate + breachedCandidate).percent(), wouldBeMet, wouldBeMissed,
+                    List.copyOf(examples));
         }
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
-    }
-
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
     }
 }

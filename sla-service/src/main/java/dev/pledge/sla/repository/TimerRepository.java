@@ -25,7 +25,7 @@ public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer
                                  $13::int[], $14::boolean[], $15::timestamptz[], $16::timestamptz[],
                                  $17::timestamptz[], $18::bigint[], $19::boolean[], $20::timestamptz[], $21::text[])""";
 
-    /** New timers with one statement (they are not in the session afterwards; {@link #openForUpdate} reads them). */
+    /** New timers with one statement (they are not in the session afterwards; {@link #allForUpdate} reads them). */
     public Uni<Void> insertAll(List<SlaTimer> timers) {
         if (timers.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -72,9 +72,12 @@ public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer
         return at == null ? null : at.atOffset(ZoneOffset.UTC);
     }
 
-    /** A contact's running and paused timers, locked against the clock firing them meanwhile. */
-    public Uni<List<SlaTimer>> openForUpdate(String contactId) {
-        return find("contactId = ?1 and state in ('running', 'paused')", contactId)
+    /**
+     * Every timer a contact has had (the model numbers cycles and promises from them), in the order they
+     * started, locked against the clock firing them meanwhile.
+     */
+    public Uni<List<SlaTimer>> allForUpdate(String contactId) {
+        return find("contactId", Sort.by("startedAt").and("metric").and("cycle"), contactId)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 
@@ -98,12 +101,6 @@ public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer
 
     public Uni<List<SlaTimer>> ofContact(String contactId) {
         return find("contactId", Sort.by("startedAt").and("metric").and("cycle"), contactId).list();
-    }
-
-    /** The highest cycle of a metric, 0 when none. */
-    public Uni<Integer> lastCycle(String contactId, String metric) {
-        return find("select coalesce(max(cycle), 0) from SlaTimer where contactId = ?1 and metric = ?2", contactId, metric)
-                .project(Integer.class).singleResult();
     }
 
     /** Running, not yet breached, due by {@code until}: soonest first. */

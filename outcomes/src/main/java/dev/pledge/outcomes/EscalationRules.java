@@ -1,4 +1,4 @@
-package dev.pledge.escalation.service;
+package dev.pledge.outcomes;
 
 import dev.pledge.events.Channel;
 import dev.pledge.events.Priority;
@@ -14,9 +14,9 @@ import java.util.List;
  * ladder level any of them raises to, and the specialist team listed first among those they name.
  * Pure: no state, no I/O; the whole meaning of a rule is here.
  */
-public final class Rules {
+public final class EscalationRules {
 
-    private Rules() {
+    private EscalationRules() {
     }
 
     /**
@@ -124,6 +124,27 @@ public final class Rules {
         }
         return new Decision(levelRule == null ? null : levelRule.rule().raiseTo(), levelRule,
                 teamRule == null ? null : teamRule.rule().raiseTo(), teamRule);
+    }
+
+    /** What a decision does to an escalation: raises its ladder level, and/or moves it to a team listed first. */
+    public record Raise(boolean higher, boolean firstTeam) {
+        public boolean any() {
+            return higher || firstTeam;
+        }
+    }
+
+    /**
+     * What {@code d} does to an open escalation at {@code level} and {@code team} (either null): it raises only
+     * to a higher level or to a team listed before the current one, so one contact never has two escalations
+     * open. A level the deciding version's ladder lacks (a newer version renamed or dropped it) counts as its
+     * top: a policy change never demotes an open escalation.
+     */
+    public static Raise raises(Policy.Escalation escalation, String level, String team, Decision d) {
+        int current = level == null ? -1 : escalation.rank(level) >= 0 ? escalation.rank(level) : Integer.MAX_VALUE;
+        boolean higher = d.level() != null && escalation.rank(d.level()) > current;
+        boolean firstTeam = d.team() != null && (team == null
+                || precedence(escalation, d.team()) < precedence(escalation, team));
+        return new Raise(higher, firstTeam);
     }
 
     /** A specialist team's place in the policy's list: lower goes first. */

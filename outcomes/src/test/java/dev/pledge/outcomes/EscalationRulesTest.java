@@ -1,4 +1,4 @@
-package dev.pledge.escalation.service;
+package dev.pledge.outcomes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,20 +10,20 @@ import dev.pledge.policy.PolicyLoader;
 import org.junit.jupiter.api.Test;
 
 /** Rule matching over the default policy's escalation rules. */
-class RulesTest {
+class EscalationRulesTest {
     private final Policy.Escalation escalation = PolicyLoader.defaultPolicy().escalation();
 
-    private Rules.Facts message(String tier, String category, String subject, String body, String repeatOf) {
-        return new Rules.Facts(Channel.EMAIL, Priority.NORMAL, tier, category, subject, body, repeatOf, null, null, 0);
+    private EscalationRules.Facts message(String tier, String category, String subject, String body, String repeatOf) {
+        return new EscalationRules.Facts(Channel.EMAIL, Priority.NORMAL, tier, category, subject, body, repeatOf, null, null, 0);
     }
 
-    private Rules.Decision received(Rules.Facts facts) {
-        return Rules.decide(escalation, Policy.Trigger.CONTACT_RECEIVED, facts);
+    private EscalationRules.Decision received(EscalationRules.Facts facts) {
+        return EscalationRules.decide(escalation, Policy.Trigger.CONTACT_RECEIVED, facts);
     }
 
     @Test
     void aLegalThreatGoesToLegalWhateverTheCaseAndPunctuation() {
-        Rules.Decision d = received(message("standard", "billing", "Refund", "I'll take LEGAL-ACTION, see you in court!", null));
+        EscalationRules.Decision d = received(message("standard", "billing", "Refund", "I'll take LEGAL-ACTION, see you in court!", null));
         assertThat(d.team()).isEqualTo("legal");
         assertThat(d.teamRule().rule().name()).isEqualTo("legal-threat");
         assertThat(d.teamRule().reason()).contains("'legal action'", "'court'");
@@ -50,7 +50,7 @@ class RulesTest {
     @Test
     void theHighestLevelAndTheFirstListedTeamWin() {
         // VIP (vip-desk), a repeat (senior-agent), a VIP repeat (supervisor), a legal threat (legal)
-        Rules.Decision d = received(message("vip", "delivery", "Again", "My lawyer is waiting", "c-earlier"));
+        EscalationRules.Decision d = received(message("vip", "delivery", "Again", "My lawyer is waiting", "c-earlier"));
         assertThat(d.level()).isEqualTo("supervisor");
         assertThat(d.levelRule().rule().name()).isEqualTo("vip-repeat-contact");
         assertThat(d.team()).as("legal is listed before vip-desk").isEqualTo("legal");
@@ -66,25 +66,25 @@ class RulesTest {
 
     @Test
     void slaRulesLookAtTheThresholdAndTheMetric() {
-        Rules.Facts at75 = new Rules.Facts(Channel.CHAT, Priority.HIGH, "standard", "billing", null, null, null, 75,
+        EscalationRules.Facts at75 = new EscalationRules.Facts(Channel.CHAT, Priority.HIGH, "standard", "billing", null, null, null, 75,
                 SlaMetric.FIRST_RESPONSE, 0);
-        Rules.Facts at90 = new Rules.Facts(Channel.CHAT, Priority.HIGH, "standard", "billing", null, null, null, 90,
+        EscalationRules.Facts at90 = new EscalationRules.Facts(Channel.CHAT, Priority.HIGH, "standard", "billing", null, null, null, 90,
                 SlaMetric.FIRST_RESPONSE, 0);
-        assertThat(Rules.decide(escalation, Policy.Trigger.SLA_WARNING, at75).isEmpty()).isTrue();
-        assertThat(Rules.decide(escalation, Policy.Trigger.SLA_WARNING, at90).level()).isEqualTo("senior-agent");
-        Rules.Facts breach = new Rules.Facts(Channel.CHAT, Priority.HIGH, "standard", "billing", null, null, null, null,
+        assertThat(EscalationRules.decide(escalation, Policy.Trigger.SLA_WARNING, at75).isEmpty()).isTrue();
+        assertThat(EscalationRules.decide(escalation, Policy.Trigger.SLA_WARNING, at90).level()).isEqualTo("senior-agent");
+        EscalationRules.Facts breach = new EscalationRules.Facts(Channel.CHAT, Priority.HIGH, "standard", "billing", null, null, null, null,
                 SlaMetric.RESOLUTION, 0);
-        assertThat(Rules.decide(escalation, Policy.Trigger.SLA_BREACHED, breach).level()).isEqualTo("supervisor");
+        assertThat(EscalationRules.decide(escalation, Policy.Trigger.SLA_BREACHED, breach).level()).isEqualTo("supervisor");
     }
 
     @Test
     void aCustomerChasingThreeTimesWithoutAnswerEscalates() {
-        Rules.Facts twice = new Rules.Facts(Channel.EMAIL, Priority.NORMAL, "standard", "billing", null, null, null,
+        EscalationRules.Facts twice = new EscalationRules.Facts(Channel.EMAIL, Priority.NORMAL, "standard", "billing", null, null, null,
                 null, null, 2);
-        Rules.Facts thrice = new Rules.Facts(Channel.EMAIL, Priority.NORMAL, "standard", "billing", null, null, null,
+        EscalationRules.Facts thrice = new EscalationRules.Facts(Channel.EMAIL, Priority.NORMAL, "standard", "billing", null, null, null,
                 null, null, 3);
-        assertThat(Rules.decide(escalation, Policy.Trigger.CUSTOMER_REPLIED, twice).isEmpty()).isTrue();
-        Rules.Decision d = Rules.decide(escalation, Policy.Trigger.CUSTOMER_REPLIED, thrice);
+        assertThat(EscalationRules.decide(escalation, Policy.Trigger.CUSTOMER_REPLIED, twice).isEmpty()).isTrue();
+        EscalationRules.Decision d = EscalationRules.decide(escalation, Policy.Trigger.CUSTOMER_REPLIED, thrice);
         assertThat(d.level()).isEqualTo("senior-agent");
         assertThat(d.levelRule().reason()).contains("3 customer replies");
     }
@@ -93,8 +93,8 @@ class RulesTest {
     void aComplaintCategoryGoesToTheComplaintsTeamAndAMissedDeadlineToAManager() {
         assertThat(received(message("standard", "long-hold", "Hold", "45 minutes on hold", null)).team())
                 .isEqualTo("complaints-team");
-        assertThat(Rules.decide(escalation, Policy.Trigger.COMPLAINT_DEADLINE_MISSED,
-                Rules.Facts.of(Channel.PHONE, Priority.NORMAL, "standard", "long-hold")).level()).isEqualTo("manager");
+        assertThat(EscalationRules.decide(escalation, Policy.Trigger.COMPLAINT_DEADLINE_MISSED,
+                EscalationRules.Facts.of(Channel.PHONE, Priority.NORMAL, "standard", "long-hold")).level()).isEqualTo("manager");
     }
 
     @Test

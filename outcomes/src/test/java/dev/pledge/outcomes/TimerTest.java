@@ -1,4 +1,4 @@
-package dev.pledge.sla;
+package dev.pledge.outcomes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,18 +12,18 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The timer arithmetic alone: no server, no clock but the instants passed in. */
-class SlaTimerTest {
+class TimerTest {
     static final BusinessCalendar ALWAYS = BusinessCalendar.ALWAYS;
     static final List<Integer> WARNINGS = List.of(50, 75, 90);
     static final Instant T0 = Instant.parse("2026-03-09T10:00:00Z");
 
-    static SlaTimer chat(Duration target) {
-        return SlaTimer.start("c-1", SlaMetric.FIRST_RESPONSE, 1, 0, "chat", "24x7", 1, target, T0, ALWAYS, WARNINGS);
+    static Timer chat(Duration target) {
+        return Timer.start("c-1", SlaMetric.FIRST_RESPONSE, 1, "chat", "24x7", 1, target, T0, ALWAYS, WARNINGS);
     }
 
     @Test
     void warnsAtEachThresholdOnceThenBreachesOnce() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         assertThat(t.deadline).isEqualTo(T0.plusSeconds(120));
         assertThat(t.nextFireAt).isEqualTo(T0.plusSeconds(60));
 
@@ -44,13 +44,13 @@ class SlaTimerTest {
 
     @Test
     void aBreachFoundLateSkipsTheWarningsItMakesMoot() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         assertThat(t.fire(T0.plusSeconds(600), ALWAYS, WARNINGS)).singleElement().isInstanceOf(SlaEvent.Breached.class);
     }
 
     @Test
     void replyBeforeTheDeadlineIsMetInTarget() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         SlaEvent.Met met = t.meet(T0.plusSeconds(45), ALWAYS);
         assertThat(met.inTarget()).isTrue();
         assertThat(met.elapsed()).isEqualTo(Duration.ofSeconds(45));
@@ -60,7 +60,7 @@ class SlaTimerTest {
 
     @Test
     void replyAfterABreachIsMetOutOfTarget() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         t.fire(T0.plusSeconds(121), ALWAYS, WARNINGS);
         SlaEvent.Met met = t.meet(T0.plusSeconds(300), ALWAYS);
         assertThat(met.inTarget()).isFalse();
@@ -69,7 +69,7 @@ class SlaTimerTest {
 
     @Test
     void pauseHoldsTheClockAndResumeContinuesWithWhatWasLeft() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         SlaEvent.Paused paused = t.pause(T0.plusSeconds(30), ALWAYS);
         assertThat(paused.remaining()).isEqualTo(Duration.ofSeconds(90));
         assertThat(t.nextFireAt).isNull();
@@ -83,7 +83,7 @@ class SlaTimerTest {
 
     @Test
     void retargetKeepsTheTimeUsedAndWhatWasAlreadyWarned() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         t.fire(T0.plusSeconds(60), ALWAYS, WARNINGS); // 50 % warned
         t.retarget("vip", "24x7", Duration.ofMinutes(10), T0.plusSeconds(70), ALWAYS, ALWAYS, WARNINGS);
         assertThat(t.remaining()).isEqualTo(Duration.ofSeconds(530));
@@ -97,7 +97,7 @@ class SlaTimerTest {
     @Test
     void businessHoursTimerStartedFridayEveningIsDueMonday() {
         BusinessCalendar office = PolicyLoader.defaultPolicy().calendar("office");
-        SlaTimer t = SlaTimer.start("c-2", SlaMetric.FIRST_RESPONSE, 1, 0, "email", "office", 1, Duration.ofHours(4),
+        Timer t = Timer.start("c-2", SlaMetric.FIRST_RESPONSE, 1, "email", "office", 1, Duration.ofHours(4),
                 Instant.parse("2026-03-06T18:00:00Z"), office, WARNINGS);
         assertThat(t.deadline).isEqualTo(Instant.parse("2026-03-09T14:00:00Z"));
         assertThat(t.used(office, Instant.parse("2026-03-08T12:00:00Z"))).isEqualTo(Duration.ZERO); // the weekend
@@ -105,7 +105,7 @@ class SlaTimerTest {
 
     @Test
     void aReplyMadeInTimeWhoseRecordCameAfterTheBreachIsMetInTargetAndCorrectsIt() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         t.fire(T0.plusSeconds(125), ALWAYS, WARNINGS); // the breach fired: no reply had arrived yet
         assertThat(t.inTarget).isFalse();
         SlaEvent.Met met = t.meet(T0.plusSeconds(100), ALWAYS); // the reply happened at 100 s; its record came late
@@ -119,7 +119,7 @@ class SlaTimerTest {
     @Test
     void aBreachUnderTheTargetInForceStaysABreachWhenTheTargetIsLoweredAfterIt() {
         // urgent: 15 min; breached at 15; priority lowered (1 h rule) at 20; reply at 40: still a breach
-        SlaTimer t = chat(Duration.ofMinutes(15));
+        Timer t = chat(Duration.ofMinutes(15));
         assertThat(t.fire(T0.plus(Duration.ofMinutes(15)), ALWAYS, WARNINGS)).singleElement().isInstanceOf(SlaEvent.Breached.class);
         t.retarget("normal", "24x7", Duration.ofHours(1), T0.plus(Duration.ofMinutes(20)), ALWAYS, ALWAYS, WARNINGS);
         SlaEvent.Met met = t.meet(T0.plus(Duration.ofMinutes(40)), ALWAYS);
@@ -131,7 +131,7 @@ class SlaTimerTest {
 
     @Test
     void aReplyBeforeTheBreachWhoseRecordCameAfterARetargetStillCorrectsIt() {
-        SlaTimer t = chat(Duration.ofMinutes(15));
+        Timer t = chat(Duration.ofMinutes(15));
         t.fire(T0.plus(Duration.ofMinutes(15)), ALWAYS, WARNINGS);
         t.retarget("normal", "24x7", Duration.ofHours(1), T0.plus(Duration.ofMinutes(20)), ALWAYS, ALWAYS, WARNINGS);
         SlaEvent.Met met = t.meet(T0.plus(Duration.ofMinutes(10)), ALWAYS);
@@ -142,7 +142,7 @@ class SlaTimerTest {
 
     @Test
     void aTimerCancelledAfterItsBreachStaysBreachedAndSaysSo() {
-        SlaTimer t = chat(Duration.ofMinutes(2));
+        Timer t = chat(Duration.ofMinutes(2));
         t.fire(T0.plusSeconds(120), ALWAYS, WARNINGS);
         SlaEvent.Cancelled c = t.cancel(T0.plusSeconds(300), "contact resolved");
         assertThat(c.breached()).isTrue();
@@ -153,7 +153,7 @@ class SlaTimerTest {
 
     @Test
     void everyEventNamesItsTimer() {
-        SlaTimer t = SlaTimer.start("c-1", SlaMetric.NEXT_RESPONSE, 3, 0, "chat", "24x7", 1, Duration.ofMinutes(2), T0,
+        Timer t = Timer.start("c-1", SlaMetric.NEXT_RESPONSE, 3, "chat", "24x7", 1, Duration.ofMinutes(2), T0,
                 ALWAYS, WARNINGS);
         assertThat(t.started().cycle()).isEqualTo(3);
         assertThat(t.fire(T0.plusSeconds(60), ALWAYS, WARNINGS)).extracting(SlaEvent::cycle).containsExactly(3);
