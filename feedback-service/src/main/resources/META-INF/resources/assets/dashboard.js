@@ -82,5 +82,87 @@ async function refresh() {
   }
 }
 
+// The what-if panel: starts a replay job, follows its progress, then shows its report as a chart and a table.
+function percent(v) { return v === null || v === undefined ? "–" : v + " %"; }
+
+function whatIfStatus(text, error) {
+  const el = document.getElementById("what-if-status");
+  el.textContent = text;
+  el.className = error ? "error" : "";
+}
+
+function renderWhatIf(job) {
+  const r = job.report;
+  document.getElementById("what-if-summary").textContent = r.contacts + " contacts replayed (" + r.policy + "): "
+      + r.metNow + " of " + (r.metNow + r.breachedNow) + " targets met as recorded (" + percent(r.percentNow) + "), "
+      + r.metCandidate + " of " + (r.metCandidate + r.breachedCandidate) + " under the candidate (" + percent(r.percentCandidate) + "); "
+      + r.changed + " outcomes change; " + r.warnings + " warnings; "
+      + r.escalations.reduce((n, e) => n + e.contacts, 0) + " escalations ("
+      + (r.escalations.map(e => e.rule + " → " + e.level + ": " + e.contacts).join(", ") || "none") + "); "
+      + r.surveys.reduce((n, s) => n + s.sent, 0) + " surveys"
+      + (r.skipped ? "; " + r.skipped + " contacts could not be replayed (" + r.skippedBecause + ")" : "") + ".";
+  const rows = r.rows.filter(x => x.metric !== "promise");
+  const body = document.querySelector("#what-if-rows tbody");
+  body.replaceChildren();
+  for (const x of rows) {
+    const tr = document.createElement("tr");
+    for (const [v, cls] of [[x.metric, ""], [x.rule, ""], [x.channel, ""], [percent(x.percentNow) + " of " + x.targetsNow, "n"],
+        [percent(x.percentCandidate) + " of " + x.targetsCandidate, "n"], [x.wouldBeMet, "n"], [x.wouldBeMissed, "n"]]) {
+      const td = document.createElement("td"); td.textContent = v; if (cls) td.className = cls; tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  document.getElementById("what-if-result").hidden = false;
+  chart("chart-what-if", "bar", rows.map(x => x.metric + " · " + x.rule + " · " + x.channel), [
+      { label: "met now %", data: rows.map(x => x.percentNow), backgroundColor: COLORS[0] },
+      { label: "met under the candidate %", data: rows.map(x => x.percentCandidate), backgroundColor: COLORS[1] }],
+      { scales: { y: { min: 0, max: 100 } } });
+}
+
+async function followWhatIf(location) {
+  for (;;) {
+    const response = await fetch(location, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) { whatIfStatus("the replay is gone (" + response.status + ")", true); return; }
+    const job = await response.json();
+    if (job.state === "running") {
+      whatIfStatus("replaying… " + job.replayed + " of " + job.total + " contacts");
+      await new Promise(done => setTimeout(done, 1000));
+      continue;
+    }
+    if (job.state === "done") {
+      whatIfStatus("done: " + job.replayed + " of " + job.total + " contacts");
+      renderWhatIf(job);
+    } else {
+      whatIfStatus(job.state + ": " + job.error, true);
+    }
+    return;
+  }
+}
+
+document.getElementById("what-if-form").addEventListener("submit", async event => {
+  event.preventDefault();
+  const button = document.getElementById("what-if-run");
+  button.disabled = true;
+  try {
+    const days = document.getElementById("what-if-days").value;
+    const response = await fetch("/dashboard/what-if?days=" + encodeURIComponent(days), {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/yaml", Accept: "application/json" },
+      body: document.getElementById("what-if-policy").value });
+    if (response.status === 202) {
+      await followWhatIf(response.headers.get("Location"));
+    } else if (response.status === 429) {
+      whatIfStatus("another replay is running here: try again in " + (response.headers.get("Retry-After") || "a few") + " s", true);
+    } else {
+      const problem = await response.json().catch(() => ({}));
+      whatIfStatus((problem.detail || response.statusText) + (problem.errors
+          ? ": " + problem.errors.map(e => e.field + " " + e.message).join("; ") : ""), true);
+    }
+  } catch (e) {
+    whatIfStatus("the service did not answer: try again", true);
+  } finally {
+    button.disabled = false;
+  }
+});
+
 render(JSON.parse(document.getElementById("initial").textContent));
 setInterval(refresh, 15000);

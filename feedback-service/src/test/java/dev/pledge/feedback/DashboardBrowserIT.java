@@ -8,6 +8,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pledge.events.Channel;
+import dev.pledge.events.ContactEvent;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.events.PledgeEvent;
@@ -46,7 +47,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver), driven by Selenium:
  * sign in with a supervisor's token, the page loads without console errors and shows the numbers the API
- * returns. A screenshot goes to {@code target/dashboard.png}. Without Chromium the test says loudly that
+ * returns; a what-if started from its panel shows its progress and report. Screenshots go to
+ * {@code target/dashboard.png} and {@code target/what-if.png} (copied to {@code docs/images/} by hand). Without Chromium the test says loudly that
  * it is skipped, and fails instead when {@code PLEDGE_REQUIRE_CHROMIUM=1} (as {@code .ci/run} sets).
  */
 class DashboardBrowserIT {
@@ -117,6 +119,7 @@ class DashboardBrowserIT {
             }
             events.add(new SlaEvent.Met(id, SlaMetric.FIRST_RESPONSE, target, elapsed, elapsed.compareTo(target) <= 0,
                     at.plus(target), at.plus(elapsed), 2));
+            events.add(new ContactEvent.AgentReplied(id, "agent-1", at.plus(elapsed))); // the history the what-if replays
             if (i == 3) {
                 events.add(new EscalationEvent.Raised("e-" + UUID.randomUUID(), id, "supervisor", null, "breach", "test",
                         now.plus(Duration.ofHours(1)), now, 2, "ev-" + id));
@@ -182,6 +185,26 @@ class DashboardBrowserIT {
 
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, Path.of("target/dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+
+        // the what-if panel: a candidate with a 15-minute first response; the replies at 12 and 15 minutes would be met
+        String candidate = FeedbackTestSupport.testPolicyText().replace("firstResponse: PT10M", "firstResponse: PT15M");
+        browser.findElement(By.id("what-if-policy")).sendKeys(candidate);
+        browser.findElement(By.id("what-if-run")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("what-if-status")).getText()
+                .startsWith("done") || d.findElement(By.id("what-if-status")).getAttribute("class").contains("error"));
+        assertThat(browser.findElement(By.id("what-if-status")).getText()).startsWith("done");
+        assertThat(browser.findElement(By.id("what-if-summary")).getText()).contains("under the candidate");
+        List<org.openqa.selenium.WebElement> rows = browser.findElements(By.cssSelector("#what-if-rows tbody tr"));
+        long wouldBeMet = rows.stream().map(r -> r.findElements(By.tagName("td")))
+                .filter(td -> td.get(0).getText().equals("first-response") && td.get(1).getText().equals("everything"))
+                .mapToLong(td -> Long.parseLong(td.get(5).getText())).sum();
+        assertThat(wouldBeMet).as("first responses the candidate would meet").isGreaterThanOrEqualTo(2);
+        Object bars = ((JavascriptExecutor) browser).executeScript(
+                "return Chart.getChart('chart-what-if').data.datasets.length;");
+        assertThat(((Number) bars).intValue()).isEqualTo(2);
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('what-if').scrollIntoView();");
+        Path whatIfShot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(whatIfShot, Path.of("target/what-if.png"), StandardCopyOption.REPLACE_EXISTING);
 
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();

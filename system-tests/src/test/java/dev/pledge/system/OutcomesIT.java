@@ -124,6 +124,30 @@ class OutcomesIT {
     }
 
     /**
+     * The identity of docs/outcomes.md: the versions that were in force, replayed from feedback-service's
+     * recorded history over every contact of the period by the model sla-service decides with, give every outcome
+     * sla-service recorded: late replies and their corrections, a retarget, pauses, a reopen, promises, a policy
+     * change mid-life. (Retried for a while: a deadline that passed a moment ago may not be recorded yet.)
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void replayingTheVersionsInForceReproducesEveryRecordedOutcome() {
+        String from = periodStart.toString();
+        String to = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            JsonPath job = stack.whatIf(null, from, to);
+            assertThat(job.getString("state")).isEqualTo("done");
+            assertThat(job.getString("report.skippedBecause")).as("a contact the replay could not replay").isNull();
+            assertThat(job.getLong("report.contacts")).as("contacts replayed").isGreaterThanOrEqualTo(13);
+            assertThat(job.getLong("report.changed")).as("outcomes replayed otherwise than recorded: %s",
+                    job.getList("report.rows")).isZero();
+            assertThat(job.getLong("report.metCandidate")).isEqualTo(job.getLong("report.metNow"));
+            assertThat(job.getLong("report.breachedCandidate")).isEqualTo(job.getLong("report.breachedNow"));
+            assertThat(job.getLong("report.targetsCandidate")).isEqualTo(job.getLong("report.targetsNow"));
+        });
+    }
+
+    /**
      * No service set a record aside: a record dead-lettered by one service is an outcome the others have and it
      * has not, so the services would disagree (a SQL error in a handler showed up here first).
      */

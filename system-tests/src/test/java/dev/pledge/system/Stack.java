@@ -8,6 +8,7 @@ import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TestTokens;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,6 +165,26 @@ final class Stack implements AutoCloseable {
     Response kpis(String from, String to) {
         return given().auth().oauth2(TestTokens.forRoles("analyst"))
                 .get(feedback.url() + "/kpis?from=" + from + "&to=" + to);
+    }
+
+    /**
+     * A what-if replay of {@code [from, to)} under {@code candidate} (null: the versions in force), followed to
+     * its end; the job as {@code GET /insights/what-if/{id}} shows it last.
+     */
+    JsonPath whatIf(String candidate, String from, String to) {
+        var request = given().auth().oauth2(TestTokens.forRoles("analyst")).queryParam("from", from).queryParam("to", to);
+        if (candidate != null) {
+            request = request.contentType("application/yaml").body(candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String location = request.post(feedback.url() + "/insights/what-if").then().statusCode(202).extract()
+                .header("Location");
+        JsonPath[] job = new JsonPath[1];
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            job[0] = given().auth().oauth2(TestTokens.forRoles("analyst")).get(location).then().statusCode(200)
+                    .extract().jsonPath();
+            return !"running".equals(job[0].getString("state"));
+        });
+        return job[0];
     }
 
     /** The default policy with these {@code sla:} and {@code feedback:} sections in place of its own. */

@@ -80,11 +80,19 @@ public class AnalyticsResource {
     public Response whatIf(byte[] body, @QueryParam("from") String from, @QueryParam("to") String to,
             @Context SecurityContext caller) {
         Period p = period(from, to, Duration.ofDays(90));
-        Policy candidate = body == null || body.length == 0 ? null
+        return start(whatIf, body, p, caller.getUserPrincipal().getName(), "/insights/what-if/");
+    }
+
+    /**
+     * Starts a replay for {@code owner}: the body is the candidate (empty: the versions in force); 202 with the
+     * job at {@code location + id}, or 429 with {@code Retry-After}. The dashboard starts its replays here too.
+     */
+    static Response start(WhatIf whatIf, byte[] body, Period p, String owner, String location) {
+        Policy candidate = body == null || body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank() ? null
                 : PolicyLoader.read(PolicyLoader.parse(new String(body, StandardCharsets.UTF_8)));
         try {
-            WhatIf.JobView job = whatIf.start(candidate, p.from(), p.to(), caller.getUserPrincipal().getName());
-            return Response.accepted(job).location(URI.create("/insights/what-if/" + job.id())).build();
+            WhatIf.JobView job = whatIf.start(candidate, p.from(), p.to(), owner);
+            return Response.accepted(job).location(URI.create(location + job.id())).build();
         } catch (WhatIf.Busy busy) {
             return Response.status(Response.Status.TOO_MANY_REQUESTS).type(Problem.MEDIA_TYPE)
                     .header(HttpHeaders.RETRY_AFTER, 10)

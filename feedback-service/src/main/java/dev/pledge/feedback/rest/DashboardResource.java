@@ -2,7 +2,10 @@ package dev.pledge.feedback.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pledge.feedback.service.Dashboard;
+import dev.pledge.feedback.service.WhatIf;
 import dev.pledge.web.Completion;
+import dev.pledge.web.Period;
+import dev.pledge.web.ProblemException;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -11,14 +14,22 @@ import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The support lead's page: server-rendered (Qute) with the figures of {@link Dashboard}, charts drawn by
@@ -36,10 +47,12 @@ public class DashboardResource {
 
     private final CurrentIdentityAssociation identity;
     private final DashboardCookies cookies;
+    private final WhatIf whatIf;
 
     public DashboardResource(Dashboard dashboard, @io.quarkus.qute.Location("dashboard.html") Template dashboardPage,
             @io.quarkus.qute.Location("sign-in.html") Template signIn, ObjectMapper json,
-            CurrentIdentityAssociation identity, DashboardCookies cookies) {
+            CurrentIdentityAssociation identity, DashboardCookies cookies, WhatIf whatIf) {
+        this.whatIf = whatIf;
         this.identity = identity;
         this.cookies = cookies;
         this.dashboard = dashboard;
@@ -85,6 +98,33 @@ public class DashboardResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Dashboard.Data> data() {
         return Completion.regardlessOfClient(dashboard::read);
+    }
+
+    /**
+     * The dashboard's what-if panel: a replay of the last {@code days} days under the candidate in the body
+     * (empty: the versions in force), as {@code POST /insights/what-if} starts one, for the signed-in caller.
+     */
+    @POST
+    @Path("what-if")
+    @RolesAllowed({"supervisor", "analyst"})
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response whatIf(byte[] body, @QueryParam("days") @DefaultValue("30") int days, @Context SecurityContext caller) {
+        if (days < 1 || days > 400) {
+            throw ProblemException.badField("days", "must be 1 to 400");
+        }
+        Instant to = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        return AnalyticsResource.start(whatIf, body, new Period(to.minus(Duration.ofDays(days)), to),
+                caller.getUserPrincipal().getName(), "/dashboard/what-if/");
+    }
+
+    @GET
+    @Path("what-if/{id}")
+    @RolesAllowed({"supervisor", "analyst"})
+    @Produces(MediaType.APPLICATION_JSON)
+    public WhatIf.JobView whatIfJob(@PathParam("id") String id, @Context SecurityContext caller) {
+        return whatIf.job(id, caller.getUserPrincipal().getName())
+                .orElseThrow(() -> ProblemException.notFound("what-if " + id));
     }
 
     @GET
