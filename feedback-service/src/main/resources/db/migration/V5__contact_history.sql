@@ -10,3 +10,5 @@ CREATE TABLE fb_history (
     event       text         NOT NULL,   -- its JSON payload, as it was published
     PRIMARY KEY (contact_id, seq)
 );
+-- pruned by arrival (pledge.feedback.history-retention)
+CREATE INDEX fb_history_arrived ON fb_history (arrived_at);

@@ -60,9 +60,12 @@ class RoleMatrixIT {
             new Endpoint("feedback-service", "GET", "/kpis", Set.of("supervisor", "analyst")),
             new Endpoint("feedback-service", "GET", "/insights", Set.of("supervisor", "analyst")),
             new Endpoint("feedback-service", "POST", "/insights/what-if", Set.of("supervisor", "analyst", "policy-admin")),
+            new Endpoint("feedback-service", "GET", "/insights/what-if/{id}", Set.of("supervisor", "analyst", "policy-admin")),
             new Endpoint("feedback-service", "POST", "/feedback", null),
             new Endpoint("feedback-service", "GET", "/dashboard", Set.of("supervisor", "analyst"), 303),
             new Endpoint("feedback-service", "GET", "/dashboard/data", Set.of("supervisor", "analyst")),
+            new Endpoint("feedback-service", "POST", "/dashboard/what-if", Set.of("supervisor", "analyst")),
+            new Endpoint("feedback-service", "GET", "/dashboard/what-if/{id}", Set.of("supervisor", "analyst")),
             new Endpoint("feedback-service", "GET", "/dashboard/sign-in", null),
             new Endpoint("feedback-service", "POST", "/dashboard/sign-in", null));
 

@@ -43,6 +43,13 @@ public interface FeedbackConfig {
     @WithDefault("P400D")
     java.time.Duration maxPeriod();
 
+    /**
+     * How long each contact event is kept in the recorded history the what-if replays ({@code fb_history}),
+     * from its arrival: a contact received before then is skipped by a replay (and said so).
+     */
+    @WithDefault("P400D")
+    java.time.Duration historyRetention();
+
     /** The what-if replay ({@code POST /insights/what-if}). */
     WhatIf whatIf();
 

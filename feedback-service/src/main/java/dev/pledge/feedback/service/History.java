@@ -3,7 +3,11 @@ package dev.pledge.feedback.service;
 import dev.pledge.consumer.EventRecord;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.ContactEvent;
+import dev.pledge.feedback.config.FeedbackConfig;
+import dev.pledge.outbox.RetainedTable;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -16,7 +20,8 @@ import org.apache.kafka.common.header.Header;
  * the what-if replay ({@link WhatIf}). One statement per poll, in the consumer's transaction; a contact never
  * received here records nothing (as its facts).
  */
-final class History {
+@ApplicationScoped
+public class History {
 
     private static final String RECORD = """
             INSERT INTO fb_history (contact_id, seq, arrived_at, event_id, ce_type, event)
@@ -26,7 +31,10 @@ final class History {
             WHERE EXISTS (SELECT 1 FROM fb_contact WHERE contact_id = u.c)
             ON CONFLICT DO NOTHING""";
 
-    private History() {
+    /** Pruned by the shared retention job, by arrival, after {@code pledge.feedback.history-retention}. */
+    @Produces
+    static RetainedTable history(FeedbackConfig config) {
+        return new RetainedTable("fb_history", "arrived_at", config.historyRetention());
     }
 
     /** Records the contact events among {@code events}. */
