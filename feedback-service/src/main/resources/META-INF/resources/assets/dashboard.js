@@ -84,6 +84,7 @@ async function refresh() {
 
 // The what-if panel: starts a replay job, follows its progress, then shows its report as a chart and a table.
 function percent(v) { return v === null || v === undefined ? "–" : v + " %"; }
+function count(n, what) { return n + " " + what + (n === 1 ? "" : "s"); }
 
 function whatIfStatus(text, error) {
   const el = document.getElementById("what-if-status");
@@ -93,13 +94,13 @@ function whatIfStatus(text, error) {
 
 function renderWhatIf(job) {
   const r = job.report;
-  document.getElementById("what-if-summary").textContent = r.contacts + " contacts replayed (" + r.policy + "): "
+  document.getElementById("what-if-summary").textContent = count(r.contacts, "contact") + " replayed (" + r.policy + "): "
       + r.metNow + " of " + (r.metNow + r.breachedNow) + " targets met as recorded (" + percent(r.percentNow) + "), "
       + r.metCandidate + " of " + (r.metCandidate + r.breachedCandidate) + " under the candidate (" + percent(r.percentCandidate) + "); "
-      + r.changed + " outcomes change; " + r.warnings + " warnings; "
-      + r.escalations.reduce((n, e) => n + e.contacts, 0) + " escalations ("
+      + count(r.changed, "outcome") + " change; " + count(r.warnings, "warning") + "; "
+      + count(r.escalations.reduce((n, e) => n + e.contacts, 0), "escalation") + " ("
       + (r.escalations.map(e => e.rule + " → " + e.level + ": " + e.contacts).join(", ") || "none") + "); "
-      + r.surveys.reduce((n, s) => n + s.sent, 0) + " surveys"
+      + count(r.surveys.reduce((n, s) => n + s.sent, 0), "survey")
       + (r.skipped ? "; " + r.skipped + " contacts could not be replayed (" + r.skippedBecause + ")" : "") + ".";
   const rows = r.rows.filter(x => x.metric !== "promise");
   const body = document.querySelector("#what-if-rows tbody");

@@ -7,7 +7,6 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.events.ContactStatus;
 import dev.pledge.events.Priority;
 import dev.pledge.policy.Policy;
-import dev.pledge.policy.PolicyLoader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,20 +58,13 @@ class ReplayIdentityTest {
             .replace("resolution: [pending, on-hold]", "resolution: [pending]\n    first-response: [pending]");
 
     static Policy policy(String sla) {
-        return PolicyLoader.load(PolicyLoader.defaultPolicyText()
-                .replaceFirst("(?s)\nsla:\n.*?\nclassification:\n", "\nsla:\n" + sla + "\nclassification:\n")
-                .replaceFirst("\ncalendars:\n", """
-
-                        calendars:
-                          weekdays:
-                            timeZone: UTC
-                            hours:
-                              monday: ["09:00-12:00", "13:00-17:00"]
-                              tuesday: ["09:00-17:00"]
-                              wednesday: ["09:00-17:00"]
-                              thursday: ["09:00-17:00"]
-                              friday: ["09:00-17:00"]
-                        """));
+        return TestPolicies.withSla(sla, """
+                      monday: ["09:00-12:00", "13:00-17:00"]
+                      tuesday: ["09:00-17:00"]
+                      wednesday: ["09:00-17:00"]
+                      thursday: ["09:00-17:00"]
+                      friday: ["09:00-17:00"]
+                """);
     }
 
     static final Map<Integer, Policy> VERSIONS = Map.of(1, policy(RULES_V1), 2, policy(RULES_V2));

@@ -27,21 +27,13 @@ class ReplayTest {
 
     /** The default policy with these SLA rules and pauses, and a weekday 09:00–17:00 UTC calendar. */
     static Policy policy(String sla) {
-        String text = PolicyLoader.defaultPolicyText()
-                .replaceFirst("(?s)\nsla:\n.*?\nclassification:\n", "\nsla:\n" + sla + "\nclassification:\n")
-                .replaceFirst("\ncalendars:\n", """
-
-                        calendars:
-                          weekdays:
-                            timeZone: UTC
-                            hours:
-                              monday: ["09:00-17:00"]
-                              tuesday: ["09:00-17:00"]
-                              wednesday: ["09:00-17:00"]
-                              thursday: ["09:00-17:00"]
-                              friday: ["09:00-17:00"]
-                        """);
-        return PolicyLoader.load(text);
+        return TestPolicies.withSla(sla, """
+                      monday: ["09:00-17:00"]
+                      tuesday: ["09:00-17:00"]
+                      wednesday: ["09:00-17:00"]
+                      thursday: ["09:00-17:00"]
+                      friday: ["09:00-17:00"]
+                """);
     }
 
     static final String RULES = """
