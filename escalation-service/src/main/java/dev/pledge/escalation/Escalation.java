@@ -1,5 +1,6 @@
 package dev.pledge.escalation;
 
+import dev.pledge.outcomes.EscalationStanding;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -71,5 +72,19 @@ public class Escalation {
     /** The level, or the team when no level holds it: what the events name as {@code level}. */
     public String levelOrTeam() {
         return level != null ? level : team;
+    }
+
+    /** Where it stands, for the ladder's decisions ({@link EscalationStanding}); {@link #stand} writes one back. */
+    public EscalationStanding standing() {
+        return new EscalationStanding(level, team, rule, breach, beforeLevel, beforeTeam);
+    }
+
+    public void stand(EscalationStanding s) {
+        level = s.level;
+        team = s.team;
+        rule = s.rule;
+        breach = s.breach;
+        beforeLevel = s.beforeLevel;
+        beforeTeam = s.beforeTeam;
     }
 }

@@ -1,6 +1,7 @@
 package dev.pledge.outcomes;
 
 import dev.pledge.events.Channel;
+import dev.pledge.events.ContactStatus;
 import dev.pledge.events.Priority;
 import dev.pledge.events.SlaMetric;
 import dev.pledge.policy.Keywords;
@@ -46,6 +47,14 @@ public final class EscalationRules {
         public boolean isEmpty() {
             return level == null && team == null;
         }
+    }
+
+    /**
+     * Whether rules are asked at all: a resolved or closed contact escalates no more, except for a promise
+     * broken ({@code metric} of the SLA event, null for other triggers): that is owed after resolution too.
+     */
+    public static boolean apply(ContactStatus status, SlaMetric metric) {
+        return !status.isDone() || metric == SlaMetric.PROMISE;
     }
 
     /** Every rule on {@code trigger} that matches, in policy order. */

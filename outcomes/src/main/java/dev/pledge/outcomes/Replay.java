@@ -24,8 +24,8 @@ import java.util.function.IntFunction;
  * clock fires them), and nothing is fired past {@code until}: a contact is never scored past what happened.
  *
  * <p>Escalations: what the rules raise on the contact's events and on the warnings and breaches the replay
- * itself emits, with production's ladder choice (a higher level or a team listed first) and its withdrawal
- * when a late reply corrects the breach that alone raised it. Climbing at acknowledgement deadlines is not
+ * itself emits, with production's ladder ({@link EscalationStanding}: a higher level or a team listed first,
+ * and the withdrawal of what a breach alone raised when a late reply corrects it). Climbing at acknowledgement deadlines is not
  * replayed: it follows people's acknowledgements, not the policy's rules.
  */
 public final class Replay {
@@ -47,6 +47,9 @@ public final class Replay {
     /** One timed target or promise of the contact and its outcome. */
     public record Target(SlaMetric metric, int cycle, String rule, Outcome outcome) {
     }
+
+    /** The rule an escalation is counted under when a corrected breach took it back to where it stood. */
+    public static final String BACK_AFTER_CORRECTION = "breach-corrected";
 
     /** An escalation the rules raised: the rule that took it where it ended, and that level or team. */
     public record Raised(String rule, String level) {
@@ -85,8 +88,7 @@ public final class Replay {
         run.fireUntil(until);
         List<Target> targets = run.sla.timers().stream()
                 .map(t -> new Target(t.slaMetric(), t.cycle, t.rule, Outcome.of(t.inTarget))).toList();
-        List<Raised> raised = run.escalations.stream().filter(e -> !e.withdrawn).map(e -> new Raised(e.rule, e.at()))
-                .toList();
+        List<Raised> raised = run.escalations.stream().filter(e -> !e.withdrawn).map(Escalated::raised).toList();
         return new Result(received.contactId(), received.channel(), targets, run.warnings, raised,
                 run.survey != null && !run.survey.cancelledBy(until) ? run.survey.kind : null);
     }
@@ -179,7 +181,7 @@ public final class Replay {
         void decide(Policy.Trigger trigger, int version, String subject, String body, Integer percent, SlaMetric metric,
                 String breach) {
             Policy.Escalation ladder = versions.apply(version).escalation();
-            if (ladder == null || sla.status.isDone() && metric != SlaMetric.PROMISE) {
+            if (ladder == null || !EscalationRules.apply(sla.status, metric)) {
                 return;
             }
             EscalationRules.Decision d = EscalationRules.decide(ladder, trigger, new EscalationRules.Facts(sla.channel,
@@ -189,40 +191,17 @@ public final class Replay {
             }
             Optional<Escalated> open = open();
             if (open.isEmpty()) {
-                EscalationRules.Match cause = d.teamRule() != null ? d.teamRule() : d.levelRule();
-                escalations.add(new Escalated(cause.rule().name(), d.level(), d.team(), breach));
-                return;
+                escalations.add(new Escalated(EscalationStanding.open(d, breach)));
+            } else {
+                open.get().standing.raise(ladder, d, breach);
             }
-            Escalated e = open.get();
-            EscalationRules.Raise raise = EscalationRules.raises(ladder, e.level, e.team, d);
-            if (!raise.any()) {
-                return;
-            }
-            e.beforeLevel = breach == null ? null : e.level;
-            e.beforeTeam = breach == null ? null : e.team;
-            e.beforeRule = breach == null ? null : e.rule;
-            e.breach = breach;
-            if (raise.higher()) {
-                e.level = d.level();
-            }
-            if (raise.firstTeam()) {
-                e.team = d.team();
-            }
-            e.rule = (raise.firstTeam() ? d.teamRule() : d.levelRule()).rule().name();
         }
 
         void withdraw(String timer) {
-            open().filter(e -> timer.equals(e.breach)).ifPresent(e -> {
-                if (e.beforeLevel == null && e.beforeTeam == null) {
+            open().ifPresent(e -> {
+                if (e.standing.withdraw(timer) == EscalationStanding.Withdrawal.WHOLE) {
                     e.withdrawn = true;
                     e.open = false;
-                } else {
-                    e.level = e.beforeLevel;
-                    e.team = e.beforeTeam;
-                    e.rule = e.beforeRule;
-                    e.breach = null;
-                    e.beforeLevel = null;
-                    e.beforeTeam = null;
                 }
             });
         }
@@ -235,26 +214,17 @@ public final class Replay {
 
     /** An escalation as the replay follows it. */
     private static final class Escalated {
-        String rule;
-        String level;
-        String team;
-        String breach;
-        String beforeLevel;
-        String beforeTeam;
-        String beforeRule;
+        final EscalationStanding standing;
         boolean open = true;
         boolean withdrawn;
 
-        Escalated(String rule, String level, String team, String breach) {
-            this.rule = rule;
-            this.level = level;
-            this.team = team;
-            this.breach = breach;
+        Escalated(EscalationStanding standing) {
+            this.standing = standing;
         }
 
-        /** Where it stands: its ladder level, or its team when it has none. */
-        String at() {
-            return level != null ? level : team;
+        /** The rule that took it where it ended (a corrected breach's: no rule) and that level or team. */
+        Raised raised() {
+            return new Raised(standing.rule == null ? BACK_AFTER_CORRECTION : standing.rule, standing.levelOrTeam());
         }
     }
 

@@ -316,8 +316,7 @@ public class Escalations {
     private void decide(Changes w, EscalationContact c, Policy.Trigger trigger, EscalationRules.Facts facts, int version,
             Instant at, String eventId, String breach) {
         Policy policy = policy(version);
-        // A resolved contact escalates no more, except for a promise broken: that is owed after resolution too.
-        if (policy.escalation() == null || c.status().isDone() && facts.metric() != SlaMetric.PROMISE) {
+        if (policy.escalation() == null || !EscalationRules.apply(c.status(), facts.metric())) {
             return;
         }
         Ladder.raise(w, c, EscalationRules.decide(policy.escalation(), trigger, facts), policy, version, at, eventId, breach);

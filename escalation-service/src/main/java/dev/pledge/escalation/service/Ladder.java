@@ -5,6 +5,7 @@ import dev.pledge.escalation.EscalationContact;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outcomes.EscalationRules;
+import dev.pledge.outcomes.EscalationStanding;
 import dev.pledge.policy.Policy;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,23 +47,19 @@ final class Ladder {
         }
         Policy.Escalation ladder = policy.escalation();
         Escalation e = w.open.get(c.contactId);
-        EscalationRules.Match cause = d.teamRule() != null ? d.teamRule() : d.levelRule();
         String reason = reason(d);
         if (e == null) {
             e = new Escalation();
             e.escalationId = Outbox.idOf(c.contactId, "escalation", eventId == null ? at : eventId).toString();
             e.contactId = c.contactId;
-            e.level = d.level();
-            e.team = d.team();
+            e.stand(EscalationStanding.open(d, breach));
             e.state = Escalation.OPEN;
-            e.rule = cause.rule().name();
             e.reason = reason;
             e.raisedAt = micros(at);
             e.policyVersion = policyVersion;
             e.updatedAt = e.raisedAt;
             e.ackDeadline = deadline(ladder, policy, e.raisedAt, d.level(), d.team());
             e.nextFireAt = e.ackDeadline;
-            e.breach = breach;
             w.create(e);
             w.touch(c);
             w.emit(new EscalationEvent.Raised(e.escalationId, c.contactId, e.level, e.team, e.rule, reason,
@@ -70,27 +67,17 @@ final class Ladder {
             w.decided(e, e.raisedAt, "raised", e.rule, eventId, reason);
             return;
         }
-        EscalationRules.Raise raise = EscalationRules.raises(ladder, e.level, e.team, d);
-        boolean higher = raise.higher();
-        boolean firstTeam = raise.firstTeam();
+        String from = e.level;
+        EscalationStanding standing = e.standing();
+        EscalationRules.Raise raise = standing.raise(ladder, d, breach);
         if (!raise.any()) {
             return; // already at or above what this event asks for: nothing is duplicated
         }
-        String from = e.level;
-        // raised further by a breach: that breach alone holds it here; by anything else: no breach alone does
-        e.beforeLevel = breach == null ? null : e.level;
-        e.beforeTeam = breach == null ? null : e.team;
-        e.breach = breach;
-        if (higher) {
-            e.level = d.level();
-        }
-        if (firstTeam) {
-            e.team = d.team();
-        }
-        EscalationRules.Match winner = firstTeam ? d.teamRule() : d.levelRule();
+        boolean higher = raise.higher();
+        boolean firstTeam = raise.firstTeam();
+        e.stand(standing);
         Instant now = micros(at);
         e.state = Escalation.OPEN;
-        e.rule = winner.rule().name();
         e.reason = reason;
         e.policyVersion = policyVersion;
         e.climbs++;
@@ -187,24 +174,24 @@ final class Ladder {
      */
     static void withdraw(Changes w, EscalationContact c, String breach, Policy policy, Instant at, String eventId) {
         Escalation e = w.open.get(c.contactId);
-        if (e == null || !breach.equals(e.breach)) {
+        if (e == null) {
+            return;
+        }
+        String from = e.level;
+        EscalationStanding standing = e.standing();
+        EscalationStanding.Withdrawal withdrawal = standing.withdraw(breach);
+        if (withdrawal == EscalationStanding.Withdrawal.NONE) {
             return;
         }
         // the reply was made before the breach, but the escalation is withdrawn now: never before it changed last
         Instant now = at.isAfter(e.updatedAt) ? micros(at) : e.updatedAt;
-        if (e.beforeLevel == null && e.beforeTeam == null) {
+        if (withdrawal == EscalationStanding.Withdrawal.WHOLE) {
             resolve(w, c, now, eventId, EscalationEvent.BREACH_CORRECTED,
                     EscalationEvent.BREACH_CORRECTED + ": the breach of " + breach + " that raised it was corrected");
             return;
         }
-        String from = e.level;
-        e.level = e.beforeLevel;
-        e.team = e.beforeTeam;
-        e.breach = null;
-        e.beforeLevel = null;
-        e.beforeTeam = null;
+        e.stand(standing);
         e.state = Escalation.OPEN;
-        e.rule = null;
         e.reason = EscalationEvent.BREACH_CORRECTED;
         e.climbs++;
         e.repeats = 0;
