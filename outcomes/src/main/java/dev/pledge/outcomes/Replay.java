@@ -51,7 +51,10 @@ public final class Replay {
     /** The rule an escalation is counted under when a corrected breach took it back to where it stood. */
     public static final String BACK_AFTER_CORRECTION = "breach-corrected";
 
-    /** An escalation the rules raised: the rule that took it where it ended, and that level or team. */
+    /**
+     * An escalation the rules raised: the rule that took it where it ended, and where that is: a ladder level,
+     * a specialist team, or both ({@code supervisor + legal}).
+     */
     public record Raised(String rule, String level) {
     }
 
@@ -222,9 +225,11 @@ public final class Replay {
             this.standing = standing;
         }
 
-        /** The rule that took it where it ended (a corrected breach's: no rule) and that level or team. */
+        /** The rule that took it where it ended (a corrected breach's: no rule), and its level, team, or both. */
         Raised raised() {
-            return new Raised(standing.rule == null ? BACK_AFTER_CORRECTION : standing.rule, standing.levelOrTeam());
+            String at = standing.level != null && standing.team != null ? standing.level + " + " + standing.team
+                    : standing.levelOrTeam();
+            return new Raised(standing.rule == null ? BACK_AFTER_CORRECTION : standing.rule, at);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.pledge.feedback.config.FeedbackConfig;
 import dev.pledge.feedback.service.Insights;
 import dev.pledge.feedback.service.Kpis;
 import dev.pledge.feedback.service.WhatIf;
+import dev.pledge.policy.InvalidPolicyException;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.web.Completion;
@@ -88,8 +89,15 @@ public class AnalyticsResource {
      * job at {@code location + id}, or 429 with {@code Retry-After}. The dashboard starts its replays here too.
      */
     static Response start(WhatIf whatIf, byte[] body, Period p, String owner, String location) {
-        Policy candidate = body == null || body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank() ? null
-                : PolicyLoader.read(PolicyLoader.parse(new String(body, StandardCharsets.UTF_8)));
+        Policy candidate;
+        try {
+            candidate = body == null || body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank() ? null
+                    : PolicyLoader.read(PolicyLoader.parse(new String(body, StandardCharsets.UTF_8)));
+        } catch (InvalidPolicyException e) {
+            throw new ProblemException(Problem.invalid(Problem.UNPROCESSABLE, e.errors().size()
+                    + " problem(s) in the candidate policy; nothing was replayed", e.errors().stream()
+                    .map(err -> new Problem.FieldError(err.path(), err.message())).toList()));
+        }
         try {
             WhatIf.JobView job = whatIf.start(candidate, p.from(), p.to(), owner);
             return Response.accepted(job).location(URI.create(location + job.id())).build();

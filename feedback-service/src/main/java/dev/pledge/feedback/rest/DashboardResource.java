@@ -109,9 +109,16 @@ public class DashboardResource {
     @RolesAllowed({"supervisor", "analyst"})
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response whatIf(byte[] body, @QueryParam("days") @DefaultValue("30") int days, @Context SecurityContext caller) {
+    public Response whatIf(byte[] body, @QueryParam("days") @DefaultValue("30") String daysParam,
+            @Context SecurityContext caller) {
+        int days;
+        try {
+            days = Integer.parseInt(daysParam);
+        } catch (NumberFormatException e) {
+            days = 0;
+        }
         if (days < 1 || days > 400) {
-            throw ProblemException.badField("days", "must be 1 to 400");
+            throw ProblemException.badField("days", "must be a whole number of days, 1 to 400");
         }
         Instant to = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         return AnalyticsResource.start(whatIf, body, new Period(to.minus(Duration.ofDays(days)), to),
