@@ -169,6 +169,11 @@ public class WhatIf {
         this.pool = pool;
         this.policies = policies;
         this.config = config.whatIf();
+        if (this.config.concurrency() < 1 || this.config.budget().isNegative() || this.config.budget().isZero()) {
+            throw new IllegalArgumentException("pledge.feedback.what-if.concurrency must be at least 1 and"
+                    + " pledge.feedback.what-if.budget positive; they are " + this.config.concurrency() + " and "
+                    + this.config.budget());
+        }
         this.slots = new Semaphore(this.config.concurrency());
         this.workers = Executors.newFixedThreadPool(this.config.concurrency(), r -> {
             Thread t = new Thread(r, "what-if");
