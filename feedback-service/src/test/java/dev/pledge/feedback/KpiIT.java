@@ -16,6 +16,7 @@ import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.SlaEvent;
 import dev.pledge.events.SlaMetric;
 import dev.pledge.testinfra.ServiceProcess;
+import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -307,6 +308,16 @@ class KpiIT {
                 .then().statusCode(202).extract().header("Location");
         given().baseUri(service.url()).auth().oauth2(TestTokens.forSubject("someone-else", TestTokens.AUDIENCE, "analyst")).get(location)
                 .then().statusCode(404).contentType("application/problem+json");
+        // a job whose instance died: its row says running, with no progress written for five minutes
+        String orphan = UUID.randomUUID().toString();
+        TestPostgres.get().execute(FeedbackTestSupport.DATABASE, """
+                INSERT INTO fb_what_if (job_id, owner, state, policy, period_from, period_to, started_at, updated_at)
+                VALUES ('%s', 'tester', 'running', 'in-force', now() - interval '1 day', now(),
+                    now() - interval '5 minutes', now() - interval '5 minutes')""".formatted(orphan));
+        JsonPath orphaned = given().baseUri(service.url()).auth().oauth2(TestTokens.forRoles("analyst"))
+                .get("/insights/what-if/" + orphan).then().statusCode(200).extract().jsonPath();
+        assertThat(orphaned.getString("state")).isEqualTo("failed");
+        assertThat(orphaned.getString("error")).contains("stopped before it finished");
     }
 
     /** Starts a replay (null candidate: the versions in force), follows its Location until it is done. */

@@ -78,7 +78,7 @@ public class AnalyticsResource {
     @RolesAllowed({"analyst", "supervisor", "policy-admin"})
     @Consumes({"application/yaml", "application/x-yaml", "text/yaml", MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
             MediaType.WILDCARD})
-    public Response whatIf(byte[] body, @QueryParam("from") String from, @QueryParam("to") String to,
+    public Uni<Response> whatIf(byte[] body, @QueryParam("from") String from, @QueryParam("to") String to,
             @Context SecurityContext caller) {
         Period p = period(from, to, Duration.ofDays(90));
         return start(whatIf, body, p, caller.getUserPrincipal().getName(), "/insights/what-if/");
@@ -88,7 +88,7 @@ public class AnalyticsResource {
      * Starts a replay for {@code owner}: the body is the candidate (empty: the versions in force); 202 with the
      * job at {@code location + id}, or 429 with {@code Retry-After}. The dashboard starts its replays here too.
      */
-    static Response start(WhatIf whatIf, byte[] body, Period p, String owner, String location) {
+    static Uni<Response> start(WhatIf whatIf, byte[] body, Period p, String owner, String location) {
         Policy candidate;
         try {
             candidate = body == null || body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank() ? null
@@ -99,12 +99,12 @@ public class AnalyticsResource {
                     .map(err -> new Problem.FieldError(err.path(), err.message())).toList()));
         }
         try {
-            WhatIf.JobView job = whatIf.start(candidate, p.from(), p.to(), owner);
-            return Response.accepted(job).location(URI.create(location + job.id())).build();
+            return whatIf.start(candidate, p.from(), p.to(), owner)
+                    .map(job -> Response.accepted(job).location(URI.create(location + job.id())).build());
         } catch (WhatIf.Busy busy) {
-            return Response.status(Response.Status.TOO_MANY_REQUESTS).type(Problem.MEDIA_TYPE)
+            return Uni.createFrom().item(Response.status(Response.Status.TOO_MANY_REQUESTS).type(Problem.MEDIA_TYPE)
                     .header(HttpHeaders.RETRY_AFTER, 10)
-                    .entity(Problem.of(Response.Status.TOO_MANY_REQUESTS, "busy", busy.getMessage())).build();
+                    .entity(Problem.of(Response.Status.TOO_MANY_REQUESTS, "busy", busy.getMessage())).build());
         }
     }
 
@@ -112,9 +112,9 @@ public class AnalyticsResource {
     @GET
     @Path("insights/what-if/{id}")
     @RolesAllowed({"analyst", "supervisor", "policy-admin"})
-    public WhatIf.JobView whatIfJob(@PathParam("id") String id, @Context SecurityContext caller) {
-        return whatIf.job(id, caller.getUserPrincipal().getName())
-                .orElseThrow(() -> ProblemException.notFound("what-if " + id));
+    public Uni<WhatIf.JobView> whatIfJob(@PathParam("id") String id, @Context SecurityContext caller) {
+        return Completion.regardlessOfClient(() -> whatIf.job(id, caller.getUserPrincipal().getName()))
+                .map(job -> job.orElseThrow(() -> ProblemException.notFound("what-if " + id)));
     }
 
     private Period period(String from, String to, Duration defaultLength) {

@@ -109,7 +109,7 @@ public class DashboardResource {
     @RolesAllowed({"supervisor", "analyst"})
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response whatIf(byte[] body, @QueryParam("days") @DefaultValue("30") String daysParam,
+    public Uni<Response> whatIf(byte[] body, @QueryParam("days") @DefaultValue("30") String daysParam,
             @Context SecurityContext caller) {
         int days;
         try {
@@ -129,9 +129,9 @@ public class DashboardResource {
     @Path("what-if/{id}")
     @RolesAllowed({"supervisor", "analyst"})
     @Produces(MediaType.APPLICATION_JSON)
-    public WhatIf.JobView whatIfJob(@PathParam("id") String id, @Context SecurityContext caller) {
-        return whatIf.job(id, caller.getUserPrincipal().getName())
-                .orElseThrow(() -> ProblemException.notFound("what-if " + id));
+    public Uni<WhatIf.JobView> whatIfJob(@PathParam("id") String id, @Context SecurityContext caller) {
+        return Completion.regardlessOfClient(() -> whatIf.job(id, caller.getUserPrincipal().getName()))
+                .map(job -> job.orElseThrow(() -> ProblemException.notFound("what-if " + id)));
     }
 
     @GET

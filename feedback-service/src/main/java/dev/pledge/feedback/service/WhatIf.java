@@ -1,14 +1,15 @@
 package dev.pledge.feedback.service;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
 import dev.pledge.feedback.config.FeedbackConfig;
+import dev.pledge.outbox.RetainedTable;
 import dev.pledge.outcomes.Replay;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Cursor;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.PreparedStatement;
@@ -19,10 +20,12 @@ import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,17 +160,20 @@ public class WhatIf {
         }
     }
 
+    /** A job left running with no progress written for this long lost the instance that ran it. */
+    static final Duration ORPHANED = Duration.ofMinutes(1);
+
     private final Pool pool;
     private final PolicyFeed policies;
+    private final ObjectMapper json;
     private final FeedbackConfig.WhatIf config;
     private final ExecutorService workers;
     private final Semaphore slots;
-    private final Cache<String, Job> jobs = Caffeine.newBuilder().maximumSize(200)
-            .expireAfterWrite(Duration.ofHours(1)).build();
 
-    public WhatIf(Pool pool, PolicyFeed policies, FeedbackConfig config) {
+    public WhatIf(Pool pool, PolicyFeed policies, ObjectMapper json, FeedbackConfig config) {
         this.pool = pool;
         this.policies = policies;
+        this.json = json;
         this.config = config.whatIf();
         if (this.config.concurrency() < 1 || this.config.budget().isNegative() || this.config.budget().isZero()) {
             throw new IllegalArgumentException("pledge.feedback.what-if.concurrency must be at least 1 and"
@@ -178,7 +184,6 @@ public class WhatIf {
         this.workers = Executors.newFixedThreadPool(this.config.concurrency(), r -> {
             Thread t = new Thread(r, "what-if");
             t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY); // analysis yields to the consumer and the API
             return t;
         });
     }
@@ -188,33 +193,113 @@ public class WhatIf {
         workers.shutdownNow();
     }
 
-    /** Starts a replay of {@code [from, to)} under {@code candidate} (null: the versions in force). */
-    public JobView start(Policy candidate, Instant from, Instant to, String owner) {
+    /** Jobs are history too: pruned 7 days after they started. */
+    @Produces
+    static RetainedTable jobs() {
+        return new RetainedTable("fb_what_if", "started_at", Duration.ofDays(7));
+    }
+
+    /**
+     * Starts a replay of {@code [from, to)} under {@code candidate} (null: the versions in force), once its row
+     * is written; {@link Busy} at once when as many as allowed run here.
+     */
+    public Uni<JobView> start(Policy candidate, Instant from, Instant to, String owner) {
         if (!slots.tryAcquire()) {
             throw new Busy(config.concurrency());
         }
         Job job = new Job(owner, candidate, from, to);
-        jobs.put(job.id, job);
-        LOG.infof("what-if %s started by %s: %s, %s to %s", job.id, owner, job.policy(), from, to);
-        workers.execute(() -> {
-            try {
-                run(job);
-            } catch (Throwable e) {
-                job.error = String.valueOf(e.getMessage());
-                job.state = State.FAILED;
-                LOG.errorf(e, "what-if %s failed after %d of %d contacts", job.id, job.replayed, job.total);
-            } finally {
-                job.finishedAt = Instant.now();
-                slots.release();
-            }
-        });
-        return job.view();
+        return pool.preparedQuery("""
+                        INSERT INTO fb_what_if (job_id, owner, state, policy, period_from, period_to, started_at, updated_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""")
+                .execute(Tuple.from(List.of(UUID.fromString(job.id), owner, job.state.wire(), clip(job.policy()),
+                        utc(from), utc(to), utc(job.startedAt))))
+                .onFailure().invoke(failure -> slots.release())
+                .map(written -> {
+                    LOG.infof("what-if %s started by %s: %s, %s to %s", job.id, owner, job.policy(), from, to);
+                    workers.execute(() -> work(job));
+                    return job.view();
+                });
     }
 
-    /** A job of {@code owner}'s, or empty (another caller's job is not there for them). */
-    public Optional<JobView> job(String id, String owner) {
-        Job job = jobs.getIfPresent(id);
-        return job == null || !job.owner.equals(owner) ? Optional.empty() : Optional.of(job.view());
+    private void work(Job job) {
+        try {
+            run(job);
+        } catch (Throwable e) {
+            job.error = String.valueOf(e.getMessage());
+            job.state = State.FAILED;
+            LOG.errorf(e, "what-if %s failed after %d of %d contacts", job.id, job.replayed, job.total);
+        } finally {
+            job.finishedAt = Instant.now();
+            try {
+                save(job);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "what-if %s: its end could not be written; GET will call it orphaned", job.id);
+            }
+            slots.release();
+        }
+    }
+
+    /** Writes the job's progress, and once it has ended, its state and report (on the worker thread). */
+    private void save(Job job) {
+        String report;
+        try {
+            report = job.report == null ? null : json.writeValueAsString(job.report);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        pool.preparedQuery("""
+                        UPDATE fb_what_if SET state = $2, total = $3, replayed = $4, error = $5, report = $6,
+                            finished_at = $7, updated_at = now()
+                        WHERE job_id = $1""")
+                .execute(Tuple.from(Arrays.asList(UUID.fromString(job.id), job.state.wire(),
+                        job.total < 0 ? null : job.total, job.replayed, job.error, report,
+                        job.finishedAt == null ? null : utc(job.finishedAt))))
+                .await().atMost(config.budget());
+    }
+
+    /** A job of {@code owner}'s, or empty (none by that id, or another caller's: not there for them). */
+    public Uni<Optional<JobView>> job(String id, String owner) {
+        UUID jobId;
+        try {
+            jobId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return pool.preparedQuery("""
+                        SELECT *, updated_at < now() - $3::int * interval '1 second' AS orphaned FROM fb_what_if
+                        WHERE job_id = $1 AND owner = $2""")
+                .execute(Tuple.of(jobId, owner, (int) ORPHANED.toSeconds()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.<JobView>empty();
+                    }
+                    Row r = rows.iterator().next();
+                    String state = r.getString("state");
+                    String error = r.getString("error");
+                    if (State.RUNNING.wire().equals(state) && Boolean.TRUE.equals(r.getBoolean("orphaned"))) {
+                        state = State.FAILED.wire();
+                        error = "the instance running it stopped before it finished; start it again";
+                    }
+                    Report report;
+                    try {
+                        report = r.getString("report") == null ? null : json.readValue(r.getString("report"), Report.class);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    Long total = r.getLong("total");
+                    return Optional.of(new JobView(id, state, r.getString("policy"), instant(r, "period_from"),
+                            instant(r, "period_to"), instant(r, "started_at"), instant(r, "finished_at"),
+                            total == null ? 0 : total, r.getLong("replayed"), error, report));
+                });
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime at = r.getOffsetDateTime(column);
+        return at == null ? null : at.toInstant();
+    }
+
+    private static String clip(String s) {
+        return s.length() > 300 ? s.substring(0, 300) : s;
     }
 
     /** Runs on a worker thread: blocking waits on the reactive client are fine here, never on the event loop. */
@@ -232,6 +317,7 @@ public class WhatIf {
                     .execute(period).await().atMost(wait).iterator().next().getLong(0);
             PreparedStatement ps = conn.prepare(HISTORIES).await().atMost(wait);
             Cursor cursor = ps.cursor(period);
+            Instant progressWritten = Instant.now();
             CompletableFuture<RowSet<Row>> next = cursor.read(PAGE).subscribeAsCompletionStage();
             while (true) {
                 RowSet<Row> page = next.get(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -242,6 +328,10 @@ public class WhatIf {
                 for (Row r : page) {
                     tally.add(r, versions, until);
                     job.replayed++;
+                }
+                if (Instant.now().isAfter(progressWritten.plusSeconds(1))) {
+                    save(job);
+                    progressWritten = Instant.now();
                 }
                 if (!more) {
                     break;
