@@ -206,7 +206,7 @@ public class WhatIf {
                         INSERT INTO fb_what_if (job_id, owner, state, policy, period_from, period_to, started_at, updated_at)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""")
                 .execute(Tuple.from(List.of(UUID.fromString(job.id), owner, job.state.wire(), clip(job.policy()),
-                        utc(from), utc(to), utc(job.startedAt))))
+                        Kpis.utc(from), Kpis.utc(to), Kpis.utc(job.startedAt))))
                 .onFailure().invoke(failure -> slots.release())
                 .map(written -> {
                     LOG.infof("what-if %s started by %s: %s, %s to %s", job.id, owner, job.policy(), from, to);
@@ -247,7 +247,7 @@ public class WhatIf {
                         WHERE job_id = $1""")
                 .execute(Tuple.from(Arrays.asList(UUID.fromString(job.id), job.state.wire(),
                         job.total < 0 ? null : job.total, job.replayed, job.error, report,
-                        job.finishedAt == null ? null : utc(job.finishedAt))))
+                        job.finishedAt == null ? null : Kpis.utc(job.finishedAt))))
                 .await().atMost(config.budget());
     }
 
@@ -306,7 +306,7 @@ public class WhatIf {
         SqlConnection conn = pool.getConnection().await().atMost(wait);
         try {
             Transaction tx = conn.begin().await().atMost(wait);
-            Tuple period = Tuple.of(utc(job.from), utc(job.to));
+            Tuple period = Tuple.of(Kpis.utc(job.from), Kpis.utc(job.to));
             job.total = conn.preparedQuery("SELECT count(*) FROM fb_contact WHERE received_at >= $1 AND received_at < $2")
                     .execute(period).await().atMost(wait).iterator().next().getLong(0);
             PreparedStatement ps = conn.prepare(HISTORIES).await().atMost(wait);
@@ -353,9 +353,5 @@ public class WhatIf {
         }
         LOG.infof("what-if %s %s: %d contacts replayed in %d ms, %d outcome(s) changed", job.id, job.state.wire(),
                 job.replayed, Duration.between(job.startedAt, Instant.now()).toMillis(), job.report.changed());
-    }
-
-    private static OffsetDateTime utc(Instant at) {
-        return at.atOffset(java.time.ZoneOffset.UTC);
     }
 }
