@@ -53,7 +53,6 @@ import org.apache.kafka.clients.admin.NewTopic;
  */
 public final class ChaosBench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FEEDBACK_KEY = "Y2hhb3MtYmVuY2gtc3VydmV5LXRva2VuLWtleS0zMmJ5dGVz";
     /** Short targets so that timers fire during the run; every resolved contact is surveyed. */
     private static final String SLA = """
             sla:
@@ -293,7 +292,7 @@ public final class ChaosBench {
                 "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + pgProxy.port() + "/" + db,
                 "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + pgProxy.port() + "/" + db));
         if (name.equals("feedback-service")) {
-            env.put("PLEDGE_FEEDBACK_TOKEN_KEY", FEEDBACK_KEY);
+            env.put("PLEDGE_FEEDBACK_TOKEN_KEY", BenchSupport.FEEDBACK_TOKEN_KEY);
         }
         if (soakMinutes > 0) { // retention at work within the soak: dedup rows kept 5 minutes, pruned every minute
             env.put("PLEDGE_CONSUMER_DEDUP_RETENTION", "PT5M");

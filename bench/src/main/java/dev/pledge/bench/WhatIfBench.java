@@ -51,7 +51,7 @@ public final class WhatIfBench {
         TestPostgres pg = TestPostgres.get();
         pg.ensureDatabase(DATABASE);
         Path jar = root.resolve("feedback-service/target/quarkus-app/quarkus-run.jar");
-        Map<String, String> env = Map.of("PLEDGE_FEEDBACK_TOKEN_KEY", "YmVuY2gtb25seS1zdXJ2ZXktdG9rZW4ta2V5LTMyLWJ5dGVzIQ==");
+        Map<String, String> env = Map.of("PLEDGE_FEEDBACK_TOKEN_KEY", BenchSupport.FEEDBACK_TOKEN_KEY);
         long have;
         try (ServiceProcess migrated = ServiceProcess.start(jar, DATABASE, env, BenchSupport.SERVICE_JVM)) {
             have = pg.count(DATABASE, "SELECT count(DISTINCT contact_id) FROM fb_history WHERE contact_id LIKE 'w-%'");

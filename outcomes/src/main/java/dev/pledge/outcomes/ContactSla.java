@@ -297,7 +297,7 @@ public final class ContactSla {
         out.add(new Emitted(t, event, Arrays.asList(kind)));
     }
 
-    public static Duration targetOf(Policy.SlaRule rule, SlaMetric metric) {
+    private static Duration targetOf(Policy.SlaRule rule, SlaMetric metric) {
         return switch (metric) {
             case FIRST_RESPONSE -> rule.firstResponse();
             case NEXT_RESPONSE -> rule.nextResponse();

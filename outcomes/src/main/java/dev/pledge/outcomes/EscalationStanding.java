@@ -1,5 +1,6 @@
 package dev.pledge.outcomes;
 
+import dev.pledge.events.SlaEvent;
 import dev.pledge.policy.Policy;
 
 /**
@@ -35,6 +36,14 @@ public final class EscalationStanding {
         this.breach = breach;
         this.beforeLevel = beforeLevel;
         this.beforeTeam = beforeTeam;
+    }
+
+    /**
+     * The timer an SLA event names, as an escalation remembers the breach that holds it:
+     * {@code <metric>#<cycle>} ({@code ?} for a record from before cycles were numbered).
+     */
+    public static String breachOf(SlaEvent e) {
+        return e.metric().wire() + "#" + (e.cycle() == null ? "?" : e.cycle());
     }
 
     /** An escalation a decision opens, on the breach of timer {@code breach} (null for any other trigger). */

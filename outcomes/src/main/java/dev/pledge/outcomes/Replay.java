@@ -153,7 +153,7 @@ public final class Replay {
         void drain() {
             for (ContactSla.Emitted e : emitted) {
                 SlaEvent event = e.event();
-                String timer = event.metric().wire() + "#" + e.timer().cycle;
+                String timer = EscalationStanding.breachOf(event);
                 if (event instanceof SlaEvent.Warning w) {
                     warnings++;
                     decide(Policy.Trigger.SLA_WARNING, w.policyVersion(), null, null, w.thresholdPercent(), w.metric(),

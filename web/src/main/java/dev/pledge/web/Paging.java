@@ -8,20 +8,9 @@ public record Paging(int page, int size) {
     /** The furthest first row a listing serves; past it a client should narrow the query instead. */
     public static final int MAX_OFFSET = 1_000_000;
 
-    /**
-     * From query parameters as sent: text, because JAX-RS answers 404 for a parameter it cannot
-     * convert (a page of 99999999999999999999), and a client should be told which field is wrong.
-     */
+    /** From query parameters as sent (text: {@link RequestParameters#wholeNumber}). */
     public static Paging of(String page, String size, int maxSize) {
-        return of(number("page", page), number("size", size), maxSize);
-    }
-
-    private static int number(String field, String text) {
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (RuntimeException e) {
-            throw ProblemException.badField(field, "must be a whole number, was '" + text + "'");
-        }
+        return of(RequestParameters.wholeNumber("page", page), RequestParameters.wholeNumber("size", size), maxSize);
     }
 
     public static Paging of(int page, int size, int maxSize) {

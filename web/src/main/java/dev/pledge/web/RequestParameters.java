@@ -20,6 +20,18 @@ public class RequestParameters {
         check(uri.getQueryParameters(true));
     }
 
+    /**
+     * A whole-number query parameter, read from its text: JAX-RS answers 404 for a parameter it cannot
+     * convert (a page of 99999999999999999999), and a client should be told which field is wrong.
+     */
+    public static int wholeNumber(String field, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (RuntimeException e) {
+            throw ProblemException.badField(field, "must be a whole number, was '" + text + "'");
+        }
+    }
+
     private static void check(MultivaluedMap<String, String> parameters) {
         for (Map.Entry<String, List<String>> e : parameters.entrySet()) {
             for (String value : e.getValue()) {

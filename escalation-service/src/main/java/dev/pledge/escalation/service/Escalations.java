@@ -14,6 +14,7 @@ import dev.pledge.events.SlaEvent;
 import dev.pledge.events.SlaMetric;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outcomes.EscalationRules;
+import dev.pledge.outcomes.EscalationStanding;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.web.ProblemException;
@@ -220,7 +221,7 @@ public class Escalations {
             decide(w, c, Policy.Trigger.SLA_WARNING, facts(c, null, null, warning.thresholdPercent(), warning.metric()),
                     warning.policyVersion(), warning.at(), eventId);
         } else if (event instanceof SlaEvent.Breached breach) {
-            String timer = timer(breach);
+            String timer = EscalationStanding.breachOf(breach);
             if (breach.metric() == SlaMetric.PROMISE) {
                 Complaints.promiseBroken(w, c, policy(breach.policyVersion()), breach.policyVersion(), breach.deadline(),
                         timer);
@@ -229,16 +230,11 @@ public class Escalations {
                     breach.policyVersion(), breach.at(), eventId, timer);
         } else if (event instanceof SlaEvent.Met met && Boolean.TRUE.equals(met.correctsBreach())) {
             // sla-service decides outcomes; a breach it corrected no longer stands here either
-            String timer = timer(met);
+            String timer = EscalationStanding.breachOf(met);
             Complaints.promiseCorrected(w, c, timer, met.at());
             Escalation open = w.open.get(c.contactId);
             Ladder.withdraw(w, c, timer, policy(open == null ? c.policyVersion : open.policyVersion), met.at(), eventId);
         }
-    }
-
-    /** The timer an SLA event names, as escalations remember it: {@code <metric>#<cycle>}. */
-    static String timer(SlaEvent e) {
-        return e.metric().wire() + "#" + (e.cycle() == null ? "?" : e.cycle());
     }
 
     private void received(Changes w, ContactEvent.Received r, int partition, String eventId) {

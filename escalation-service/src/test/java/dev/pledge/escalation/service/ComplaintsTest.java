@@ -24,6 +24,15 @@ class ComplaintsTest {
         return c;
     }
 
+    final EscalationContact c = contact("long-hold");
+    final Changes w = new Changes(List.of(c), List.of(), List.of());
+
+    /** The contact's complaint, opened at {@code T0}. */
+    Complaint opened() {
+        Complaints.open(w, c, POLICY, 1, T0);
+        return w.complaints.get("c-1");
+    }
+
     @Test
     void aContactInAComplaintCategoryGetsBothDeadlinesAndOthersNone() {
         EscalationContact complaint = contact("long-hold");
@@ -43,10 +52,7 @@ class ComplaintsTest {
 
     @Test
     void acknowledgedInTimeOnlyTheFinalResponseIsWatchedAndItsMissRaisesTheRule() {
-        EscalationContact c = contact("long-hold");
-        Changes w = new Changes(List.of(c), List.of(), List.of());
-        Complaints.open(w, c, POLICY, 1, T0);
-        Complaint k = w.complaints.get("c-1");
+        Complaint k = opened();
         Complaints.acknowledged(w, c, T0.plusSeconds(3600));
         assertThat(k.nextFireAt).isEqualTo(k.finalDeadline);
 
@@ -62,10 +68,7 @@ class ComplaintsTest {
 
     @Test
     void anUnacknowledgedComplaintMissesItsAcknowledgementOnce() {
-        EscalationContact c = contact("long-hold");
-        Changes w = new Changes(List.of(c), List.of(), List.of());
-        Complaints.open(w, c, POLICY, 1, T0);
-        Complaint k = w.complaints.get("c-1");
+        Complaint k = opened();
         Complaints.fire(w, c, k, POLICY, k.ackDeadline.minusSeconds(1));
         assertThat(k.ackMissed).as("not yet").isFalse();
         Complaints.fire(w, c, k, POLICY, k.ackDeadline);
@@ -75,10 +78,7 @@ class ComplaintsTest {
 
     @Test
     void aReopenedContactsComplaintIsOpenAgainAndItsFinalResponseRunsAgain() {
-        EscalationContact c = contact("long-hold");
-        Changes w = new Changes(List.of(c), List.of(), List.of());
-        Complaints.open(w, c, POLICY, 1, T0);
-        Complaint k = w.complaints.get("c-1");
+        Complaint k = opened();
         Complaints.acknowledged(w, c, T0.plusSeconds(60));
         Complaints.responded(w, c, T0.plusSeconds(3600));
         assertThat(k.nextFireAt).as("responded: nothing to watch").isNull();
@@ -92,8 +92,7 @@ class ComplaintsTest {
 
     @Test
     void aBrokenPromiseMakesANoFollowUpComplaintThatItsCorrectionWithdraws() {
-        EscalationContact c = contact("delivery");
-        Changes w = new Changes(List.of(c), List.of(), List.of());
+        c.category = "delivery";
         Complaints.promiseBroken(w, c, POLICY, 1, T0, "promise#1");
         Complaint k = w.complaints.get("c-1");
         assertThat(k.category).isEqualTo(POLICY.complaints().brokenPromiseCategory());

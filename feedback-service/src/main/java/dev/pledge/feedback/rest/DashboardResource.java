@@ -6,6 +6,7 @@ import dev.pledge.feedback.service.WhatIf;
 import dev.pledge.web.Completion;
 import dev.pledge.web.Period;
 import dev.pledge.web.ProblemException;
+import dev.pledge.web.RequestParameters;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -111,12 +112,7 @@ public class DashboardResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> whatIf(byte[] body, @QueryParam("days") @DefaultValue("30") String daysParam,
             @Context SecurityContext caller) {
-        int days;
-        try {
-            days = Integer.parseInt(daysParam);
-        } catch (NumberFormatException e) {
-            days = 0;
-        }
+        int days = RequestParameters.wholeNumber("days", daysParam);
         if (days < 1 || days > 400) {
             throw ProblemException.badField("days", "must be a whole number of days, 1 to 400");
         }

@@ -123,19 +123,20 @@ public class WhatIf {
         }
     }
 
+    /** A job as its worker thread runs it (the only thread that touches it after it starts). */
     private static final class Job {
-        final String id = UUID.randomUUID().toString();
+        final UUID id = UUID.randomUUID();
         final String owner;
         final Policy candidate;
         final Instant from;
         final Instant to;
         final Instant startedAt = Instant.now();
-        volatile State state = State.RUNNING;
-        volatile long total = -1;
-        volatile long replayed;
-        volatile Instant finishedAt;
-        volatile String error;
-        volatile Report report;
+        State state = State.RUNNING;
+        long total = -1;
+        long replayed;
+        Instant finishedAt;
+        String error;
+        Report report;
 
         Job(String owner, Policy candidate, Instant from, Instant to) {
             this.owner = owner;
@@ -149,7 +150,7 @@ public class WhatIf {
         }
 
         JobView view() {
-            return new JobView(id, state.wire(), policy(), from, to, startedAt, finishedAt, Math.max(total, 0), replayed,
+            return new JobView(id.toString(), state.wire(), policy(), from, to, startedAt, finishedAt, Math.max(total, 0), replayed,
                     error, report);
         }
     }
@@ -205,13 +206,14 @@ public class WhatIf {
         return pool.preparedQuery("""
                         INSERT INTO fb_what_if (job_id, owner, state, policy, period_from, period_to, started_at, updated_at)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""")
-                .execute(Tuple.from(List.of(UUID.fromString(job.id), owner, job.state.wire(), clip(job.policy()),
+                .execute(Tuple.from(List.of(job.id, owner, job.state.wire(), clip(job.policy()),
                         Kpis.utc(from), Kpis.utc(to), Kpis.utc(job.startedAt))))
                 .onFailure().invoke(failure -> slots.release())
                 .map(written -> {
                     LOG.infof("what-if %s started by %s: %s, %s to %s", job.id, owner, job.policy(), from, to);
+                    JobView started = job.view(); // before the worker thread owns it
                     workers.execute(() -> work(job));
-                    return job.view();
+                    return started;
                 });
     }
 
@@ -245,7 +247,7 @@ public class WhatIf {
                         UPDATE fb_what_if SET state = $2, total = $3, replayed = $4, error = $5, report = $6,
                             finished_at = $7, updated_at = now()
                         WHERE job_id = $1""")
-                .execute(Tuple.from(Arrays.asList(UUID.fromString(job.id), job.state.wire(),
+                .execute(Tuple.from(Arrays.asList(job.id, job.state.wire(),
                         job.total < 0 ? null : job.total, job.replayed, job.error, report,
                         job.finishedAt == null ? null : Kpis.utc(job.finishedAt))))
                 .await().atMost(config.budget());
