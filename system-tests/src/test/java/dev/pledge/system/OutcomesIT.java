@@ -144,6 +144,12 @@ class OutcomesIT {
             assertThat(job.getLong("report.metCandidate")).isEqualTo(job.getLong("report.metNow"));
             assertThat(job.getLong("report.breachedCandidate")).isEqualTo(job.getLong("report.breachedNow"));
             assertThat(job.getLong("report.targetsCandidate")).isEqualTo(job.getLong("report.targetsNow"));
+            // one truth: what the what-if says was recorded is what /sla/compliance says for the same period
+            JsonPath sla = stack.compliance(from, to).then().statusCode(200).extract().jsonPath();
+            assertThat(job.getLong("report.metNow")).as("met, what-if and /sla/compliance")
+                    .isEqualTo(sla.getLong("groups[0].met"));
+            assertThat(job.getLong("report.breachedNow")).as("breached, what-if and /sla/compliance")
+                    .isEqualTo(sla.getLong("groups[0].breached"));
         });
     }
 

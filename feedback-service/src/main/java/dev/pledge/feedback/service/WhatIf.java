@@ -100,7 +100,9 @@ public class WhatIf {
     }
 
     /**
-     * The replay's result. {@code until}: nothing was replayed past it (the job's start). {@code changed}:
+     * The replay's result. The totals ({@code targetsNow} to {@code percentCandidate}) count response and
+     * resolution targets only, as SLA compliance does everywhere; promises are in their own lines.
+     * {@code until}: nothing was replayed past it (the job's start). {@code changed}:
      * targets whose outcome differs from the recorded one (0 when the versions in force are replayed).
      * {@code skipped}: contacts whose history could not be replayed (a version no longer known, a history
      * pruned at its start), with the first reason.

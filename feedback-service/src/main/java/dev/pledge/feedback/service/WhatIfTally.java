@@ -3,6 +3,7 @@ package dev.pledge.feedback.service;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
+import dev.pledge.events.SlaMetric;
 import dev.pledge.outcomes.Replay;
 import dev.pledge.policy.Policy;
 import io.vertx.mutiny.sqlclient.Row;
@@ -78,7 +79,12 @@ final class WhatIfTally {
         List<WhatIf.Line> out = rows.values().stream().map(RowTally::line).toList();
         long targetsNow = 0, metNow = 0, breachedNow = 0, targetsCandidate = 0, metCandidate = 0,
                 breachedCandidate = 0;
+        // SLA compliance counts targets only (docs/outcomes.md), as /sla/compliance and /kpis do: promises have lines
+        // of their own and stay out of the totals
         for (WhatIf.Line row : out) {
+            if (SlaMetric.PROMISE.wire().equals(row.metric())) {
+                continue;
+            }
             targetsNow += row.targetsNow();
             metNow += row.metNow();
             breachedNow += row.breachedNow();
