@@ -1,7 +1,7 @@
 package dev.pledge.consumer;
 
-import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.Topics;
+import dev.pledge.kafka.KafkaClients;
 import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,7 +12,6 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,8 +20,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,20 +40,10 @@ public class DeadLetters {
     private final MeterRegistry metrics;
     private final KafkaProducer<String, String> producer;
 
-    public DeadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String service, MeterRegistry metrics,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        this.service = service;
+    public DeadLetters(KafkaClients clients, MeterRegistry metrics) {
+        this.service = clients.service();
         this.metrics = metrics;
-        Properties p = new Properties();
-        kafka.forEach((key, value) -> p.put(key, value)); // security protocol, SASL, TLS as the channels get them
-        p.remove("group.id");
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-dead-letters");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        this.producer = clients.producer("dead-letters", Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000"));
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -4,13 +4,12 @@ import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
 import dev.pledge.events.PledgeEvent;
-import dev.pledge.outbox.OutboxRelay;
-import dev.pledge.outbox.SessionSql;
+import dev.pledge.outbox.UnitOfWork;
+import dev.pledge.persistence.Sql;
 import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -53,7 +52,7 @@ public class EventConsumer {
     private static final Duration FIRST_RETRY = Duration.ofMillis(200);
 
     private final DeadLetters deadLetters;
-    private final OutboxRelay relay;
+    private final UnitOfWork unitOfWork;
     private final MeterRegistry metrics;
     private final ConsumerConfig config;
     private volatile boolean unavailable;
@@ -61,9 +60,9 @@ public class EventConsumer {
     private final Timer batchTime;
     private final Timer eventAge;
 
-    public EventConsumer(DeadLetters deadLetters, OutboxRelay relay, MeterRegistry metrics, ConsumerConfig config) {
+    public EventConsumer(DeadLetters deadLetters, UnitOfWork unitOfWork, MeterRegistry metrics, ConsumerConfig config) {
         this.deadLetters = deadLetters;
-        this.relay = relay;
+        this.unitOfWork = unitOfWork;
         this.metrics = metrics;
         this.config = config;
         this.batchEvents = DistributionSummary.builder("pledge.consumer.batch.events")
@@ -173,18 +172,17 @@ public class EventConsumer {
         long[] began = new long[1];
         Uni<Void> work = Uni.createFrom().deferred(() -> {
             began[0] = System.nanoTime();
-            return Panache.withTransaction(() -> firstSeen(events).flatMap(fresh -> {
+            return unitOfWork.run(() -> firstSeen(events).flatMap(fresh -> {
                 count(events.get(0).topic(), "duplicate", events.size() - fresh.size());
                 return fresh.isEmpty() ? Uni.createFrom().<Applied<R>>nullItem()
                         : handler.apply(fresh).map(result -> new Applied<>(result, fresh.size()));
-            }));
-        }).invoke(applied -> {
-            if (applied != null) {
-                timed(events, began[0]);
-                count(events.get(0).topic(), "applied", applied.count());
-                relay.wake();
-                handler.committed(applied.result());
-            }
+            }), applied -> {
+                if (applied != null) {
+                    timed(events, began[0]);
+                    count(events.get(0).topic(), "applied", applied.count());
+                    handler.committed(applied.result());
+                }
+            });
         }).replaceWithVoid();
         return context == null ? work : work.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
     }
@@ -204,7 +202,7 @@ public class EventConsumer {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = events.get(i).eventId();
         }
-        return SessionSql.query(FIRST_SEEN, (Object) ids).map(inserted -> {
+        return Sql.rows(FIRST_SEEN, (Object) ids).map(inserted -> {
             Set<String> fresh = new HashSet<>();
             inserted.forEach(row -> fresh.add((String) row[0]));
             List<EventRecord> out = new ArrayList<>();

@@ -1,6 +1,6 @@
 package dev.pledge.consumer;
 
-import dev.pledge.outbox.RetainedTable;
+import dev.pledge.persistence.RetainedTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 

@@ -3,20 +3,18 @@ package dev.pledge.outbox;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.Ids;
 import dev.pledge.events.PledgeEvent;
+import dev.pledge.persistence.BulkInsert;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Appends events to the outbox inside the caller's transaction; {@link OutboxRelay} publishes them
- * after commit. Call {@link OutboxRelay#wake()} once the transaction has committed.
+ * after commit. Run the transaction through {@link UnitOfWork}, which wakes the relay once it committed.
  */
 @ApplicationScoped
 public class Outbox {
@@ -53,7 +51,7 @@ public class Outbox {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return SessionSql.update(APPEND_ALL, columns(entries, time)).replaceWithVoid();
+        return APPEND_ALL.run(rows(entries, time)).replaceWithVoid();
     }
 
     /**
@@ -66,37 +64,21 @@ public class Outbox {
             return Uni.createFrom().voidItem();
         }
         List<Entry> entries = events.stream().map(e -> new Entry(e, Ids.next())).toList();
-        return client.preparedQuery(APPEND_ALL).execute(Tuple.wrap(columns(entries, time))).replaceWithVoid();
+        return client.preparedQuery(APPEND_ALL.sql()).execute(APPEND_ALL.tuple(rows(entries, time))).replaceWithVoid();
     }
 
-    /** {@link #APPEND_ALL}'s parameters: one array per column. */
-    private static Object[] columns(List<Entry> entries, Instant time) {
-        int n = entries.size();
-        UUID[] ids = new UUID[n];
-        String[] topics = new String[n];
-        String[] keys = new String[n];
-        String[] types = new String[n];
-        OffsetDateTime[] times = new OffsetDateTime[n];
-        String[] payloads = new String[n];
-        OffsetDateTime at = time.atOffset(ZoneOffset.UTC);
-        for (int i = 0; i < n; i++) {
-            PledgeEvent e = entries.get(i).event();
-            ids[i] = entries.get(i).id();
-            topics[i] = e.type().topic();
-            keys[i] = e.key();
-            types[i] = e.type().ceType();
-            times[i] = at;
-            payloads[i] = EventJson.toJson(e);
-        }
-        return new Object[] {ids, topics, keys, types, times, payloads};
+    /** Rows get {@code seq} in list order, so the relay publishes them in that order. */
+    private static final BulkInsert<Row> APPEND_ALL = BulkInsert.<Row>into("outbox")
+            .uuid("event_id", Row::id).text("topic", r -> r.event().type().topic()).text("event_key", r -> r.event().key())
+            .text("ce_type", r -> r.event().type().ceType()).time("ce_time", Row::time).text("payload", Row::payload)
+            .inOrder();
+
+    private record Row(PledgeEvent event, UUID id, Instant time, String payload) {
     }
 
-    private static final String APPEND_ALL = """
-            INSERT INTO outbox (event_id, topic, event_key, ce_type, ce_time, payload)
-            SELECT e, t, k, c, ti, p
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-                 WITH ORDINALITY AS u(e, t, k, c, ti, p, n)
-            ORDER BY n""";
+    private static List<Row> rows(List<Entry> entries, Instant time) {
+        return entries.stream().map(e -> new Row(e.event(), e.id(), time, EventJson.toJson(e.event()))).toList();
+    }
 
     /** A name-based UUID of the given parts, the same on every run. */
     public static UUID idOf(Object... parts) {

@@ -1,8 +1,9 @@
 package dev.pledge.outbox;
 
-import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventType;
+import dev.pledge.kafka.KafkaClients;
+import dev.pledge.persistence.RetainedTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -25,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
@@ -39,8 +40,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -82,17 +81,14 @@ public class OutboxRelay {
     private volatile boolean running;
     private volatile boolean failing;
     private KafkaProducer<String, String> producer;
-    /** Every {@code kafka.*} setting (security protocol, SASL, TLS), as the messaging channels get them. */
-    private final Map<String, Object> kafka;
+    private final KafkaClients clients;
 
-    public OutboxRelay(Pool pool, MeterRegistry metrics, OutboxConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String service,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    public OutboxRelay(Pool pool, MeterRegistry metrics, OutboxConfig config, KafkaClients clients) {
         this.pool = pool;
         this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
-        this.kafka = kafka;
+        this.clients = clients;
+        this.bootstrapServers = clients.bootstrapServers();
+        String service = clients.service();
         this.batchSize = config.batchSize();
         this.sweepInterval = config.sweepInterval();
         this.source = "/pledge/" + service; // ce_source: a URI reference, as CloudEvents readers parse it
@@ -110,21 +106,17 @@ public class OutboxRelay {
                 .publishPercentiles(0.5, 0.99).register(metrics);
     }
 
+    /** Parked rows are kept for {@code pledge.outbox.parked-retention}, then pruned by the shared retention job. */
+    @Produces
+    static RetainedTable parkedRows(OutboxConfig config) {
+        return new RetainedTable("outbox_parked", "parked_at", config.parkedRetention());
+    }
+
     void start(@Observes StartupEvent event) {
-        Properties p = new Properties();
-        kafka.forEach((key, value) -> p.put(key, value));
-        p.remove("group.id"); // the producer's is the application name: a consumer setting
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, source.substring("/pledge/".length()) + "-outbox");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         // Fail a batch fast while the broker is away; the sweep retries it, the row stays until acked.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        producer = clients.producer("outbox", Map.of(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5",
+                ProducerConfig.LINGER_MS_CONFIG, "2", ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000",
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000"));
         running = true;
         thread.submit(this::loop);
         LOG.infof("outbox relay started: batches of %d, sweep every %s, broker %s", batchSize, sweepInterval,

@@ -1,6 +1,6 @@
 package dev.pledge.escalation.config;
 
-import dev.pledge.outbox.RetainedTable;
+import dev.pledge.persistence.RetainedTable;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.inject.Produces;

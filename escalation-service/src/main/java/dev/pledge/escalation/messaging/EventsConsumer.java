@@ -4,7 +4,6 @@ import dev.pledge.consumer.EventConsumer;
 import dev.pledge.consumer.EventHandler;
 import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.EscalationContact;
-import dev.pledge.escalation.service.EscalationClock;
 import dev.pledge.escalation.service.Escalations;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,19 +15,17 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * contact-events and sla-events through the shared consumer: what arrived during the last transaction
- * in the next one, events in record order, then the contacts whose next deadline moved handed to the
- * clock.
+ * in the next one, events in record order, then the contacts whose next deadline moved handed to their
+ * timer engine.
  */
 @ApplicationScoped
 public class EventsConsumer implements EventHandler<List<EscalationContact>> {
     private final EventConsumer consumer;
     private final Escalations escalations;
-    private final EscalationClock clock;
 
-    public EventsConsumer(EventConsumer consumer, Escalations escalations, EscalationClock clock) {
+    public EventsConsumer(EventConsumer consumer, Escalations escalations) {
         this.consumer = consumer;
         this.escalations = escalations;
-        this.clock = clock;
     }
 
     @Incoming("events")
@@ -44,6 +41,6 @@ public class EventsConsumer implements EventHandler<List<EscalationContact>> {
 
     @Override
     public void committed(List<EscalationContact> moved) {
-        clock.schedule(moved);
+        escalations.schedule(moved);
     }
 }

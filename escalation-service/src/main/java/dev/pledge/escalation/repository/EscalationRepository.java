@@ -4,11 +4,10 @@ import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.escalation.EscalationDecision;
-import dev.pledge.consumer.EventRecord;
-import dev.pledge.escalation.service.Changes;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.PledgeEvent;
-import dev.pledge.outbox.SessionSql;
+import dev.pledge.persistence.BulkInsert;
+import dev.pledge.persistence.Sql;
 import dev.pledge.web.Paging;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -32,14 +31,14 @@ public class EscalationRepository {
 
     /**
      * These contacts locked, with their unresolved escalations and their complaints. From here on the
-     * session flushes only when {@link Changes#write} says so: by default Hibernate checks every managed
+     * session flushes only when the caller says so: by default Hibernate checks every managed
      * row for changes before each later statement of the transaction (with the flush itself, about 7 %
      * of the service's CPU samples at 1,000 events/s), and none of those statements reads what the
      * rows hold.
      */
-    public Uni<Changes> load(Collection<String> contactIds, boolean skipLocked) {
+    public Uni<Loaded> load(Collection<String> contactIds, boolean skipLocked) {
         return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL)).chain(s -> s.createNativeQuery(
-                        "SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                        "SELECT * FROM esc_contact WHERE contact_id = ANY(" + Sql.TEXTS_OF_1 + ")"
                         + " ORDER BY contact_id FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""), EscalationContact.class)
                 .setParameter(1, ids(contactIds)).getResultList()
                 .chain(contacts -> rest(s, contacts)));
@@ -47,80 +46,87 @@ public class EscalationRepository {
 
     /**
      * What is due for these contacts by the database's clock, locked (rows others hold skipped), and
-     * that clock; the session flushes only at {@link Changes#write}, as after {@link #load}.
+     * that clock; the session flushes only when the caller says so, as after {@link #load}.
      */
     public Uni<Due> loadDue(Collection<String> contactIds) {
         return Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.MANUAL))
                 .chain(s -> s.createNativeQuery("SELECT clock_timestamp()", OffsetDateTime.class)
                 .getSingleResult()
-                .chain(now -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+                .chain(now -> s.createNativeQuery("SELECT * FROM esc_contact WHERE contact_id = ANY(" + Sql.TEXTS_OF_1 + ")"
                                 + " AND next_fire_at <= ?2 ORDER BY contact_id FOR UPDATE SKIP LOCKED", EscalationContact.class)
                         .setParameter(1, ids(contactIds)).setParameter(2, now).getResultList()
                         .chain(contacts -> rest(s, contacts))
-                        .map(changes -> new Due(now.toInstant(), changes))));
+                        .map(loaded -> new Due(now.toInstant(), loaded))));
     }
 
-    public record Due(Instant now, Changes changes) {
+    /** Locked contacts, their unresolved escalations and their complaints. */
+    public record Loaded(List<EscalationContact> contacts, List<Escalation> unresolved, List<Complaint> complaints) {
     }
 
-    private static Uni<Changes> rest(Mutiny.Session s, List<EscalationContact> contacts) {
+    public record Due(Instant now, Loaded loaded) {
+    }
+
+    private static Uni<Loaded> rest(Mutiny.Session s, List<EscalationContact> contacts) {
         if (contacts.isEmpty()) {
-            return Uni.createFrom().item(new Changes(List.of(), List.of(), List.of()));
+            return Uni.createFrom().item(new Loaded(List.of(), List.of(), List.of()));
         }
         String json = ids(contacts.stream().map(c -> c.contactId).toList());
-        return s.createNativeQuery("SELECT * FROM escalation WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")"
+        return s.createNativeQuery("SELECT * FROM escalation WHERE contact_id = ANY(" + Sql.TEXTS_OF_1 + ")"
                         + " AND state <> 'resolved'", Escalation.class)
                 .setParameter(1, json).getResultList()
-                .chain(open -> s.createNativeQuery("SELECT * FROM complaint WHERE contact_id = ANY(" + JsonRows.ARRAY_OF_1 + ")",
+                .chain(open -> s.createNativeQuery("SELECT * FROM complaint WHERE contact_id = ANY(" + Sql.TEXTS_OF_1 + ")",
                                 Complaint.class)
                         .setParameter(1, json).getResultList()
-                        .map(complaints -> new Changes(contacts, open, complaints)));
+                        .map(complaints -> new Loaded(contacts, open, complaints)));
     }
 
     /**
-     * Inserts new rows (in the caller's transaction) with one statement for the four tables, one
-     * JSON parameter each ({@link JsonRows}; an empty list inserts nothing): Hibernate's per-entity
+     * Inserts new rows (in the caller's transaction) with one statement for the four tables, an array
+     * per column ({@link BulkInsert#together}; an empty list inserts nothing): Hibernate's per-entity
      * inserts were the largest share of the consumer's CPU, and a statement per table a round trip
      * each (bench/README.md). The rows are not managed by the session; rows it loaded are flushed by
      * Hibernate as before.
      */
     public Uni<Void> insert(List<EscalationContact> contacts, List<Complaint> complaints, List<Escalation> escalations,
             List<EscalationDecision> decisions) {
-        return JsonRows.execute(INSERT,
-                JsonRows.objects(CONTACT_COLUMNS, contacts, c -> new Object[] {c.contactId, c.partition,
-                    c.customerId, c.channel, c.priority, c.tier, c.category, c.team, c.status, c.customerReplies,
-                    c.repeatOf, c.policyVersion, c.receivedAt, c.nextFireAt}),
-                JsonRows.objects(COMPLAINT_COLUMNS, complaints, k -> new Object[] {k.contactId,
-                    k.category, k.calendar, k.policyVersion, k.receivedAt, k.ackDeadline, k.finalDeadline,
-                    k.acknowledgedAt, k.assessedAt, k.respondedAt, k.closedAt, k.ackMissed, k.finalMissed, k.nextFireAt,
-                    k.cause, k.withdrawnAt}),
-                JsonRows.objects(ESCALATION_COLUMNS, escalations, e -> new Object[] {
-                    e.escalationId, e.contactId, e.level, e.team, e.state, e.rule, e.reason, e.raisedAt, e.ackDeadline,
-                    e.acknowledgedAt, e.acknowledgedBy, e.climbs, e.repeats, e.nextFireAt, e.policyVersion, e.updatedAt,
-                    e.resolvedAt, e.breach, e.beforeLevel, e.beforeTeam}),
-                JsonRows.objects(DECISION_COLUMNS, decisions, d -> new Object[] {
-                    d.decisionId, d.escalationId, d.contactId, d.at, d.kind, d.level, d.team, d.rule, d.eventId,
-                    d.policyVersion, d.reason})).replaceWithVoid();
+        return BulkInsert.together(List.of(CONTACTS.of(contacts), COMPLAINTS.of(complaints),
+                ESCALATIONS.of(escalations), DECISIONS.of(decisions)));
     }
 
-    // in the order the rows above give their values
-    private static final String[] CONTACT_COLUMNS = {"contact_id", "kafka_partition", "customer_id", "channel", "priority",
-        "tier", "category", "team", "status", "customer_replies", "repeat_of", "policy_version", "received_at",
-        "next_fire_at"};
-    private static final String[] COMPLAINT_COLUMNS = {"contact_id", "category", "calendar", "policy_version",
-        "received_at", "ack_deadline", "final_deadline", "acknowledged_at", "assessed_at", "responded_at", "closed_at",
-        "ack_missed", "final_missed", "next_fire_at", "cause", "withdrawn_at"};
-    private static final String[] ESCALATION_COLUMNS = {"escalation_id", "contact_id", "level", "team", "state", "rule",
-        "reason", "raised_at", "ack_deadline", "acknowledged_at", "acknowledged_by", "climbs", "repeats", "next_fire_at",
-        "policy_version", "updated_at", "resolved_at", "breach", "before_level", "before_team"};
-    private static final String[] DECISION_COLUMNS = {"decision_id", "escalation_id", "contact_id", "at", "kind", "level",
-        "team", "rule", "event_id", "policy_version", "reason"};
-    /** One statement, four tables (no foreign keys between them; unique keys are checked as ever). */
-    private static final String INSERT = "WITH contacts AS (" + JsonRows.insertSql("esc_contact", CONTACT_COLUMNS, 1)
-            + "), complaints AS (" + JsonRows.insertSql("complaint", COMPLAINT_COLUMNS, 2)
-            + "), escalations AS (" + JsonRows.insertSql("escalation", ESCALATION_COLUMNS, 3)
-            + ") " + JsonRows.insertSql("escalation_decision", DECISION_COLUMNS, 4);
-    private static final String[] EARLY_COLUMNS = {"event_id", "contact_id", "ce_type", "payload"};
+    private static final BulkInsert<EscalationContact> CONTACTS = BulkInsert.<EscalationContact>into("esc_contact")
+            .text("contact_id", c -> c.contactId).integer("kafka_partition", c -> c.partition)
+            .text("customer_id", c -> c.customerId).text("channel", c -> c.channel).text("priority", c -> c.priority)
+            .text("tier", c -> c.tier).text("category", c -> c.category).text("team", c -> c.team)
+            .text("status", c -> c.status).integer("customer_replies", c -> c.customerReplies)
+            .text("repeat_of", c -> c.repeatOf).integer("policy_version", c -> c.policyVersion)
+            .time("received_at", c -> c.receivedAt).time("next_fire_at", c -> c.nextFireAt);
+    private static final BulkInsert<Complaint> COMPLAINTS = BulkInsert.<Complaint>into("complaint")
+            .text("contact_id", k -> k.contactId).text("category", k -> k.category).text("calendar", k -> k.calendar)
+            .integer("policy_version", k -> k.policyVersion).time("received_at", k -> k.receivedAt)
+            .time("ack_deadline", k -> k.ackDeadline).time("final_deadline", k -> k.finalDeadline)
+            .time("acknowledged_at", k -> k.acknowledgedAt).time("assessed_at", k -> k.assessedAt)
+            .time("responded_at", k -> k.respondedAt).time("closed_at", k -> k.closedAt)
+            .bool("ack_missed", k -> k.ackMissed).bool("final_missed", k -> k.finalMissed)
+            .time("next_fire_at", k -> k.nextFireAt).text("cause", k -> k.cause).time("withdrawn_at", k -> k.withdrawnAt);
+    private static final BulkInsert<Escalation> ESCALATIONS = BulkInsert.<Escalation>into("escalation")
+            .text("escalation_id", e -> e.escalationId).text("contact_id", e -> e.contactId).text("level", e -> e.level)
+            .text("team", e -> e.team).text("state", e -> e.state).text("rule", e -> e.rule).text("reason", e -> e.reason)
+            .time("raised_at", e -> e.raisedAt).time("ack_deadline", e -> e.ackDeadline)
+            .time("acknowledged_at", e -> e.acknowledgedAt).text("acknowledged_by", e -> e.acknowledgedBy)
+            .integer("climbs", e -> e.climbs).integer("repeats", e -> e.repeats).time("next_fire_at", e -> e.nextFireAt)
+            .integer("policy_version", e -> e.policyVersion).time("updated_at", e -> e.updatedAt)
+            .time("resolved_at", e -> e.resolvedAt).text("breach", e -> e.breach).text("before_level", e -> e.beforeLevel)
+            .text("before_team", e -> e.beforeTeam);
+    private static final BulkInsert<EscalationDecision> DECISIONS = BulkInsert.<EscalationDecision>into("escalation_decision")
+            .uuid("decision_id", d -> d.decisionId).text("escalation_id", d -> d.escalationId)
+            .text("contact_id", d -> d.contactId).time("at", d -> d.at).text("kind", d -> d.kind).text("level", d -> d.level)
+            .text("team", d -> d.team).text("rule", d -> d.rule).text("event_id", d -> d.eventId)
+            .integer("policy_version", d -> d.policyVersion).text("reason", d -> d.reason);
+    /** Kept in list order ({@code seq}), stored by the database's clock. */
+    private static final BulkInsert<Early> EARLY = BulkInsert.<Early>into("esc_early_event")
+            .text("event_id", Early::eventId).text("contact_id", e -> e.event().key())
+            .text("ce_type", e -> e.event().type().ceType()).text("payload", e -> EventJson.toJson(e.event()))
+            .computed("stored_at", "clock_timestamp()").inOrder().then("ON CONFLICT DO NOTHING");
 
     /** The contact an escalation belongs to, or null; read without loading the entity, so a later locked read is fresh. */
     public Uni<String> contactOf(String escalationId) {
@@ -129,9 +135,9 @@ public class EscalationRepository {
                 .map(ids -> ids.isEmpty() ? null : ids.get(0));
     }
 
-    /** Contact ids as one parameter (JsonRows): the statement's text is the same for every batch. */
+    /** Contact ids as one parameter: the statement's text is the same for every batch. */
     private static String ids(Collection<String> contactIds) {
-        return JsonRows.array(List.copyOf(contactIds));
+        return Sql.texts(contactIds);
     }
 
     /** An event kept aside until its contact arrives. */
@@ -139,21 +145,13 @@ public class EscalationRepository {
     }
 
     /** Keeps SLA events whose contact has not arrived yet (in the caller's transaction). */
-    public Uni<Void> storeEarly(List<EventRecord> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        // stored_at from the database's clock; seq in list order
-        String sql = "INSERT INTO esc_early_event (event_id, contact_id, ce_type, payload, stored_at)"
-                + " SELECT event_id, contact_id, ce_type, payload, clock_timestamp() FROM json_populate_recordset("
-                + "NULL::esc_early_event, " + JsonRows.json(1) + ") WITH ORDINALITY AS r ORDER BY r.ordinality ON CONFLICT DO NOTHING";
-        return JsonRows.execute(sql, JsonRows.objects(EARLY_COLUMNS, events, e -> new Object[] {e.eventId(),
-                e.event().key(), e.event().type().ceType(), EventJson.toJson(e.event())})).replaceWithVoid();
+    public Uni<Void> storeEarly(List<Early> events) {
+        return EARLY.run(events).replaceWithVoid();
     }
 
     /** Removes and returns the events kept aside for these contacts, in the order they were stored. */
     public Uni<List<Early>> takeEarly(Collection<String> contactIds) {
-        return SessionSql.query("WITH taken AS (DELETE FROM esc_early_event WHERE contact_id = ANY($1::text[])"
+        return Sql.rows("WITH taken AS (DELETE FROM esc_early_event WHERE contact_id = ANY($1::text[])"
                         + " RETURNING seq, event_id, ce_type, payload) SELECT event_id, ce_type, payload FROM taken ORDER BY seq",
                         (Object) contactIds.toArray(new String[0]))
                 .map(rows -> rows.stream()

@@ -34,13 +34,13 @@ public final class Changes {
     private final Set<EscalationContact> touched = new LinkedHashSet<>();
     private final Map<String, Instant> scheduledBefore = new LinkedHashMap<>();
 
-    public Changes(List<EscalationContact> contacts, List<Escalation> unresolved, List<Complaint> complaints) {
-        contacts.forEach(c -> {
+    public Changes(EscalationRepository.Loaded loaded) {
+        loaded.contacts().forEach(c -> {
             this.contacts.put(c.contactId, c);
             scheduledBefore.put(c.contactId, c.nextFireAt);
         });
-        unresolved.forEach(e -> open.put(e.contactId, e));
-        complaints.forEach(c -> this.complaints.put(c.contactId, c));
+        loaded.unresolved().forEach(e -> open.put(e.contactId, e));
+        loaded.complaints().forEach(c -> this.complaints.put(c.contactId, c));
     }
 
     void create(Object entity) {

@@ -1,12 +1,14 @@
 package dev.pledge.escalation.service;
 
+import static dev.pledge.persistence.Sql.utc;
+
 import dev.pledge.escalation.Crisis;
 import dev.pledge.escalation.config.EscalationConfig;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.outbox.Outbox;
-import dev.pledge.outbox.OutboxRelay;
-import dev.pledge.outbox.SessionSql;
+import dev.pledge.outbox.UnitOfWork;
+import dev.pledge.persistence.Sql;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.web.Paging;
@@ -18,7 +20,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +39,13 @@ public class Crises {
 
     private final PolicyFeed policies;
     private final Outbox outbox;
-    private final OutboxRelay relay;
+    private final UnitOfWork unitOfWork;
     private final Duration bucket;
 
-    public Crises(PolicyFeed policies, Outbox outbox, OutboxRelay relay, EscalationConfig config) {
+    public Crises(PolicyFeed policies, Outbox outbox, UnitOfWork unitOfWork, EscalationConfig config) {
         this.policies = policies;
         this.outbox = outbox;
-        this.relay = relay;
+        this.unitOfWork = unitOfWork;
         this.bucket = config.crisisBucket();
     }
 
@@ -69,7 +70,7 @@ public class Crises {
             buckets.add(utc(at));
             added.add(n);
         }));
-        return SessionSql.update(COUNT, categories.toArray(new String[0]), buckets.toArray(new OffsetDateTime[0]),
+        return Sql.update(COUNT, categories.toArray(new String[0]), buckets.toArray(new OffsetDateTime[0]),
                 added.toArray(new Integer[0])).chain(() -> Multi.createFrom().iterable(latest.keySet()).onItem()
                 .transformToUniAndConcatenate(category -> declareIfOver(category, latest.get(category),
                         versions.get(category)))
@@ -125,7 +126,7 @@ public class Crises {
     private Uni<Measure> measure(String category, Instant at, Policy.Crisis rules) {
         Instant windowStart = bucketOf(at.minus(rules.window()).plus(bucket));
         Instant baselineStart = at.minus(rules.baselineWindow());
-        return SessionSql.query(MEASURE, category, utc(windowStart), utc(baselineStart), utc(at))
+        return Sql.rows(MEASURE, category, utc(windowStart), utc(baselineStart), utc(at))
                 .map(rows -> {
                     Object[] row = rows.get(0);
                     long recent = ((Number) row[0]).longValue();
@@ -141,18 +142,13 @@ public class Crises {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class) // not while shutting down: the pool is closing
     Uni<Void> checkOpen() {
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+        return unitOfWork.run(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                         "SELECT clock_timestamp()", OffsetDateTime.class).getSingleResult()
                 .chain(now -> s.createNativeQuery("SELECT * FROM crisis WHERE cleared_at IS NULL FOR UPDATE SKIP LOCKED",
                         Crisis.class).getResultList()
                         .chain(open -> Multi.createFrom().iterable(open).onItem()
                                 .transformToUniAndConcatenate(c -> check(c, now.toInstant()))
                                 .collect().asList()))))
-                .invoke(cleared -> {
-                    if (cleared.contains(Boolean.TRUE)) {
-                        relay.wake();
-                    }
-                })
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("checking open crises failed (%s); trying again at the next check", e.getMessage());
                     return List.of();
@@ -206,9 +202,5 @@ public class Crises {
     private Instant bucketOf(Instant at) {
         long width = bucket.toMillis();
         return Instant.ofEpochMilli(Math.floorDiv(at.toEpochMilli(), width) * width);
-    }
-
-    private static OffsetDateTime utc(Instant at) {
-        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
 }

@@ -5,6 +5,7 @@ import static dev.pledge.escalation.service.Ladder.micros;
 import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.Escalation;
+import dev.pledge.escalation.EscalationDecision;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.events.ContactEvent;
@@ -17,7 +18,15 @@ import dev.pledge.outcomes.EscalationRules;
 import dev.pledge.outcomes.EscalationStanding;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.web.Paging;
 import dev.pledge.web.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.pledge.outbox.UnitOfWork;
+import dev.pledge.timers.TimerEngine;
+import dev.pledge.timers.TimerTable;
+import dev.pledge.timers.TimerTable.KeyColumn;
+import dev.pledge.timers.Timers;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,19 +49,36 @@ import org.jboss.logging.Logger;
  * contact.updated and every SLA event carry one), other events under the contact's latest.
  */
 @ApplicationScoped
+@Startup // its timer engine runs from the start, whether or not an event has come
 public class Escalations {
     private static final Logger LOG = Logger.getLogger(Escalations.class);
+    /**
+     * Deadlines (acknowledgement, re-escalation, complaint) as the timer engine reads them: one timer per
+     * contact, due at the earliest of them ({@code esc_contact.next_fire_at}).
+     */
+    static final TimerTable<String> TABLE = new TimerTable<>("escalation", "esc_contact",
+            List.of(KeyColumn.text("contact_id")), row -> row.getString(0), key -> new Object[] {key}, "(warm-up)");
 
     private final EscalationRepository repository;
     private final PolicyFeed policies;
     private final Outbox outbox;
     private final Crises crises;
+    private final UnitOfWork unitOfWork;
+    private final TimerEngine<String> clock;
 
-    public Escalations(EscalationRepository repository, PolicyFeed policies, Outbox outbox, Crises crises) {
+    public Escalations(EscalationRepository repository, PolicyFeed policies, Outbox outbox, Crises crises,
+            UnitOfWork unitOfWork, Timers timers) {
         this.repository = repository;
         this.policies = policies;
         this.outbox = outbox;
         this.crises = crises;
+        this.unitOfWork = unitOfWork;
+        this.clock = timers.start(TABLE, this::fireDue);
+    }
+
+    /** After a commit: contacts whose next deadline moved, to the engine. */
+    public void schedule(Collection<EscalationContact> moved) {
+        clock.schedule(moved.stream().map(c -> new TimerEngine.Due<>(c.contactId, c.partition, c.nextFireAt)).toList());
     }
 
     /** Applies events in record order; returns the contacts whose next due time moved, for the clock. */
@@ -74,7 +100,7 @@ public class Escalations {
         }
         return Multi.createFrom().iterable(versions).onItem().transformToUniAndConcatenate(policies::await)
                 .collect().last()
-                .chain(() -> repository.load(ids, false))
+                .chain(() -> repository.load(ids, false)).map(Changes::new)
                 .chain(changes -> {
                     List<ContactEvent.Received> received = new ArrayList<>();
                     List<EventRecord> early = new ArrayList<>();
@@ -84,12 +110,12 @@ public class Escalations {
                     return afterReceived(changes, received)
                             .chain(() -> {
                                 // read ahead of their contact in this very poll: apply them now
-                                List<EventRecord> waiting = new ArrayList<>();
+                                List<EscalationRepository.Early> waiting = new ArrayList<>();
                                 for (EventRecord e : early) {
                                     if (changes.contacts.containsKey(e.event().key())) {
                                         on(changes, e.eventId(), e.event());
                                     } else {
-                                        waiting.add(e);
+                                        waiting.add(new EscalationRepository.Early(e.eventId(), e.event()));
                                     }
                                 }
                                 return repository.storeEarly(waiting);
@@ -102,7 +128,7 @@ public class Escalations {
     /** Fires what is due by the database's clock for these contacts (rows another transaction holds are skipped). */
     public Uni<List<EscalationContact>> fireDue(Collection<String> contactIds) {
         return repository.loadDue(contactIds).chain(due -> {
-            Changes w = due.changes();
+            Changes w = new Changes(due.loaded());
             Instant now = due.now();
             for (EscalationContact c : w.contacts.values()) {
                 Complaint k = w.complaints.get(c.contactId);
@@ -121,27 +147,53 @@ public class Escalations {
     }
 
     /** What an acknowledgement did: the escalation as it now stands, and the contacts whose deadline moved. */
-    public record Acknowledgement(Escalation escalation, boolean changed, List<EscalationContact> moved) {
+    private record Acknowledgement(Escalation escalation, List<EscalationContact> moved) {
+    }
+
+    /** Escalations by state, level and team (null: any), newest first. */
+    public Uni<List<Escalation>> list(String state, String level, String team, Paging paging) {
+        return Panache.withSession(() -> repository.list(state, level, team, paging));
+    }
+
+    /** A contact's escalations, the decisions about them, and its complaint (null: none). */
+    public record History(List<Escalation> escalations, List<EscalationDecision> decisions, Complaint complaint) {
+    }
+
+    /** A contact's history; 404 when it has neither an escalation nor a complaint. */
+    public Uni<History> ofContact(String contactId) {
+        return Panache.withSession(() -> repository.ofContact(contactId)
+                .chain(list -> repository.decisionsOfContact(contactId)
+                        .chain(decisions -> repository.complaint(contactId).map(k -> {
+                            if (list.isEmpty() && k == null) {
+                                throw ProblemException.notFound("escalations or complaint of contact " + contactId);
+                            }
+                            return new History(list, decisions, k);
+                        }))));
     }
 
     /**
-     * Acknowledges an escalation (in the caller's transaction): an open one stops climbing; one already
+     * Acknowledges an escalation, in a transaction of its own: an open one stops climbing; one already
      * acknowledged is answered as it stands; a resolved one, or none, fails with a problem.
      */
-    public Uni<Acknowledgement> acknowledge(String escalationId, String by) {
+    public Uni<Escalation> acknowledge(String escalationId, String by) {
+        return unitOfWork.run(() -> acknowledgeInTransaction(escalationId, by), a -> schedule(a.moved()))
+                .map(Acknowledgement::escalation);
+    }
+
+    private Uni<Acknowledgement> acknowledgeInTransaction(String escalationId, String by) {
         return repository.contactOf(escalationId).chain(contactId -> {
             if (contactId == null) {
                 throw ProblemException.notFound("escalation " + escalationId);
             }
-            return repository.load(List.of(contactId), false).chain(w -> {
+            return repository.load(List.of(contactId), false).map(Changes::new).chain(w -> {
                 Escalation e = w.open.get(contactId);
                 if (e == null || !e.escalationId.equals(escalationId)) {
                     throw ProblemException.conflict("escalation " + escalationId
                             + " is resolved; there is nothing to acknowledge");
                 }
                 EscalationContact c = w.contacts.get(contactId);
-                boolean changed = Ladder.acknowledge(w, c, e, policies.version(e.policyVersion), by, Instant.now());
-                return w.write(repository, outbox).map(moved -> new Acknowledgement(e, changed, moved));
+                Ladder.acknowledge(w, c, e, policies.version(e.policyVersion), by, Instant.now());
+                return w.write(repository, outbox).map(moved -> new Acknowledgement(e, moved));
             });
         });
     }

@@ -2,6 +2,7 @@ package dev.pledge.escalation.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
@@ -25,7 +26,7 @@ class ComplaintsTest {
     }
 
     final EscalationContact c = contact("long-hold");
-    final Changes w = new Changes(List.of(c), List.of(), List.of());
+    final Changes w = new Changes(new EscalationRepository.Loaded(List.of(c), List.of(), List.of()));
 
     /** The contact's complaint, opened at {@code T0}. */
     Complaint opened() {
@@ -38,7 +39,7 @@ class ComplaintsTest {
         EscalationContact complaint = contact("long-hold");
         EscalationContact question = contact("delivery");
         question.contactId = "c-2";
-        Changes w = new Changes(List.of(complaint, question), List.of(), List.of());
+        Changes w = new Changes(new EscalationRepository.Loaded(List.of(complaint, question), List.of(), List.of()));
         Complaints.open(w, complaint, POLICY, 1, T0);
         Complaints.open(w, question, POLICY, 1, T0);
         assertThat(w.complaints).containsOnlyKeys("c-1");

@@ -2,6 +2,7 @@ package dev.pledge.escalation.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.events.Channel;
@@ -21,7 +22,7 @@ class LadderTest {
     static final String BREACH = "first-response#1";
 
     final EscalationContact contact = contact();
-    final Changes w = new Changes(List.of(contact), List.of(), List.of());
+    final Changes w = new Changes(new EscalationRepository.Loaded(List.of(contact), List.of(), List.of()));
 
     static EscalationContact contact() {
         EscalationContact c = new EscalationContact();

@@ -4,7 +4,7 @@ import dev.pledge.consumer.EventConsumer;
 import dev.pledge.consumer.EventHandler;
 import dev.pledge.consumer.EventRecord;
 import dev.pledge.feedback.service.Facts;
-import dev.pledge.feedback.service.SurveyStore;
+import dev.pledge.feedback.service.Surveys;
 import dev.pledge.timers.TimerEngine;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +23,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class EventsConsumer implements EventHandler<List<TimerEngine.Due<String>>> {
     private final EventConsumer consumer;
     private final Facts facts;
-    private final SurveyStore surveys;
+    private final Surveys surveys;
 
-    public EventsConsumer(EventConsumer consumer, Facts facts, SurveyStore surveys) {
+    public EventsConsumer(EventConsumer consumer, Facts facts, Surveys surveys) {
         this.consumer = consumer;
         this.facts = facts;
         this.surveys = surveys;

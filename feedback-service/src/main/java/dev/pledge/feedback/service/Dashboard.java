@@ -1,5 +1,7 @@
 package dev.pledge.feedback.service;
 
+import static dev.pledge.persistence.Sql.utc;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -90,7 +92,7 @@ public class Dashboard {
         return Uni.combine().all()
                 .unis(kpis.report(headlineFrom, now, "none"),
                         kpis.report(now.minus(Duration.ofDays(7L * WEEKS)), now, "week"),
-                        pool.preparedQuery(SLA_BY_DAY).execute(Tuple.of(Kpis.utc(daysFrom))),
+                        pool.preparedQuery(SLA_BY_DAY).execute(Tuple.of(utc(daysFrom))),
                         pool.query(AT_RISK).execute(),
                         pool.query(ESCALATIONS).execute(),
                         pool.query(CRISES).execute(),

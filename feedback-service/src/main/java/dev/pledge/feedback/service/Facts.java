@@ -5,14 +5,14 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.SlaEvent;
+import dev.pledge.persistence.BulkInsert;
+import dev.pledge.persistence.Sql;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.timers.TimerEngine;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,35 +63,22 @@ public class Facts {
         return chain.chain(() -> History.record(events)).map(ignored -> moved);
     }
 
+    private static final BulkInsert<EventRecord> CONTACTS = BulkInsert.<EventRecord>into("fb_contact")
+            .text("contact_id", e -> received(e).contactId())
+            .text("customer_id", e -> received(e).customer() == null ? null : received(e).customer().id())
+            .text("channel", e -> received(e).channel().wire()).text("priority", e -> received(e).priority().wire())
+            .text("tier", e -> received(e).customer() == null ? null : received(e).customer().tier())
+            .text("category", e -> received(e).category()).text("team", e -> received(e).team())
+            .text("repeat_of", e -> received(e).repeatOf()).time("received_at", e -> received(e).occurredAt())
+            .integer("kafka_partition", EventRecord::partition).integer("policy_version", e -> received(e).policyVersion())
+            .computed("status", "'open'").then("ON CONFLICT (contact_id) DO NOTHING");
+
+    private static ContactEvent.Received received(EventRecord e) {
+        return (ContactEvent.Received) e.event();
+    }
+
     private static Uni<Void> received(List<EventRecord> run) {
-        int n = run.size();
-        String[] ids = new String[n], customers = new String[n], channels = new String[n], priorities = new String[n],
-                tiers = new String[n], categories = new String[n], teams = new String[n], repeats = new String[n];
-        OffsetDateTime[] at = new OffsetDateTime[n];
-        Integer[] partitions = new Integer[n], versions = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            ContactEvent.Received r = (ContactEvent.Received) run.get(i).event();
-            ids[i] = r.contactId();
-            customers[i] = r.customer() == null ? null : r.customer().id();
-            channels[i] = r.channel().wire();
-            priorities[i] = r.priority().wire();
-            tiers[i] = r.customer() == null ? null : r.customer().tier();
-            categories[i] = r.category();
-            teams[i] = r.team();
-            repeats[i] = r.repeatOf();
-            at[i] = utc(r.occurredAt());
-            partitions[i] = run.get(i).partition();
-            versions[i] = r.policyVersion();
-        }
-        return Sql.update("""
-                INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
-                    status, received_at, kafka_partition, policy_version)
-                SELECT c, cu, ch, p, t, ca, te, r, 'open', a, pa, v
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::text[], $9::timestamptz[], $10::int[], $11::int[]) AS u(c, cu, ch, p, t, ca, te, r, a, pa, v)
-                ON CONFLICT (contact_id) DO NOTHING""",
-                ids, customers, channels, priorities, tiers, categories, teams, repeats, at, partitions, versions)
-                .replaceWithVoid();
+        return CONTACTS.run(run).replaceWithVoid();
     }
 
     /**
@@ -109,37 +96,19 @@ public class Facts {
             last.remove(key);
             last.put(key, s);
         }
-        List<SlaEvent.Started> run = List.copyOf(last.values());
-        int n = run.size();
-        String[] ids = new String[n], metrics = new String[n], rules = new String[n], calendars = new String[n];
-        OffsetDateTime[] starts = new OffsetDateTime[n], deadlines = new OffsetDateTime[n];
-        Long[] targets = new Long[n];
-        Integer[] cycles = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            SlaEvent.Started s = run.get(i);
-            cycles[i] = s.cycle();
-            ids[i] = s.contactId();
-            metrics[i] = s.metric().wire();
-            starts[i] = utc(s.startedAt());
-            rules[i] = s.rule();
-            calendars[i] = s.calendar();
-            targets[i] = s.target().toMillis();
-            deadlines[i] = utc(s.deadline());
-        }
-        return Sql.update("""
-                INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline, cycle)
-                SELECT c, m, s, r, ca, t, d, coalesce(cy, (SELECT coalesce(max(x.cycle), 0) + 1 FROM fb_sla x
-                    WHERE x.contact_id = c AND x.metric = m))
-                FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bigint[],
-                    $7::timestamptz[], $8::int[]) AS u(c, m, s, r, ca, t, d, cy)
-                ON CONFLICT (contact_id, metric, cycle) DO UPDATE SET rule = excluded.rule, calendar = excluded.calendar,
-                    target_ms = excluded.target_ms, deadline = excluded.deadline""",
-                ids, metrics, starts, rules, calendars, targets, deadlines, cycles).replaceWithVoid();
+        return TIMERS.run(List.copyOf(last.values())).replaceWithVoid();
     }
 
-    private static OffsetDateTime utc(Instant at) {
-        return at == null ? null : at.atOffset(ZoneOffset.UTC);
-    }
+    private static final BulkInsert<SlaEvent.Started> TIMERS = BulkInsert.<SlaEvent.Started>into("fb_sla")
+            .text("contact_id", SlaEvent.Started::contactId).text("metric", s -> s.metric().wire())
+            .time("started_at", SlaEvent.Started::startedAt).text("rule", SlaEvent.Started::rule)
+            .text("calendar", SlaEvent.Started::calendar).bigint("target_ms", s -> s.target().toMillis())
+            .time("deadline", SlaEvent.Started::deadline).integer("cycle", SlaEvent.Started::cycle)
+            .selecting("cycle", "coalesce(u.cycle, (SELECT coalesce(max(x.cycle), 0) + 1 FROM fb_sla x"
+                    + " WHERE x.contact_id = u.contact_id AND x.metric = u.metric))")
+            .then("ON CONFLICT (contact_id, metric, cycle) DO UPDATE SET rule = excluded.rule,"
+                    + " calendar = excluded.calendar, target_ms = excluded.target_ms, deadline = excluded.deadline");
+
 
     private Uni<Void> apply(PledgeEvent event, List<TimerEngine.Due<String>> moved) {
         if (event instanceof ContactEvent c) {

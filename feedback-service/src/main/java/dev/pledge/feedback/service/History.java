@@ -4,14 +4,13 @@ import dev.pledge.consumer.EventRecord;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.feedback.config.FeedbackConfig;
-import dev.pledge.outbox.RetainedTable;
+import dev.pledge.persistence.BulkInsert;
+import dev.pledge.persistence.RetainedTable;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 
@@ -23,13 +22,11 @@ import org.apache.kafka.common.header.Header;
 @ApplicationScoped
 public class History {
 
-    private static final String RECORD = """
-            INSERT INTO fb_history (contact_id, seq, arrived_at, event_id, ce_type, event)
-            SELECT c, s, a, i, t, e
-            FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])
-                AS u(c, s, a, i, t, e)
-            WHERE EXISTS (SELECT 1 FROM fb_contact WHERE contact_id = u.c)
-            ON CONFLICT DO NOTHING""";
+    private static final BulkInsert<EventRecord> RECORD = BulkInsert.<EventRecord>into("fb_history")
+            .text("contact_id", e -> ((ContactEvent) e.event()).contactId()).bigint("seq", e -> e.record().offset())
+            .time("arrived_at", History::arrivedAt).text("event_id", EventRecord::eventId)
+            .text("ce_type", e -> e.event().type().ceType()).text("event", e -> e.record().value())
+            .where("EXISTS (SELECT 1 FROM fb_contact WHERE contact_id = u.contact_id)").then("ON CONFLICT DO NOTHING");
 
     /** Pruned by the shared retention job, by arrival, after {@code pledge.feedback.history-retention}. */
     @Produces
@@ -40,23 +37,7 @@ public class History {
     /** Records the contact events among {@code events}. */
     static Uni<Void> record(List<EventRecord> events) {
         List<EventRecord> contact = events.stream().filter(e -> e.event() instanceof ContactEvent).toList();
-        if (contact.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        int n = contact.size();
-        String[] ids = new String[n], eventIds = new String[n], types = new String[n], payloads = new String[n];
-        Long[] seqs = new Long[n];
-        OffsetDateTime[] arrived = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            EventRecord e = contact.get(i);
-            ids[i] = ((ContactEvent) e.event()).contactId();
-            seqs[i] = e.record().offset();
-            arrived[i] = arrivedAt(e).atOffset(ZoneOffset.UTC);
-            eventIds[i] = e.eventId();
-            types[i] = e.event().type().ceType();
-            payloads[i] = e.record().value();
-        }
-        return Sql.update(RECORD, ids, seqs, arrived, eventIds, types, payloads).replaceWithVoid();
+        return RECORD.run(contact).replaceWithVoid();
     }
 
     /** When intake accepted the event: its {@code ce_time}, else the record's timestamp. */

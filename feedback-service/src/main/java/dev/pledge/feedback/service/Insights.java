@@ -1,5 +1,7 @@
 package dev.pledge.feedback.service;
 
+import static dev.pledge.persistence.Sql.utc;
+
 import dev.pledge.feedback.config.FeedbackConfig;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
@@ -85,10 +87,10 @@ public class Insights {
 
     public Uni<Report> report(Instant from, Instant to) {
         Policy policy = policies.newestPolicy();
-        return pool.preparedQuery(RULES).execute(Tuple.of(Kpis.utc(from), Kpis.utc(to), NEVER_MET)).map(this::rules)
-                .chain(rules -> pool.preparedQuery(CATEGORIES).execute(Tuple.of(Kpis.utc(to)))
+        return pool.preparedQuery(RULES).execute(Tuple.of(utc(from), utc(to), NEVER_MET)).map(this::rules)
+                .chain(rules -> pool.preparedQuery(CATEGORIES).execute(Tuple.of(utc(to)))
                         .map(this::rising)
-                        .chain(rising -> pool.preparedQuery(CHANNELS).execute(Tuple.of(Kpis.utc(from), Kpis.utc(to)))
+                        .chain(rising -> pool.preparedQuery(CHANNELS).execute(Tuple.of(utc(from), utc(to)))
                                 .map(rows -> lowFcr(rows, policy))
                                 .map(channels -> {
                                     List<String> top = new ArrayList<>();

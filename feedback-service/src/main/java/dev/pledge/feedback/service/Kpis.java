@@ -1,5 +1,7 @@
 package dev.pledge.feedback.service;
 
+import static dev.pledge.persistence.Sql.utc;
+
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import io.smallrye.mutiny.Uni;
@@ -451,7 +453,4 @@ public class Kpis {
         return v == null ? null : Duration.ofMillis(Math.round(v));
     }
 
-    static OffsetDateTime utc(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
-    }
 }

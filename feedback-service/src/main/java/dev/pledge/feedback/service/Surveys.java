@@ -11,9 +11,14 @@ import dev.pledge.outcomes.SurveyChoice;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.Sentiment;
 import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.persistence.Sql;
 import dev.pledge.timers.TimerEngine;
+import dev.pledge.timers.TimerTable;
+import dev.pledge.timers.TimerTable.KeyColumn;
+import dev.pledge.timers.Timers;
 import dev.pledge.web.Problem;
 import dev.pledge.web.ProblemException;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response.Status;
@@ -32,6 +37,7 @@ import org.jboss.logging.Logger;
  * fatigue window, answered once with the signed token it was sent with.
  */
 @ApplicationScoped
+@Startup // its timer engine runs from the start, whether or not an event has come
 public class Surveys {
     private static final Logger LOG = Logger.getLogger(Surveys.class);
     public static final String SCHEDULED = "scheduled";
@@ -42,14 +48,26 @@ public class Surveys {
     /** The longest comment kept: 4 KiB of UTF-8. */
     public static final int MAX_COMMENT_BYTES = 4096;
 
+    /** Survey delays as the timer engine reads them: one timer per survey, due at {@code fb_survey.next_fire_at} while scheduled. */
+    static final TimerTable<String> TABLE = new TimerTable<>("surveys", "fb_survey", List.of(KeyColumn.uuid("survey_id")),
+            row -> row.getUUID(0).toString(), key -> new Object[] {UUID.fromString(key)},
+            "00000000-0000-0000-0000-000000000000");
+
     private final Outbox outbox;
     private final SurveyTokens tokens;
     private final PolicyFeed policies;
+    private final TimerEngine<String> clock;
 
-    public Surveys(Outbox outbox, SurveyTokens tokens, PolicyFeed policies) {
+    public Surveys(Outbox outbox, SurveyTokens tokens, PolicyFeed policies, Timers timers) {
         this.outbox = outbox;
         this.tokens = tokens;
         this.policies = policies;
+        this.clock = timers.start(TABLE, this::fireDue);
+    }
+
+    /** After a commit: surveys whose send time moved (null: nothing left to send), to the engine. */
+    public void schedule(Collection<TimerEngine.Due<String>> moved) {
+        clock.schedule(moved);
     }
 
     /**

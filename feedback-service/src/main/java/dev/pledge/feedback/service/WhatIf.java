@@ -2,7 +2,8 @@ package dev.pledge.feedback.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pledge.feedback.config.FeedbackConfig;
-import dev.pledge.outbox.RetainedTable;
+import dev.pledge.persistence.RetainedTable;
+import dev.pledge.persistence.Sql;
 import dev.pledge.outcomes.Replay;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
@@ -209,7 +210,7 @@ public class WhatIf {
                         INSERT INTO fb_what_if (job_id, owner, state, policy, period_from, period_to, started_at, updated_at)
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)""")
                 .execute(Tuple.from(List.of(job.id, owner, job.state.wire(), clip(job.policy()),
-                        Kpis.utc(from), Kpis.utc(to), Kpis.utc(job.startedAt))))
+                        Sql.utc(from), Sql.utc(to), Sql.utc(job.startedAt))))
                 .onFailure().invoke(failure -> slots.release())
                 .map(written -> {
                     LOG.infof("what-if %s started by %s: %s, %s to %s", job.id, owner, job.policy(), from, to);
@@ -251,7 +252,7 @@ public class WhatIf {
                         WHERE job_id = $1""")
                 .execute(Tuple.from(Arrays.asList(job.id, job.state.wire(),
                         job.total < 0 ? null : job.total, job.replayed, job.error, report,
-                        job.finishedAt == null ? null : Kpis.utc(job.finishedAt))))
+                        job.finishedAt == null ? null : Sql.utc(job.finishedAt))))
                 .await().atMost(config.budget());
     }
 
@@ -310,7 +311,7 @@ public class WhatIf {
         SqlConnection conn = pool.getConnection().await().atMost(wait);
         try {
             Transaction tx = conn.begin().await().atMost(wait);
-            Tuple period = Tuple.of(Kpis.utc(job.from), Kpis.utc(job.to));
+            Tuple period = Tuple.of(Sql.utc(job.from), Sql.utc(job.to));
             job.total = conn.preparedQuery("SELECT count(*) FROM fb_contact WHERE received_at >= $1 AND received_at < $2")
                     .execute(period).await().atMost(wait).iterator().next().getLong(0);
             PreparedStatement ps = conn.prepare(HISTORIES).await().atMost(wait);

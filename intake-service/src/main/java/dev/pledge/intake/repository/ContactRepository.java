@@ -2,15 +2,16 @@ package dev.pledge.intake.repository;
 
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.IntakeConfig;
-import dev.pledge.outbox.RetainedTable;
-import dev.pledge.outbox.SessionSql;
+import dev.pledge.persistence.BulkInsert;
+import dev.pledge.persistence.RetainedTable;
+import dev.pledge.persistence.Sql;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.util.List;
 
 @ApplicationScoped
 public class ContactRepository implements PanacheRepositoryBase<Contact, String> {
@@ -29,28 +30,30 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
     }
 
     /**
+     * New contacts, with one statement however many: one unless the caller already used its idempotency
+     * key or external id ({@code ON CONFLICT DO NOTHING}); returns the ids inserted. The request path
+     * runs it per group on a connection of its own ({@code GroupCommit}), a contact of its own here.
+     */
+    public static final BulkInsert<Contact> INSERT = BulkInsert.<Contact>into("contact")
+            .text("id", c -> c.id).text("external_id", c -> c.externalId).text("idempotency_key", c -> c.idempotencyKey)
+            .text("caller", c -> c.caller).text("request_sha256", c -> c.requestSha256)
+            .text("customer_id", c -> c.customerId).text("customer_name", c -> c.customerName)
+            .text("customer_email", c -> c.customerEmail).text("customer_phone", c -> c.customerPhone)
+            .text("tier", c -> c.tier).text("channel", c -> c.channel.wire()).text("subject", c -> c.subject)
+            .text("body", c -> c.body).text("category", c -> c.category).text("priority", c -> c.priority.wire())
+            .text("team", c -> c.team).text("assignee", c -> c.assignee).text("status", c -> c.status.wire())
+            .text("repeat_of", c -> c.repeatOf).text("classified_by", c -> c.classifiedBy)
+            .integer("policy_version", c -> c.policyVersion).time("occurred_at", c -> c.occurredAt)
+            .time("received_at", c -> c.receivedAt).time("updated_at", c -> c.updatedAt)
+            .then("ON CONFLICT DO NOTHING RETURNING id");
+
+    /**
      * Inserts the contact unless the caller already used its idempotency key or external id; returns
      * whether it was inserted. A concurrent insert of the same key waits here until the first commits
      * (PostgreSQL's unique index), then inserts nothing: the caller then reads the first one.
      */
     public Uni<Boolean> insertIfNew(Contact c) {
-        return getSession().flatMap(s -> s.createNativeQuery("""
-                INSERT INTO contact (id, external_id, idempotency_key, caller, request_sha256, customer_id,
-                    customer_name, customer_email, customer_phone, tier, channel, subject, body, category, priority,
-                    team, assignee, status, repeat_of, classified_by, policy_version, occurred_at, received_at,
-                    updated_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                    ?21, ?22, ?23, ?24)
-                ON CONFLICT DO NOTHING""")
-                .setParameter(1, c.id).setParameter(2, c.externalId).setParameter(3, c.idempotencyKey)
-                .setParameter(4, c.caller).setParameter(5, c.requestSha256).setParameter(6, c.customerId)
-                .setParameter(7, c.customerName).setParameter(8, c.customerEmail).setParameter(9, c.customerPhone)
-                .setParameter(10, c.tier).setParameter(11, c.channel.wire()).setParameter(12, c.subject)
-                .setParameter(13, c.body).setParameter(14, c.category).setParameter(15, c.priority.wire())
-                .setParameter(16, c.team).setParameter(17, c.assignee).setParameter(18, c.status.wire())
-                .setParameter(19, c.repeatOf).setParameter(20, c.classifiedBy).setParameter(21, c.policyVersion)
-                .setParameter(22, c.occurredAt).setParameter(23, c.receivedAt).setParameter(24, c.updatedAt)
-                .executeUpdate()).map(n -> n == 1);
+        return INSERT.returning(List.of(c)).map(rows -> rows.size() == 1);
     }
 
     /** Activity keys are remembered for {@code pledge.intake.activity-key-retention} (7 days), then pruned. */
@@ -64,15 +67,15 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
      * transaction. False when the key is taken: by a committed request (this one waits for one in flight).
      */
     public Uni<Boolean> claimActivityKey(String caller, String key, String contactId, String requestSha256, Instant at) {
-        return SessionSql.update("""
+        return Sql.update("""
                 INSERT INTO activity_key (caller, idempotency_key, contact_id, request_sha256, created_at)
                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""",
-                caller, key, contactId, requestSha256, at.atOffset(ZoneOffset.UTC)).map(n -> n == 1);
+                caller, key, contactId, requestSha256, at).map(n -> n == 1);
     }
 
     /** The contact and request hash an activity key was first used for: {@code [contact_id, request_sha256]}. */
     public Uni<Object[]> activityKey(String caller, String key) {
-        return SessionSql.query("SELECT contact_id, request_sha256 FROM activity_key WHERE caller = $1 AND idempotency_key = $2",
+        return Sql.rows("SELECT contact_id, request_sha256 FROM activity_key WHERE caller = $1 AND idempotency_key = $2",
                 caller, key).map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 

@@ -7,7 +7,6 @@ import dev.pledge.web.ProblemException;
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.service.ContactService;
 import dev.pledge.intake.service.GroupCommit;
-import dev.pledge.outbox.OutboxRelay;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -35,13 +34,11 @@ public class ContactResource {
 
     private final ContactService contacts;
     private final GroupCommit groupCommit;
-    private final OutboxRelay relay;
     private final JsonBodies bodies;
 
-    public ContactResource(ContactService contacts, GroupCommit groupCommit, OutboxRelay relay, JsonBodies bodies) {
+    public ContactResource(ContactService contacts, GroupCommit groupCommit, JsonBodies bodies) {
         this.contacts = contacts;
         this.groupCommit = groupCommit;
-        this.relay = relay;
         this.bodies = bodies;
     }
 
@@ -60,7 +57,6 @@ public class ContactResource {
         String caller = security.getUserPrincipal().getName();
         ContactService.Prepared prepared = contacts.prepare(request, key, caller);
         return Completion.regardlessOfClient(() -> groupCommit.receive(prepared))
-                .invoke(relay::wake)
                 .map(c -> Response.accepted(ContactView.of(c)).location(URI.create("/contacts/" + c.id)).build());
     }
 
@@ -99,7 +95,7 @@ public class ContactResource {
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
         boolean frontEnd = security.isUserInRole("intake") && !Callers.seesPeople(security);
         return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, frontEnd, key,
-                        c -> Callers.maySee(security, c.caller))).invoke(relay::wake).map(ContactView::of);
+                        c -> Callers.maySee(security, c.caller))).map(ContactView::of);
     }
 
     /** The header trimmed, null when absent or blank; refused (400) when too long or not printable ASCII. */

@@ -114,7 +114,6 @@ public class PolicyResource {
             if (v.version == before) {
                 return Response.ok(VersionView.of(v, false)).build();
             }
-            policies.applied(v);
             return Response.created(URI.create("/policy/versions/" + v.version)).entity(VersionView.of(v, false)).build();
         });
     }

@@ -10,11 +10,11 @@ import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.intake.rest.Activity;
 import dev.pledge.intake.rest.NewContact;
 import dev.pledge.outbox.Outbox;
+import dev.pledge.outbox.UnitOfWork;
 import dev.pledge.policy.Policy;
 import dev.pledge.web.Problem;
 import dev.pledge.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
@@ -42,11 +42,13 @@ public class ContactService {
     private final ContactRepository contacts;
     private final Outbox outbox;
     private final PolicyService policies;
+    private final UnitOfWork unitOfWork;
 
-    public ContactService(ContactRepository contacts, Outbox outbox, PolicyService policies) {
+    public ContactService(ContactRepository contacts, Outbox outbox, PolicyService policies, UnitOfWork unitOfWork) {
         this.contacts = contacts;
         this.outbox = outbox;
         this.policies = policies;
+        this.unitOfWork = unitOfWork;
     }
 
     /**
@@ -141,8 +143,11 @@ public class ContactService {
      * returns the one this caller already stored under the same idempotency key or external id,
      * writing nothing. {@link GroupCommit} writes many at once and comes here for the exceptions.
      */
-    @WithTransaction
     public Uni<Contact> receiveAlone(Prepared prepared) {
+        return unitOfWork.run(() -> receiveInTransaction(prepared));
+    }
+
+    private Uni<Contact> receiveInTransaction(Prepared prepared) {
         Contact c = prepared.contact();
         return contacts.latestOf(c.customerId, c.category, prepared.repeatSince()).flatMap(earlier -> {
             c.repeatOf = earlier == null ? null : earlier.id;
@@ -172,7 +177,6 @@ public class ContactService {
      * claimed in the activity's transaction, so a retry that arrives while the first is in flight waits
      * for it. A contact the caller may not see ({@code visible}) is answered as one that does not exist.
      */
-    @WithTransaction
     public Uni<Contact> apply(String id, Activity activity, String actor, boolean frontEnd, String idempotencyKey,
             Predicate<Contact> visible) {
         Instant now = now();
@@ -182,7 +186,7 @@ public class ContactService {
         }
         PolicyService.Current current = policies.current();
         String requestSha256 = sha256(List.of(id, activity));
-        return contacts.findForUpdate(id).flatMap(c -> {
+        return unitOfWork.run(() -> contacts.findForUpdate(id).flatMap(c -> {
             if (c == null || !visible.test(c)) {
                 throw ProblemException.notFound("contact " + id);
             }
@@ -198,7 +202,7 @@ public class ContactService {
                         }
                         return c; // a retry: the first one's events stand, nothing is published again
                     }));
-        });
+        }));
     }
 
     private Uni<Contact> applyOnce(Contact c, Activity activity, String actor, boolean frontEnd, Instant at,

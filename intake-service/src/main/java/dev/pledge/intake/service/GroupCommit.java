@@ -3,7 +3,10 @@ package dev.pledge.intake.service;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.IntakeConfig;
+import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.outbox.Outbox;
+import dev.pledge.outbox.OutboxRelay;
+import dev.pledge.persistence.Sql;
 import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,8 +20,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,13 +49,15 @@ public class GroupCommit {
 
     private final Pool pool;
     private final ContactService contacts;
+    private final OutboxRelay relay;
     private final IntakeConfig.GroupCommit config;
     private final DistributionSummary sizes;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger writing = new AtomicInteger();
 
-    public GroupCommit(Pool pool, ContactService contacts, IntakeConfig config, MeterRegistry metrics) {
+    public GroupCommit(Pool pool, ContactService contacts, OutboxRelay relay, IntakeConfig config, MeterRegistry metrics) {
         this.pool = pool;
+        this.relay = relay;
         this.contacts = contacts;
         this.config = config.groupCommit();
         this.sizes = DistributionSummary.builder("pledge.intake.group.size")
@@ -120,6 +123,7 @@ public class GroupCommit {
         Plan plan = new Plan(group);
         return pool.withTransaction(conn -> plan.write(conn))
                 .invoke(inserted -> {
+                    relay.wake(); // once per group: its contact.received rows go out now
                     for (Pending p : plan.writing) {
                         if (inserted.contains(p.contact().id)) {
                             p.complete(p.contact());
@@ -243,7 +247,7 @@ public class GroupCommit {
             }
             return conn.preparedQuery(LATEST)
                     .execute(Tuple.of(customers.toArray(new String[0]), categories.toArray(new String[0]),
-                            since.atOffset(ZoneOffset.UTC)))
+                            Sql.utc(since)))
                     .map(rows -> {
                         Map<String, Row> latest = new HashMap<>();
                         for (Row r : rows) {
@@ -254,33 +258,15 @@ public class GroupCommit {
         }
 
         private Uni<Set<String>> insertContacts(SqlConnection conn) {
-            int n = writing.size();
-            String[][] text = new String[20][n];
-            Integer[] versions = new Integer[n];
-            OffsetDateTime[][] times = new OffsetDateTime[3][n];
-            for (int i = 0; i < n; i++) {
-                Contact c = writing.get(i).contact();
-                String[] v = {c.id, c.externalId, c.idempotencyKey, c.caller, c.requestSha256, c.customerId,
-                        c.customerName, c.customerEmail, c.customerPhone, c.tier, c.channel.wire(), c.subject, c.body,
-                        c.category, c.priority.wire(), c.team, c.assignee, c.status.wire(), c.repeatOf, c.classifiedBy};
-                for (int col = 0; col < v.length; col++) {
-                    text[col][i] = v[col];
-                }
-                versions[i] = c.policyVersion;
-                times[0][i] = c.occurredAt.atOffset(ZoneOffset.UTC);
-                times[1][i] = c.receivedAt.atOffset(ZoneOffset.UTC);
-                times[2][i] = c.updatedAt.atOffset(ZoneOffset.UTC);
-            }
-            List<Object> params = new ArrayList<>(List.of((Object[]) text));
-            params.add(versions);
-            params.addAll(List.of((Object[]) times));
-            return conn.preparedQuery(INSERT_CONTACTS).execute(Tuple.from(params)).map(rows -> {
-                Set<String> ids = new HashSet<>();
-                for (Row r : rows) {
-                    ids.add(r.getString(0));
-                }
-                return ids;
-            });
+            List<Contact> contacts = writing.stream().map(Pending::contact).toList();
+            return conn.preparedQuery(ContactRepository.INSERT.sql()).execute(ContactRepository.INSERT.tuple(contacts))
+                    .map(rows -> {
+                        Set<String> ids = new HashSet<>();
+                        for (Row r : rows) {
+                            ids.add(r.getString(0));
+                        }
+                        return ids;
+                    });
         }
     }
 
@@ -292,15 +278,4 @@ public class GroupCommit {
             CROSS JOIN LATERAL (SELECT id, received_at FROM contact
                 WHERE contact.customer_id = k.customer_id AND contact.category = k.category AND received_at >= $3
                 ORDER BY received_at DESC LIMIT 1) l""";
-
-    private static final String INSERT_CONTACTS = """
-            INSERT INTO contact (id, external_id, idempotency_key, caller, request_sha256, customer_id, customer_name,
-                customer_email, customer_phone, tier, channel, subject, body, category, priority, team, assignee, status,
-                repeat_of, classified_by, policy_version, occurred_at, received_at, updated_at)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-                $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::timestamptz[],
-                $23::timestamptz[], $24::timestamptz[])
-            ON CONFLICT DO NOTHING
-            RETURNING id""";
 }

@@ -5,14 +5,11 @@ import dev.pledge.events.PolicyPublished;
 import dev.pledge.intake.PolicyVersion;
 import dev.pledge.intake.repository.PolicyVersionRepository;
 import dev.pledge.outbox.Outbox;
-import dev.pledge.outbox.OutboxRelay;
+import dev.pledge.outbox.UnitOfWork;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.policy.feed.PolicyReceived;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,22 +41,20 @@ public class PolicyService {
 
     private final PolicyVersionRepository versions;
     private final Outbox outbox;
-    private final OutboxRelay relay;
+    private final UnitOfWork unitOfWork;
     private final AtomicReference<Current> current = new AtomicReference<>();
 
-    public PolicyService(PolicyVersionRepository versions, Outbox outbox, OutboxRelay relay) {
+    public PolicyService(PolicyVersionRepository versions, Outbox outbox, UnitOfWork unitOfWork) {
         this.versions = versions;
         this.outbox = outbox;
-        this.relay = relay;
+        this.unitOfWork = unitOfWork;
     }
 
     /** At start: the latest stored version, or the default policy published as version 1. */
     void load(@Observes @Priority(10) StartupEvent event) throws Throwable {
-        PolicyVersion latest = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> versions.latest()
+        PolicyVersion latest = unitOfWork.await(() -> versions.latest()
                 .flatMap(v -> v != null ? Uni.createFrom().item(v)
-                        : store(PolicyLoader.defaultPolicyText(), "pledge (default policy)", 1))));
-        apply(latest);
-        relay.wake();
+                        : store(PolicyLoader.defaultPolicyText(), "pledge (default policy)", 1)), this::apply);
         LOG.infof("policy version %d in force: %s", latest.version, current.get().policy().name());
     }
 
@@ -68,25 +63,19 @@ public class PolicyService {
     }
 
     /**
-     * Validates and stores a new version and its event in one transaction. An identical document
-     * to the one in force is not a new version: the current one is returned.
+     * Validates and stores a new version and its event in one transaction, and once committed makes it
+     * the one in force here without waiting for the topic. An identical document to the one in force is
+     * not a new version: the current one is returned.
      */
-    @WithTransaction
     public Uni<PolicyVersion> publish(String source, String publishedBy) {
         JsonNode document = PolicyLoader.parse(source);
         PolicyLoader.read(document); // throws InvalidPolicyException with every error
-        return versions.latest().flatMap(latest -> {
+        return unitOfWork.run(() -> versions.latest().flatMap(latest -> {
             if (latest != null && latest.sha256.equals(sha256(PolicyLoader.toJson(document)))) {
                 return Uni.createFrom().item(latest);
             }
             return store(source, publishedBy, latest == null ? 1 : latest.version + 1);
-        });
-    }
-
-    /** After commit: make a version just stored here the one in force without waiting for the topic. */
-    public void applied(PolicyVersion version) {
-        apply(version);
-        relay.wake();
+        }), this::apply);
     }
 
     /** From the policy feed: a newer version replaces the one in force; older or equal ones change nothing. */

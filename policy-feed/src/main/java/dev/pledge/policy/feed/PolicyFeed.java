@@ -1,11 +1,11 @@
 package dev.pledge.policy.feed;
 
-import io.smallrye.common.annotation.Identifier;
 import dev.pledge.events.CloudEventHeaders;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
 import dev.pledge.events.PolicyPublished;
 import dev.pledge.events.Topics;
+import dev.pledge.kafka.KafkaClients;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyError;
 import dev.pledge.policy.PolicyLoader;
@@ -27,19 +27,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,8 +59,6 @@ public class PolicyFeed {
 
     private final Pool pool;
     private final PolicyFeedConfig config;
-    private final String bootstrapServers;
-    private final String service;
     private final Event<PolicyReceived> received;
 
     private final Map<Integer, Policy> versions = new ConcurrentHashMap<>();
@@ -75,21 +69,15 @@ public class PolicyFeed {
     private volatile boolean running;
     private volatile String lastError;
     private volatile KafkaConsumer<String, String> current;
-    /** Every {@code kafka.*} setting (security protocol, SASL, TLS), as the messaging channels get them. */
-    private final Map<String, Object> kafka;
+    private final KafkaClients clients;
     private volatile Instant failingSince;
     private Thread thread;
 
-    public PolicyFeed(Pool pool, PolicyFeedConfig config, Event<PolicyReceived> received,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String service,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    public PolicyFeed(Pool pool, PolicyFeedConfig config, Event<PolicyReceived> received, KafkaClients clients) {
         this.pool = pool;
-        this.kafka = kafka;
+        this.clients = clients;
         this.config = config;
         this.received = received;
-        this.bootstrapServers = bootstrapServers;
-        this.service = service;
     }
 
     void start(@Observes @Priority(5) StartupEvent event) {
@@ -225,13 +213,7 @@ public class PolicyFeed {
     }
 
     private KafkaConsumer<String, String> consumer() {
-        Properties p = new Properties();
-        kafka.forEach((key, value) -> p.put(key, value));
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG); // every instance reads every version: no group
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-policy-feed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        return clients.reader("policy-feed", Map.of()); // no group: every instance reads every version
     }
 
     /** All partitions, though the topic should have one: a topic auto-created with more still works. */

@@ -6,7 +6,6 @@ import dev.pledge.consumer.EventRecord;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.service.SlaTimers;
-import dev.pledge.sla.service.TimerClock;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /**
  * contact-events through the shared consumer: what arrived during the last transaction in the next
  * one, events in record order (one contact's events keep theirs), then the timers they moved handed to
- * the clock.
+ * their engine.
  */
 @ApplicationScoped
 public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
@@ -27,12 +26,10 @@ public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
 
     private final EventConsumer consumer;
     private final SlaTimers timers;
-    private final TimerClock clock;
 
-    public ContactEventsConsumer(EventConsumer consumer, SlaTimers timers, TimerClock clock) {
+    public ContactEventsConsumer(EventConsumer consumer, SlaTimers timers) {
         this.consumer = consumer;
         this.timers = timers;
-        this.clock = clock;
     }
 
     @Incoming(CONTACT_EVENTS)
@@ -71,6 +68,6 @@ public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
 
     @Override
     public void committed(List<SlaTimer> changed) {
-        clock.schedule(changed);
+        timers.schedule(changed);
     }
 }

@@ -1,75 +1,43 @@
 package dev.pledge.sla.repository;
 
-import dev.pledge.outbox.SessionSql;
+import dev.pledge.persistence.BulkInsert;
+import dev.pledge.persistence.RetainedTable;
+import dev.pledge.sla.config.SlaConfig;
 import dev.pledge.sla.SlaTimer;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import dev.pledge.web.Paging;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 
 @ApplicationScoped
 public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer.Key> {
-    private static final String INSERT_ALL = """
-            INSERT INTO sla_timer (contact_id, metric, cycle, kafka_partition, state, rule, calendar, policy_version,
-                                   target_ms, used_ms, segment_start, deadline, warned_percent, breached, next_fire_at,
-                                   started_at, ended_at, elapsed_ms, in_target, outcome_at, promised)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[],
-                                 $8::int[], $9::bigint[], $10::bigint[], $11::timestamptz[], $12::timestamptz[],
-                                 $13::int[], $14::boolean[], $15::timestamptz[], $16::timestamptz[],
-                                 $17::timestamptz[], $18::bigint[], $19::boolean[], $20::timestamptz[], $21::text[])""";
+    /** Ended timers are pruned by the shared retention job after {@code pledge.sla.ended-timer-retention}. */
+    @Produces
+    static RetainedTable endedTimers(SlaConfig config) {
+        return new RetainedTable("sla_timer", "ended_at", config.endedTimerRetention());
+    }
+
+    private static final BulkInsert<SlaTimer> INSERT_ALL = BulkInsert.<SlaTimer>into("sla_timer")
+            .text("contact_id", t -> t.contactId).text("metric", t -> t.metric).integer("cycle", t -> t.cycle)
+            .integer("kafka_partition", t -> t.partition).text("state", t -> t.state).text("rule", t -> t.rule)
+            .text("calendar", t -> t.calendar).integer("policy_version", t -> t.policyVersion)
+            .bigint("target_ms", t -> t.targetMs).bigint("used_ms", t -> t.usedMs)
+            .time("segment_start", t -> t.segmentStart).time("deadline", t -> t.deadline)
+            .integer("warned_percent", t -> t.warnedPercent).bool("breached", t -> t.breached)
+            .time("next_fire_at", t -> t.nextFireAt).time("started_at", t -> t.startedAt).time("ended_at", t -> t.endedAt)
+            .bigint("elapsed_ms", t -> t.elapsedMs).bool("in_target", t -> t.inTarget)
+            .time("outcome_at", t -> t.outcomeAt).text("promised", t -> t.promised);
 
     /** New timers with one statement (they are not in the session afterwards; {@link #allForUpdate} reads them). */
     public Uni<Void> insertAll(List<SlaTimer> timers) {
-        if (timers.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        int n = timers.size();
-        String[] ids = new String[n], metrics = new String[n], states = new String[n], rules = new String[n],
-                calendars = new String[n], promised = new String[n];
-        Integer[] cycles = new Integer[n], partitions = new Integer[n], versions = new Integer[n], warned = new Integer[n];
-        Long[] targets = new Long[n], used = new Long[n], elapsed = new Long[n];
-        Boolean[] breached = new Boolean[n], inTarget = new Boolean[n];
-        OffsetDateTime[] segmentStarts = new OffsetDateTime[n], deadlines = new OffsetDateTime[n],
-                nextFires = new OffsetDateTime[n], starts = new OffsetDateTime[n], ends = new OffsetDateTime[n],
-                outcomes = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            SlaTimer t = timers.get(i);
-            ids[i] = t.contactId;
-            metrics[i] = t.metric;
-            cycles[i] = t.cycle;
-            partitions[i] = t.partition;
-            states[i] = t.state;
-            rules[i] = t.rule;
-            calendars[i] = t.calendar;
-            versions[i] = t.policyVersion;
-            targets[i] = t.targetMs;
-            used[i] = t.usedMs;
-            segmentStarts[i] = utc(t.segmentStart);
-            deadlines[i] = utc(t.deadline);
-            warned[i] = t.warnedPercent;
-            breached[i] = t.breached;
-            nextFires[i] = utc(t.nextFireAt);
-            starts[i] = utc(t.startedAt);
-            ends[i] = utc(t.endedAt);
-            elapsed[i] = t.elapsedMs;
-            inTarget[i] = t.inTarget;
-            outcomes[i] = utc(t.outcomeAt);
-            promised[i] = t.promised;
-        }
-        return SessionSql.update(INSERT_ALL, ids, metrics, cycles, partitions, states, rules, calendars, versions,
-                targets, used, segmentStarts, deadlines, warned, breached, nextFires, starts, ends, elapsed, inTarget,
-                outcomes, promised).replaceWithVoid();
-    }
-
-    private static OffsetDateTime utc(Instant at) {
-        return at == null ? null : at.atOffset(ZoneOffset.UTC);
+        return INSERT_ALL.run(timers).replaceWithVoid();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.pledge.sla.service;
 
+import static dev.pledge.persistence.Sql.utc;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -75,7 +77,4 @@ public class Compliance {
         return value == null ? null : Duration.ofMillis(Math.round(value));
     }
 
-    private static OffsetDateTime utc(Instant i) {
-        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
-    }
 }

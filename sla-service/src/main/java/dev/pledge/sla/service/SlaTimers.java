@@ -10,6 +10,11 @@ import dev.pledge.sla.SlaContact;
 import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.repository.ContactRepository;
 import dev.pledge.sla.repository.TimerRepository;
+import dev.pledge.timers.TimerEngine;
+import dev.pledge.timers.TimerTable;
+import dev.pledge.timers.TimerTable.KeyColumn;
+import dev.pledge.timers.Timers;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,19 +39,33 @@ import org.jboss.logging.Logger;
  * id commit together.
  */
 @ApplicationScoped
+@Startup // its timer engine runs from the start, whether or not an event has come
 public class SlaTimers {
     private static final Logger LOG = Logger.getLogger(SlaTimers.class);
+    /** {@code sla_timer} as the timer engine reads it: a timer is a contact's metric in one cycle. */
+    static final TimerTable<SlaTimer.Key> TABLE = new TimerTable<>("sla", "sla_timer",
+            List.of(KeyColumn.text("contact_id"), KeyColumn.text("metric"), KeyColumn.integer("cycle")),
+            row -> new SlaTimer.Key(row.getString(0), row.getString(1), row.getInteger(2)),
+            key -> new Object[] {key.contactId(), key.metric(), key.cycle()}, new SlaTimer.Key("(warm-up)", "", 0));
 
     private final TimerRepository timers;
     private final ContactRepository contacts;
     private final PolicyFeed policies;
     private final Outbox outbox;
+    private final TimerEngine<SlaTimer.Key> clock;
 
-    public SlaTimers(TimerRepository timers, ContactRepository contacts, PolicyFeed policies, Outbox outbox) {
+    public SlaTimers(TimerRepository timers, ContactRepository contacts, PolicyFeed policies, Outbox outbox,
+            Timers engines) {
         this.timers = timers;
         this.contacts = contacts;
         this.policies = policies;
         this.outbox = outbox;
+        this.clock = engines.start(TABLE, keys -> fireDue(keys.stream().map(SlaTimer.Key::contactId).distinct().toList()));
+    }
+
+    /** After a commit: timers whose next firing moved, to the engine. */
+    public void schedule(Collection<SlaTimer> changed) {
+        clock.schedule(changed.stream().map(t -> new TimerEngine.Due<>(t.key(), t.partition, t.nextFireAt)).toList());
     }
 
     /** Applies one contact event; returns the timers it touched, for the clock to schedule. */

@@ -1,4 +1,4 @@
-package dev.pledge.outbox;
+package dev.pledge.persistence;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.pledge.outbox;
+package dev.pledge.persistence;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -7,14 +7,13 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
-import jakarta.enterprise.inject.Produces;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Prunes every {@link RetainedTable} of the service, every {@code pledge.retention.every} (1 h): rows
  * past their retention, a bounded batch at a time through the time column's index, so pruning never
- * holds a long lock. Tables: {@code outbox_parked} (here), {@code processed_event} (consumer/), and
+ * holds a long lock. Tables: {@code outbox_parked} (outbox/), {@code processed_event} (consumer/), and
  * whatever the service declares (sla-service: ended timers). See decision 011.
  */
 @ApplicationScoped
@@ -28,11 +27,6 @@ public class Retention {
     public Retention(Pool pool, Instance<RetainedTable> tables) {
         this.pool = pool;
         this.tables = tables.stream().toList();
-    }
-
-    @Produces
-    static RetainedTable parkedRows(OutboxConfig config) {
-        return new RetainedTable("outbox_parked", "parked_at", config.parkedRetention());
     }
 
     @Scheduled(every = "${pledge.retention.every:1h}", delayed = "${pledge.retention.delay:1m}",
