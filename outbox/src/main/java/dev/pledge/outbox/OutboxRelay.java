@@ -22,11 +22,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
@@ -317,13 +318,9 @@ public class OutboxRelay {
     }
 
     private CompletableFuture<RecordMetadata> send(Row row) {
-        String key = row.getString("event_key");
-        ProducerRecord<String, String> record = new ProducerRecord<>(row.getString("topic"), key,
-                row.getString("payload"));
-        OffsetDateTime time = row.getOffsetDateTime("ce_time");
-        Map<String, String> headers = CloudEventHeaders.of(row.getUUID("event_id").toString(),
-                EventType.of(row.getString("ce_type")), source, time.toInstant(), key);
-        headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        ProducerRecord<String, String> record = record(row.getString("topic"), row.getString("event_key"),
+                row.getString("payload"), row.getUUID("event_id"), row.getString("ce_type"),
+                row.getOffsetDateTime("ce_time").toInstant(), source);
         CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
         producer.send(record, (metadata, error) -> {
             if (error != null) {
@@ -333,6 +330,15 @@ public class OutboxRelay {
             }
         });
         return future;
+    }
+
+    /** An outbox row as the record published: the payload as its value, the CloudEvents attributes as headers. */
+    static ProducerRecord<String, String> record(String topic, String key, String payload, UUID eventId, String ceType,
+            Instant time, String source) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, payload);
+        CloudEventHeaders.of(eventId.toString(), EventType.of(ceType), source, time, key)
+                .forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return record;
     }
 
     private static String rootMessage(Throwable e) {

@@ -32,6 +32,27 @@ public class RequestParameters {
         }
     }
 
+    /** A positive ISO-8601 duration parameter ({@code PT15M}); 400 naming it otherwise. */
+    public static java.time.Duration positiveDuration(String field, String text) {
+        try {
+            java.time.Duration d = java.time.Duration.parse(text);
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // reported below
+        }
+        throw ProblemException.badField(field, "must be a positive ISO-8601 duration such as PT15M, was '" + text + "'");
+    }
+
+    /** A name parameter (a level, a team, an id): at most {@code max} characters, no control characters; 400 otherwise. */
+    public static String name(String field, String value, int max) {
+        if (value != null && (value.length() > max || value.chars().anyMatch(ch -> ch < 0x20))) {
+            throw ProblemException.badField(field, "must be at most " + max + " characters without control characters");
+        }
+        return value;
+    }
+
     private static void check(MultivaluedMap<String, String> parameters) {
         for (Map.Entry<String, List<String>> e : parameters.entrySet()) {
             for (String value : e.getValue()) {

@@ -36,7 +36,8 @@ public class EventsConsumer implements EventHandler<List<EscalationContact>> {
 
     @Override
     public Uni<List<EscalationContact>> apply(List<EventRecord> events) {
-        return escalations.apply(events);
+        return escalations.apply(events.stream()
+                .map(e -> new Escalations.Consumed(e.eventId(), e.event(), e.partition())).toList());
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.pledge.web.Completion;
 import dev.pledge.web.Paging;
 import dev.pledge.web.Period;
 import dev.pledge.web.ProblemException;
+import dev.pledge.web.RequestParameters;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -51,8 +52,8 @@ public class EscalationResource {
         if (state != null && !STATES.contains(state)) {
             throw ProblemException.badField("state", "must be one of " + STATES.stream().sorted().toList());
         }
-        name("level", level);
-        name("team", team);
+        RequestParameters.name("level", level, MAX_NAME);
+        RequestParameters.name("team", team, MAX_NAME);
         Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         return Completion.regardlessOfClient(() -> escalations.list(state, level, team, paging))
                 .map(list -> list.stream().map(EscalationView::of).toList());
@@ -62,7 +63,7 @@ public class EscalationResource {
     @Path("contacts/{id}/escalations")
     @RolesAllowed({"agent", "supervisor", "analyst"})
     public Uni<ContactEscalations> ofContact(@PathParam("id") String id) {
-        name("id", id);
+        RequestParameters.name("id", id, MAX_NAME);
         return Completion.regardlessOfClient(() -> escalations.ofContact(id)).map(h -> ContactEscalations.of(id, h));
     }
 
@@ -74,7 +75,7 @@ public class EscalationResource {
     @Path("escalations/{id}/acknowledge")
     @RolesAllowed({"agent", "supervisor"})
     public Uni<EscalationView> acknowledge(@PathParam("id") String id, SecurityContext security) {
-        name("id", id);
+        RequestParameters.name("id", id, MAX_NAME);
         String by = security.getUserPrincipal().getName();
         return Completion.regardlessOfClient(() -> escalations.acknowledge(id, by)).map(EscalationView::of);
     }
@@ -88,11 +89,5 @@ public class EscalationResource {
         Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         return Completion.regardlessOfClient(() -> crises.since(start, paging))
                 .map(list -> list.stream().map(CrisisView::of).toList());
-    }
-
-    private static void name(String field, String value) {
-        if (value != null && (value.length() > MAX_NAME || value.chars().anyMatch(ch -> ch < 0x20))) {
-            throw ProblemException.badField(field, "must be at most " + MAX_NAME + " characters without control characters");
-        }
     }
 }

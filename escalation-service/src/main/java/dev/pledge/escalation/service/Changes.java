@@ -109,6 +109,11 @@ public final class Changes {
         return created.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** The events this transaction will append, in order. */
+    List<PledgeEvent> emitted() {
+        return events.stream().map(Outbox.Entry::event).toList();
+    }
+
     public boolean hasEvents() {
         return !events.isEmpty();
     }

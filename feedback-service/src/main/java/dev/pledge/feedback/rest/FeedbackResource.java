@@ -1,15 +1,9 @@
 package dev.pledge.feedback.rest;
 
 import dev.pledge.events.FeedbackEvent;
-import dev.pledge.events.SurveyKind;
-import dev.pledge.feedback.service.SurveyTokens;
 import dev.pledge.feedback.service.Surveys;
-import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
-import dev.pledge.web.Problem;
-import dev.pledge.web.ProblemException;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
@@ -41,19 +35,14 @@ public class FeedbackResource {
     }
 
     private final JsonBodies bodies;
-    private final SurveyTokens tokens;
     private final Surveys surveys;
-    private final OutboxRelay relay;
     private final AnswerLimiter limiter;
     private final ClientAddresses clients;
 
-    public FeedbackResource(JsonBodies bodies, SurveyTokens tokens, Surveys surveys, OutboxRelay relay,
-            AnswerLimiter limiter, ClientAddresses clients) {
+    public FeedbackResource(JsonBodies bodies, Surveys surveys, AnswerLimiter limiter, ClientAddresses clients) {
         this.clients = clients;
         this.bodies = bodies;
-        this.tokens = tokens;
         this.surveys = surveys;
-        this.relay = relay;
         this.limiter = limiter;
     }
 
@@ -67,26 +56,8 @@ public class FeedbackResource {
             return Uni.createFrom().item(limiter.refusal(retryAfter, request.path()));
         }
         Answer answer = bodies.read(body, Answer.class);
-        SurveyTokens.Claims claims;
-        try {
-            claims = tokens.verify(answer.token());
-        } catch (SurveyTokens.Forged e) {
-            throw new ProblemException(Problem.of(Response.Status.UNAUTHORIZED, "invalid-survey-token",
-                    "token: " + e.getMessage()));
-        }
-        if (!claims.expiresAt().isAfter(Instant.now())) {
-            throw new ProblemException(Problem.of(Response.Status.GONE, "survey-expired",
-                    "this survey expired at " + claims.expiresAt()));
-        }
-        SurveyKind kind;
-        try {
-            kind = answer.kind() == null ? null : SurveyKind.of(answer.kind());
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badField("kind", "must be one of csat, nps, ces");
-        }
-        return Completion.regardlessOfClient(() -> Panache.withTransaction(
-                        () -> surveys.answer(claims, kind, answer.score(), answer.comment())))
-                .invoke(relay::wake)
+        return Completion.regardlessOfClient(() -> surveys.answer(answer.token(), answer.kind(), answer.score(),
+                        answer.comment()))
                 .map(r -> Response.status(Response.Status.CREATED).entity(accepted(r)).build());
     }
 

@@ -36,7 +36,7 @@ public class Dashboard {
     public record Crisis(String crisisId, String category, int count, double baseline, Instant declaredAt) {
     }
 
-    public record Data(Instant at, Instant headlineFrom, Kpis.Group headline, dev.pledge.policy.Policy.Targets targets,
+    public record Data(Instant at, Instant headlineFrom, KpiFigures.Group headline, dev.pledge.policy.Policy.Targets targets,
             List<String> days, Map<String, List<Double>> slaByChannel, List<AtRisk> atRisk, List<String> weeks,
             List<Double> csat, List<Double> nps, Map<String, Long> complaints, Map<String, Long> openEscalations,
             List<Crisis> crises, List<String> insights) {
@@ -98,12 +98,12 @@ public class Dashboard {
                         pool.query(CRISES).execute(),
                         insights.report(now.minus(Duration.ofDays(90)), now))
                 .with(list -> {
-                    Kpis.Report headline = (Kpis.Report) list.get(0);
-                    Kpis.Report weekly = (Kpis.Report) list.get(1);
+                    KpiFigures.Report headline = (KpiFigures.Report) list.get(0);
+                    KpiFigures.Report weekly = (KpiFigures.Report) list.get(1);
                     return new Data(now, headlineFrom,
                             headline.groups().isEmpty() ? null : headline.groups().get(0), headline.targets(),
                             days, slaByChannel(rows(list.get(2)), days), atRisk(rows(list.get(3))),
-                            weekly.groups().stream().map(Kpis.Group::key).toList(),
+                            weekly.groups().stream().map(KpiFigures.Group::key).toList(),
                             weekly.groups().stream().map(g -> g.csat().value()).toList(),
                             weekly.groups().stream().map(g -> g.nps().value()).toList(),
                             headline.complaints(), counts(rows(list.get(4))), crises(rows(list.get(5))),
@@ -122,7 +122,7 @@ public class Dashboard {
             long n = r.getLong("n");
             if (n > 0) {
                 byChannel.computeIfAbsent(r.getString("channel"), c -> new LinkedHashMap<>())
-                        .put(r.getString("day"), Kpis.round(100.0 * r.getLong("met") / n));
+                        .put(r.getString("day"), KpiFigures.round(100.0 * r.getLong("met") / n));
             }
         }
         Map<String, List<Double>> out = new LinkedHashMap<>();

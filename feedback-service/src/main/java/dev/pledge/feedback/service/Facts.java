@@ -1,10 +1,10 @@
 package dev.pledge.feedback.service;
 
-import dev.pledge.consumer.EventRecord;
 import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.events.SlaEvent;
+import dev.pledge.feedback.repository.History;
 import dev.pledge.persistence.BulkInsert;
 import dev.pledge.persistence.Sql;
 import dev.pledge.policy.Policy;
@@ -35,12 +35,20 @@ public class Facts {
     }
 
     /**
+     * A consumed event: its {@code ce_id}, the event, its partition, and for the recorded history its
+     * offset, when intake accepted it ({@code ce_time}) and the JSON as published.
+     */
+    public record Consumed(String eventId, PledgeEvent event, int partition, long offset, Instant arrivedAt,
+            String json) {
+    }
+
+    /**
      * Applies the events; returns the survey timers whose due time moved. A run of consecutive
      * {@code contact.received} (or {@code sla.started}) events, the bulk of any busy poll, is inserted
      * with one statement, a column per array; nothing is reordered, so the facts are what one statement
      * per event in record order makes.
      */
-    public Uni<List<TimerEngine.Due<String>>> apply(List<EventRecord> events) {
+    public Uni<List<TimerEngine.Due<String>>> apply(List<Consumed> events) {
         List<TimerEngine.Due<String>> moved = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
         int i = 0;
@@ -51,33 +59,36 @@ public class Facts {
                 while (end < events.size() && events.get(end).event().getClass() == first.getClass()) {
                     end++;
                 }
-                List<EventRecord> run = events.subList(i, end);
+                List<Consumed> run = events.subList(i, end);
                 chain = chain.chain(() -> first instanceof ContactEvent.Received ? received(run) : started(run));
                 i = end;
             } else {
-                EventRecord e = events.get(i);
+                Consumed e = events.get(i);
                 chain = chain.chain(() -> apply(e.event(), moved));
                 i++;
             }
         }
-        return chain.chain(() -> History.record(events)).map(ignored -> moved);
+        List<History.Arrived> history = events.stream().filter(e -> e.event() instanceof ContactEvent)
+                .map(e -> new History.Arrived(((ContactEvent) e.event()).contactId(), e.offset(), e.arrivedAt(),
+                        e.eventId(), e.event().type().ceType(), e.json())).toList();
+        return chain.chain(() -> History.record(history)).map(ignored -> moved);
     }
 
-    private static final BulkInsert<EventRecord> CONTACTS = BulkInsert.<EventRecord>into("fb_contact")
+    private static final BulkInsert<Consumed> CONTACTS = BulkInsert.<Consumed>into("fb_contact")
             .text("contact_id", e -> received(e).contactId())
             .text("customer_id", e -> received(e).customer() == null ? null : received(e).customer().id())
             .text("channel", e -> received(e).channel().wire()).text("priority", e -> received(e).priority().wire())
             .text("tier", e -> received(e).customer() == null ? null : received(e).customer().tier())
             .text("category", e -> received(e).category()).text("team", e -> received(e).team())
             .text("repeat_of", e -> received(e).repeatOf()).time("received_at", e -> received(e).occurredAt())
-            .integer("kafka_partition", EventRecord::partition).integer("policy_version", e -> received(e).policyVersion())
+            .integer("kafka_partition", Consumed::partition).integer("policy_version", e -> received(e).policyVersion())
             .computed("status", "'open'").then("ON CONFLICT (contact_id) DO NOTHING");
 
-    private static ContactEvent.Received received(EventRecord e) {
+    private static ContactEvent.Received received(Consumed e) {
         return (ContactEvent.Received) e.event();
     }
 
-    private static Uni<Void> received(List<EventRecord> run) {
+    private static Uni<Void> received(List<Consumed> run) {
         return CONTACTS.run(run).replaceWithVoid();
     }
 
@@ -86,11 +97,11 @@ public class Facts {
      * the same cycle): the row of the timer takes the newest rule, target and deadline. A record from before
      * contract 1.2 (no cycle) is the metric's next cycle.
      */
-    private static Uni<Void> started(List<EventRecord> events) {
+    private static Uni<Void> started(List<Consumed> events) {
         // one row per timer in a statement: ON CONFLICT DO UPDATE may not touch a row twice
         Map<String, SlaEvent.Started> last = new LinkedHashMap<>();
         int unnumbered = 0;
-        for (EventRecord e : events) {
+        for (Consumed e : events) {
             SlaEvent.Started s = (SlaEvent.Started) e.event();
             String key = s.cycle() == null ? "#" + unnumbered++ : s.contactId() + "/" + s.metric().wire() + "/" + s.cycle();
             last.remove(key);

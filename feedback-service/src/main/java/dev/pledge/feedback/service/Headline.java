@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
 public class Headline {
     private static final Logger LOG = Logger.getLogger(Headline.class);
     private final Kpis kpis;
-    private final AtomicReference<Kpis.Group> latest = new AtomicReference<>();
+    private final AtomicReference<KpiFigures.Group> latest = new AtomicReference<>();
 
     public Headline(Kpis kpis, MeterRegistry metrics) {
         this.kpis = kpis;
@@ -32,9 +32,9 @@ public class Headline {
         gauge("pledge.kpi.contacts", metrics, g -> (double) g.contacts());
     }
 
-    private void gauge(String name, MeterRegistry metrics, Function<Kpis.Group, Double> value) {
+    private void gauge(String name, MeterRegistry metrics, Function<KpiFigures.Group, Double> value) {
         Gauge.builder(name, latest, ref -> {
-            Kpis.Group g = ref.get();
+            KpiFigures.Group g = ref.get();
             Double v = g == null ? null : value.apply(g);
             return v == null ? Double.NaN : v;
         }).description("over contacts received in the last 30 days").register(metrics);

@@ -28,7 +28,7 @@ public class Insights {
     private static final long NEVER_MET = Long.MAX_VALUE / 4;
 
     public record RuleInsight(String rule, String metric, long targets, Double metPercent, Duration target,
-            Duration metNinetyPercent, Kpis.Score csatWhenMet, Kpis.Score csatWhenBreached, String says) {
+            Duration metNinetyPercent, KpiFigures.Score csatWhenMet, KpiFigures.Score csatWhenBreached, String says) {
     }
 
     /** {@code factor}: null when the category had no contacts before. */
@@ -113,12 +113,12 @@ public class Insights {
                 continue;
             }
             long met = r.getLong("met");
-            double percent = Kpis.round(100.0 * met / n);
+            double percent = KpiFigures.round(100.0 * met / n);
             Duration target = Duration.ofMillis(r.getLong("target_ms"));
             long p90 = r.getLong("p90");
             Duration ninety = p90 >= NEVER_MET ? null : Duration.ofSeconds((p90 + 999) / 1000);
-            Kpis.Score whenMet = csat(r.getLong("csat_met_good"), r.getLong("csat_met_n"));
-            Kpis.Score whenBreached = csat(r.getLong("csat_breached_good"), r.getLong("csat_breached_n"));
+            KpiFigures.Score whenMet = csat(r.getLong("csat_met_good"), r.getLong("csat_met_n"));
+            KpiFigures.Score whenBreached = csat(r.getLong("csat_breached_good"), r.getLong("csat_breached_n"));
             StringBuilder says = new StringBuilder();
             says.append(rule).append(" (").append(metric).append(", target ").append(human(target)).append("): ")
                     .append(percent).append(" % met of ").append(n).append('.');
@@ -139,8 +139,8 @@ public class Insights {
         return out;
     }
 
-    private Kpis.Score csat(long good, long n) {
-        return new Kpis.Score(n < minimum ? null : Kpis.round(100.0 * good / n), n);
+    private KpiFigures.Score csat(long good, long n) {
+        return new KpiFigures.Score(n < minimum ? null : KpiFigures.round(100.0 * good / n), n);
     }
 
     private List<CategoryInsight> rising(Iterable<Row> rows) {
@@ -151,11 +151,11 @@ public class Insights {
             if (recent < minimum || recent < 1.5 * Math.max(baseline, 1)) {
                 continue;
             }
-            Double factor = baseline == 0 ? null : Kpis.round(recent / baseline);
+            Double factor = baseline == 0 ? null : KpiFigures.round(recent / baseline);
             String category = r.getString("category");
-            out.add(new CategoryInsight(category, recent, Kpis.round(baseline), factor, category + ": " + recent
+            out.add(new CategoryInsight(category, recent, KpiFigures.round(baseline), factor, category + ": " + recent
                     + " contacts in the last 7 days" + (baseline == 0 ? ", none in the 4 weeks before."
-                    : " against " + Kpis.round(baseline) + " a week over the 4 weeks before (" + factor + "×).")));
+                    : " against " + KpiFigures.round(baseline) + " a week over the 4 weeks before (" + factor + "×).")));
         }
         out.sort(Comparator.comparing((CategoryInsight c) -> c.factor() == null ? Double.MAX_VALUE : c.factor()).reversed());
         return out;
@@ -172,16 +172,16 @@ public class Insights {
         }
         Double target = policy == null || policy.feedback() == null || policy.feedback().targets() == null ? null
                 : policy.feedback().targets().fcr();
-        double compared = target != null ? target : all == 0 ? 0 : Kpis.round(100.0 * firstAll / all) - 10;
+        double compared = target != null ? target : all == 0 ? 0 : KpiFigures.round(100.0 * firstAll / all) - 10;
         String against = target != null ? "the policy's target of " + target + " %"
-                : "the other channels (" + Kpis.round(100.0 * firstAll / Math.max(all, 1)) + " % overall, less 10 points)";
+                : "the other channels (" + KpiFigures.round(100.0 * firstAll / Math.max(all, 1)) + " % overall, less 10 points)";
         List<ChannelInsight> out = new ArrayList<>();
         for (Row r : list) {
             long resolved = r.getLong("resolved");
             if (resolved < minimum) {
                 continue;
             }
-            double fcr = Kpis.round(100.0 * r.getLong("first_contact") / resolved);
+            double fcr = KpiFigures.round(100.0 * r.getLong("first_contact") / resolved);
             if (fcr < compared) {
                 String channel = r.getString("channel");
                 out.add(new ChannelInsight(channel, resolved, fcr, compared, channel + ": first-contact resolution "

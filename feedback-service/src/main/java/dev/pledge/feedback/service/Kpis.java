@@ -1,7 +1,20 @@
 package dev.pledge.feedback.service;
 
+import static dev.pledge.feedback.service.KpiFigures.BUCKETS;
+import static dev.pledge.feedback.service.KpiFigures.EXACT;
+import static dev.pledge.feedback.service.KpiFigures.csat;
+import static dev.pledge.feedback.service.KpiFigures.highestLevel;
+import static dev.pledge.feedback.service.KpiFigures.nps;
+import static dev.pledge.feedback.service.KpiFigures.round;
+import static dev.pledge.feedback.service.KpiFigures.share;
 import static dev.pledge.persistence.Sql.utc;
 
+import dev.pledge.feedback.repository.KpiRollups;
+import dev.pledge.feedback.service.KpiFigures.Group;
+import dev.pledge.feedback.service.KpiFigures.Report;
+import dev.pledge.feedback.service.KpiFigures.Score;
+import dev.pledge.feedback.service.KpiFigures.Theme;
+import dev.pledge.feedback.service.KpiFigures.Times;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +25,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,36 +53,6 @@ public class Kpis {
         g.put("month", "to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM')");
         return Map.copyOf(g);
     }
-
-    public record Times(Duration median, Duration p90, long count) {
-    }
-
-    /** {@code count} of {@code of} (met of the targets with an outcome, kept of the promises, ...), in percent. */
-    public record Share(Double percent, long of, long count) {
-    }
-
-    public record Score(Double value, long responses) {
-    }
-
-    public record Group(String key, long contacts, Times firstResponse, Times resolution, Share slaCompliance,
-            Share promisesKept, Share fcr, Share reopenRate, Share escalationRate, String highestLevel, Score csat,
-            Score nps, Score ces) {
-    }
-
-    /** Answers with a comment, by the category the comment reads as ({@code (none)}: no keyword matched). */
-    public record Theme(String theme, long comments, long negative, Double averageSentiment) {
-    }
-
-    /**
-     * {@code percentiles}: {@code exact} when every contact of the period was read from the facts,
-     * {@code buckets} when whole days came from the daily rollups (times then to within 5 %).
-     */
-    public record Report(Instant from, Instant to, String groupBy, String percentiles, List<Group> groups,
-            Map<String, Long> complaints, List<Theme> commentThemes, Policy.Targets targets) {
-    }
-
-    public static final String EXACT = "exact";
-    public static final String BUCKETS = "buckets";
 
     private static final String SQL = """
             WITH c AS (
@@ -287,15 +269,15 @@ public class Kpis {
                             .map(hist -> List.of(new Rows(false, counters), new Rows(true, hist))))));
         }
         return Uni.combine().all().unis(reads).with(results -> {
-            Map<String, Acc> acc = new java.util.TreeMap<>();
+            Map<String, KpiTotals.Acc> acc = new java.util.TreeMap<>();
             for (Object result : results) {
                 for (Object o : (List<?>) result) {
                     Rows rows = (Rows) o;
                     rows.rows().forEach(r -> {
                         if (rows.histogram()) {
-                            histogram(acc, groupBy, r);
+                            KpiTotals.histogram(acc, groupBy, r);
                         } else {
-                            counters(acc, groupBy, r);
+                            KpiTotals.counters(acc, groupBy, r);
                         }
                     });
                 }
@@ -312,115 +294,10 @@ public class Kpis {
         return day.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
-    /** The group a day's row belongs to under this grouping. */
-    static String key(String groupBy, LocalDate day, String value) {
-        return switch (groupBy) {
-            case "none" -> "all";
-            case "day" -> day.toString();
-            case "week" -> String.format(java.util.Locale.ROOT, "%d-W%02d", day.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR),
-                    day.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR));
-            case "month" -> java.time.YearMonth.from(day).toString();
-            default -> value;
-        };
-    }
-
-    private static void counters(Map<String, Acc> acc, String groupBy, Row r) {
-        acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc()).add(r);
-    }
-
-    private static void histogram(Map<String, Acc> acc, String groupBy, Row r) {
-        acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc())
-                .hist.computeIfAbsent(r.getString("metric"), m -> new java.util.TreeMap<>())
-                .merge(r.getInteger("bucket"), r.getLong("n"), Long::sum);
-    }
-
-    /** Counters and histograms of one group, added up over days. */
-    static final class Acc {
-        static final String[] COUNTERS = {"contacts", "resolved", "first_contact", "reopened", "escalated", "targets", "met",
-            "promises", "kept", "csat_n", "csat_good", "nps_n", "promoters", "detractors", "ces_n", "ces_sum"};
-        final Map<String, Long> n = new java.util.HashMap<>();
-        final Map<String, java.util.TreeMap<Integer, Long>> hist = new java.util.HashMap<>();
-        int topRank;
-
-        void add(Row r) {
-            for (String c : COUNTERS) {
-                Long v = r.getLong(c);
-                n.merge(c, v == null ? 0 : v, Long::sum);
-            }
-            Integer rank = r.getInteger("top_rank");
-            topRank = Math.max(topRank, rank == null ? 0 : rank);
-        }
-
-        long get(String c) {
-            return n.getOrDefault(c, 0L);
-        }
-
-        Times times(String metric) {
-            java.util.TreeMap<Integer, Long> h = hist.getOrDefault(metric, new java.util.TreeMap<>());
-            long total = h.values().stream().mapToLong(Long::longValue).sum();
-            return new Times(percentile(h, total, 0.5), percentile(h, total, 0.9), total);
-        }
-
-        Group group(String key, Policy policy) {
-            long contacts = get("contacts");
-            long resolved = get("resolved");
-            String highest = null;
-            if (topRank > 0 && policy != null && policy.escalation() != null && topRank <= policy.escalation().ladder().size()) {
-                highest = policy.escalation().ladder().get(topRank - 1).name();
-            }
-            long csatN = get("csat_n");
-            long npsN = get("nps_n");
-            long cesN = get("ces_n");
-            return new Group(key, contacts, times("first-response"), times("resolution"), share(get("met"), get("targets")),
-                    share(get("kept"), get("promises")), share(get("first_contact"), resolved),
-                    share(get("reopened"), resolved), share(get("escalated"), contacts), highest,
-                    new Score(csatN == 0 ? null : round(100.0 * get("csat_good") / csatN), csatN),
-                    new Score(npsN == 0 ? null : round(100.0 * (get("promoters") - get("detractors")) / npsN), npsN),
-                    new Score(cesN == 0 ? null : round((double) get("ces_sum") / cesN), cesN));
-        }
-    }
-
-    /**
-     * As {@code percentile_cont}: linear between the values at the two ranks around p·(n−1), each value
-     * being its bucket's geometric middle.
-     */
-    static Duration percentile(java.util.TreeMap<Integer, Long> h, long total, double p) {
-        if (total == 0) {
-            return null;
-        }
-        double position = p * (total - 1);
-        long lo = (long) Math.floor(position);
-        double low = valueAt(h, lo);
-        double high = valueAt(h, Math.min(total - 1, lo + 1));
-        return Duration.ofMillis(Math.round(low + (position - lo) * (high - low)));
-    }
-
-    /** The value of the element at this index (0-based) in bucket order. */
-    private static double valueAt(java.util.TreeMap<Integer, Long> h, long index) {
-        long seen = 0;
-        int b = 0;
-        for (Map.Entry<Integer, Long> e : h.entrySet()) {
-            seen += e.getValue();
-            b = e.getKey();
-            if (seen > index) {
-                break;
-            }
-        }
-        return b == 0 ? 500 : 1000 * Math.pow(1.05, b - 0.5);
-    }
-
     private static Group group(Row r, Policy policy) {
         long contacts = r.getLong("contacts");
         long resolved = r.getLong("resolved");
         long escalated = longOr0(r, "escalated");
-        Integer topRank = r.getInteger("top_rank");
-        String highest = null;
-        if (topRank != null && topRank > 0 && policy != null && policy.escalation() != null
-                && topRank <= policy.escalation().ladder().size()) {
-            highest = policy.escalation().ladder().get(topRank - 1).name();
-        }
-        long csatN = longOr0(r, "csat_n");
-        long npsN = longOr0(r, "nps_n");
         long cesN = longOr0(r, "ces_n");
         return new Group(r.getString("g"), contacts,
                 new Times(millis(r, "fr_p50"), millis(r, "fr_p90"), longOr0(r, "fr_n")),
@@ -429,18 +306,10 @@ public class Kpis {
                 share(longOr0(r, "kept"), longOr0(r, "promises")),
                 share(r.getLong("first_contact"), resolved),
                 share(r.getLong("reopened"), resolved),
-                share(escalated, contacts), highest,
-                new Score(csatN == 0 ? null : round(100.0 * longOr0(r, "csat_good") / csatN), csatN),
-                new Score(npsN == 0 ? null : round(100.0 * (longOr0(r, "promoters") - longOr0(r, "detractors")) / npsN), npsN),
+                share(escalated, contacts), highestLevel(r.getInteger("top_rank"), policy),
+                csat(longOr0(r, "csat_good"), longOr0(r, "csat_n")),
+                nps(longOr0(r, "promoters"), longOr0(r, "detractors"), longOr0(r, "nps_n")),
                 new Score(cesN == 0 ? null : round(r.getNumeric("ces_avg").doubleValue()), cesN));
-    }
-
-    static Share share(long part, long of) {
-        return new Share(of == 0 ? null : round(100.0 * part / of), of, part);
-    }
-
-    static double round(double v) {
-        return Math.round(v * 10) / 10.0;
     }
 
     private static long longOr0(Row r, String column) {

@@ -7,11 +7,12 @@ import dev.pledge.events.FeedbackEvent;
 import dev.pledge.events.Ids;
 import dev.pledge.events.SurveyKind;
 import dev.pledge.outbox.Outbox;
+import dev.pledge.outbox.UnitOfWork;
 import dev.pledge.outcomes.SurveyChoice;
+import dev.pledge.persistence.Sql;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.Sentiment;
 import dev.pledge.policy.feed.PolicyFeed;
-import dev.pledge.persistence.Sql;
 import dev.pledge.timers.TimerEngine;
 import dev.pledge.timers.TimerTable;
 import dev.pledge.timers.TimerTable.KeyColumn;
@@ -57,11 +58,13 @@ public class Surveys {
     private final SurveyTokens tokens;
     private final PolicyFeed policies;
     private final TimerEngine<String> clock;
+    private final UnitOfWork unitOfWork;
 
-    public Surveys(Outbox outbox, SurveyTokens tokens, PolicyFeed policies, Timers timers) {
+    public Surveys(Outbox outbox, SurveyTokens tokens, PolicyFeed policies, Timers timers, UnitOfWork unitOfWork) {
         this.outbox = outbox;
         this.tokens = tokens;
         this.policies = policies;
+        this.unitOfWork = unitOfWork;
         this.clock = timers.start(TABLE, this::fireDue);
     }
 
@@ -186,10 +189,35 @@ public class Surveys {
     }
 
     /**
+     * A customer's answer with the token its survey was sent with, in a transaction of its own. Refused,
+     * before anything is written: 401 for a token not signed here or altered, 410 once it expired,
+     * {@code kind} (optional) not one of ours 400; then as {@link #answer(SurveyTokens.Claims, SurveyKind, int,
+     * String)} checks it. Returns the {@code feedback.received} it emitted.
+     */
+    public Uni<FeedbackEvent.Received> answer(String token, String kind, int score, String comment) {
+        SurveyTokens.Claims claims;
+        try {
+            claims = tokens.verify(token);
+        } catch (SurveyTokens.Forged e) {
+            throw new ProblemException(Problem.of(Status.UNAUTHORIZED, "invalid-survey-token", "token: " + e.getMessage()));
+        }
+        if (!claims.expiresAt().isAfter(Instant.now())) {
+            throw new ProblemException(Problem.of(Status.GONE, "survey-expired", "this survey expired at " + claims.expiresAt()));
+        }
+        SurveyKind answered;
+        try {
+            answered = kind == null ? null : SurveyKind.of(kind);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badField("kind", "must be one of csat, nps, ces");
+        }
+        return unitOfWork.run(() -> answer(claims, answered, score, comment));
+    }
+
+    /**
      * An answer, checked against the stored survey (its kind sets the score's range, not the token) and
      * written in the caller's transaction; returns the feedback.received it emitted.
      */
-    public Uni<FeedbackEvent.Received> answer(SurveyTokens.Claims claims, SurveyKind kind, int score, String comment) {
+    Uni<FeedbackEvent.Received> answer(SurveyTokens.Claims claims, SurveyKind kind, int score, String comment) {
         if (comment != null && comment.getBytes(StandardCharsets.UTF_8).length > MAX_COMMENT_BYTES) {
             throw ProblemException.badField("comment", "must be at most " + MAX_COMMENT_BYTES + " bytes of UTF-8");
         }

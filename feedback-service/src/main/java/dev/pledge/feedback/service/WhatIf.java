@@ -2,11 +2,15 @@ package dev.pledge.feedback.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pledge.feedback.config.FeedbackConfig;
+import dev.pledge.outcomes.Replay;
 import dev.pledge.persistence.RetainedTable;
 import dev.pledge.persistence.Sql;
-import dev.pledge.outcomes.Replay;
+import dev.pledge.policy.InvalidPolicyException;
 import dev.pledge.policy.Policy;
+import dev.pledge.policy.PolicyLoader;
 import dev.pledge.policy.feed.PolicyFeed;
+import dev.pledge.web.Problem;
+import dev.pledge.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Cursor;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -22,7 +26,6 @@ import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -201,6 +204,23 @@ public class WhatIf {
      * Starts a replay of {@code [from, to)} under {@code candidate} (null: the versions in force), once its row
      * is written; {@link Busy} at once when as many as allowed run here.
      */
+    /**
+     * Starts a replay under a candidate given as text (YAML or JSON; blank: the versions in force),
+     * validated as {@code PUT /policy} validates: 422 with every problem's path, nothing replayed.
+     */
+    public Uni<JobView> start(String candidate, Instant from, Instant to, String owner) {
+        Policy policy;
+        try {
+            policy = candidate == null || candidate.isBlank() ? null : PolicyLoader.read(PolicyLoader.parse(candidate));
+        } catch (InvalidPolicyException e) {
+            throw new ProblemException(Problem.invalid(Problem.UNPROCESSABLE, e.errors().size()
+                    + " problem(s) in the candidate policy; nothing was replayed", e.errors().stream()
+                    .map(err -> new Problem.FieldError(err.path(), err.message())).toList()));
+        }
+        return start(policy, from, to, owner);
+    }
+
+    /** Starts a replay; {@link Busy} when as many as allowed run here. */
     public Uni<JobView> start(Policy candidate, Instant from, Instant to, String owner) {
         if (!slots.tryAcquire()) {
             throw new Busy(config.concurrency());

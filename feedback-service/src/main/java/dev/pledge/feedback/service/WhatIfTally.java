@@ -101,8 +101,8 @@ final class WhatIfTally {
         surveys.forEach((k, v) -> sent.add(new WhatIf.Surveys(k, v[0])));
         return new WhatIf.Report(from, to, policy, until, contacts, skipped, skippedBecause, targetsNow,
                 metNow, breachedNow, targetsCandidate, metCandidate, breachedCandidate,
-                Kpis.share(metNow, metNow + breachedNow).percent(),
-                Kpis.share(metCandidate, metCandidate + breachedCandidate).percent(), changed, warnings, out, esc,
+                KpiFigures.share(metNow, metNow + breachedNow).percent(),
+                KpiFigures.share(metCandidate, metCandidate + breachedCandidate).percent(), changed, warnings, out, esc,
                 sent);
     }
 
@@ -181,8 +181,8 @@ final class WhatIfTally {
 
         WhatIf.Line line() {
             return new WhatIf.Line(metric, rule, channel, targetsNow, metNow, breachedNow, targetsCandidate, metCandidate,
-                    breachedCandidate, Kpis.share(metNow, metNow + breachedNow).percent(),
-                    Kpis.share(metCandidate, metCandidate + breachedCandidate).percent(), wouldBeMet, wouldBeMissed,
+                    breachedCandidate, KpiFigures.share(metNow, metNow + breachedNow).percent(),
+                    KpiFigures.share(metCandidate, metCandidate + breachedCandidate).percent(), wouldBeMet, wouldBeMissed,
                     List.copyOf(examples));
         }
     }

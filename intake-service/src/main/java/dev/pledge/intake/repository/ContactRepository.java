@@ -1,7 +1,7 @@
 package dev.pledge.intake.repository;
 
 import dev.pledge.intake.Contact;
-import dev.pledge.intake.IntakeConfig;
+import dev.pledge.intake.config.IntakeConfig;
 import dev.pledge.persistence.BulkInsert;
 import dev.pledge.persistence.RetainedTable;
 import dev.pledge.persistence.Sql;

@@ -28,10 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 @Path("/contacts")
 @Produces(MediaType.APPLICATION_JSON)
 public class ContactResource {
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    /** The idempotency_key column's size. */
-    static final int MAX_KEY_LENGTH = 200;
-
     private final ContactService contacts;
     private final GroupCommit groupCommit;
     private final JsonBodies bodies;
@@ -50,9 +46,9 @@ public class ContactResource {
     @RolesAllowed("intake")
     @Consumes(MediaType.APPLICATION_JSON)
     @RequestBody(content = @Content(schema = @Schema(implementation = NewContact.class)))
-    public Uni<Response> receive(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+    public Uni<Response> receive(byte[] body, @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
             SecurityContext security) {
-        String key = idempotencyKey(idempotencyKey);
+        String key = IdempotencyKey.read(idempotencyKey);
         NewContact request = bodies.read(body, NewContact.class);
         String caller = security.getUserPrincipal().getName();
         ContactService.Prepared prepared = contacts.prepare(request, key, caller);
@@ -89,22 +85,12 @@ public class ContactResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequestBody(content = @Content(schema = @Schema(implementation = Activity.class)))
     public Uni<ContactView> activity(@PathParam("id") String id, byte[] body,
-            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, SecurityContext security) {
-        String key = idempotencyKey(idempotencyKey);
+            @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey, SecurityContext security) {
+        String key = IdempotencyKey.read(idempotencyKey);
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
         boolean frontEnd = security.isUserInRole("intake") && !Callers.seesPeople(security);
         return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, frontEnd, key,
                         c -> Callers.maySee(security, c.caller))).map(ContactView::of);
-    }
-
-    /** The header trimmed, null when absent or blank; refused (400) when too long or not printable ASCII. */
-    private static String idempotencyKey(String header) {
-        String key = header == null || header.isBlank() ? null : header.trim();
-        if (key != null && (key.length() > MAX_KEY_LENGTH || key.chars().anyMatch(ch -> ch < 0x20 || ch > 0x7e))) {
-            throw ProblemException.badField(IDEMPOTENCY_KEY, "must be at most " + MAX_KEY_LENGTH
-                    + " printable ASCII characters");
-        }
-        return key;
     }
 }

@@ -1,14 +1,9 @@
 package dev.pledge.intake.rest;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.pledge.web.ProblemException;
-import dev.pledge.intake.PolicyVersion;
-import dev.pledge.intake.repository.PolicyVersionRepository;
 import dev.pledge.intake.service.PolicyService;
 import dev.pledge.web.Completion;
 import dev.pledge.web.Paging;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import dev.pledge.policy.PolicyLoader;
 import jakarta.annotation.security.PermitAll;
@@ -26,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 
 /** The policy document: read the version in force, its history, and publish a new one. */
@@ -34,27 +28,15 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class PolicyResource {
     private final PolicyService policies;
-    private final PolicyVersionRepository versions;
 
-    public PolicyResource(PolicyService policies, PolicyVersionRepository versions) {
+    public PolicyResource(PolicyService policies) {
         this.policies = policies;
-        this.versions = versions;
-    }
-
-    /** A version; {@code document} is the policy as JSON, {@code source} the text as it was sent. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record VersionView(int version, Instant publishedAt, String publishedBy, String sha256,
-            @JsonRawValue String document, String source) {
-        static VersionView of(PolicyVersion v, boolean full) {
-            return new VersionView(v.version, v.publishedAt, v.publishedBy, v.sha256, full ? v.document : null,
-                    full ? v.source : null);
-        }
     }
 
     @GET
     @RolesAllowed({"intake", "agent", "supervisor", "policy-admin", "analyst"})
-    public VersionView current() {
-        return VersionView.of(policies.current().row(), true);
+    public PolicyVersionView current() {
+        return PolicyVersionView.of(policies.current().row(), true);
     }
 
     /**
@@ -79,23 +61,22 @@ public class PolicyResource {
     @GET
     @Path("/versions")
     @RolesAllowed({"supervisor", "policy-admin", "analyst"})
-    public Uni<List<VersionView>> history(@QueryParam("page") @DefaultValue("0") String page,
+    public Uni<List<PolicyVersionView>> history(@QueryParam("page") @DefaultValue("0") String page,
             @QueryParam("size") @DefaultValue("50") String size) {
         Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
-        return Completion.regardlessOfClient(() -> Panache.withSession(() -> versions.history(paging)))
-                .map(list -> list.stream().map(v -> new VersionView(v.version(), v.publishedAt(), v.publishedBy(),
-                        v.sha256(), null, null)).toList());
+        return Completion.regardlessOfClient(() -> policies.history(paging))
+                .map(list -> list.stream().map(PolicyVersionView::of).toList());
     }
 
     @GET
     @Path("/versions/{version}")
     @RolesAllowed({"supervisor", "policy-admin", "analyst"})
-    public Uni<VersionView> version(@PathParam("version") int version) {
-        return Completion.regardlessOfClient(() -> Panache.withSession(() -> versions.findById(version))).map(v -> {
+    public Uni<PolicyVersionView> version(@PathParam("version") int version) {
+        return Completion.regardlessOfClient(() -> policies.version(version)).map(v -> {
             if (v == null) {
                 throw ProblemException.notFound("policy version " + version);
             }
-            return VersionView.of(v, true);
+            return PolicyVersionView.of(v, true);
         });
     }
 
@@ -112,9 +93,9 @@ public class PolicyResource {
         int before = policies.current().version();
         return Completion.regardlessOfClient(() -> policies.publish(source, by)).map(v -> {
             if (v.version == before) {
-                return Response.ok(VersionView.of(v, false)).build();
+                return Response.ok(PolicyVersionView.of(v, false)).build();
             }
-            return Response.created(URI.create("/policy/versions/" + v.version)).entity(VersionView.of(v, false)).build();
+            return Response.created(URI.create("/policy/versions/" + v.version)).entity(PolicyVersionView.of(v, false)).build();
         });
     }
 }

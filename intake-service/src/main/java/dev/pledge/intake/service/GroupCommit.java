@@ -2,7 +2,7 @@ package dev.pledge.intake.service;
 
 import dev.pledge.events.ContactEvent;
 import dev.pledge.intake.Contact;
-import dev.pledge.intake.IntakeConfig;
+import dev.pledge.intake.config.IntakeConfig;
 import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.OutboxRelay;

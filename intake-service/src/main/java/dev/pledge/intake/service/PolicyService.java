@@ -6,10 +6,12 @@ import dev.pledge.intake.PolicyVersion;
 import dev.pledge.intake.repository.PolicyVersionRepository;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.UnitOfWork;
+import dev.pledge.web.Paging;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;
 import dev.pledge.policy.feed.PolicyReceived;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -60,6 +63,16 @@ public class PolicyService {
 
     public Current current() {
         return current.get();
+    }
+
+    /** One page of the versions, newest first, without their documents. */
+    public Uni<List<PolicyVersionRepository.Summary>> history(Paging paging) {
+        return Panache.withSession(() -> versions.history(paging));
+    }
+
+    /** A stored version, or null. */
+    public Uni<PolicyVersion> version(int version) {
+        return Panache.withSession(() -> versions.findById(version));
     }
 
     /**

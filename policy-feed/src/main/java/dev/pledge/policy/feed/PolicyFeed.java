@@ -12,8 +12,6 @@ import dev.pledge.policy.PolicyLoader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -28,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,11 +58,8 @@ public class PolicyFeed {
     private final PolicyFeedConfig config;
     private final Event<PolicyReceived> received;
 
-    private final Map<Integer, Policy> versions = new ConcurrentHashMap<>();
-    private final Map<Integer, CompletableFuture<Policy>> awaited = new ConcurrentHashMap<>();
-    private final Map<Integer, Instant> awaitedSince = new ConcurrentHashMap<>();
+    private final PolicyVersions versions;
     private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
-    private volatile int newest;
     private volatile boolean running;
     private volatile String lastError;
     private volatile KafkaConsumer<String, String> current;
@@ -78,14 +72,15 @@ public class PolicyFeed {
         this.clients = clients;
         this.config = config;
         this.received = received;
+        this.versions = new PolicyVersions(config::awaitTimeout);
     }
 
     void start(@Observes @Priority(5) StartupEvent event) {
         for (Row row : pool.query("SELECT event FROM policy_feed").execute().await().atMost(Duration.ofSeconds(30))) {
             PolicyPublished published = EventJson.fromJson(row.getString("event"), PolicyPublished.class);
-            put(published.version(), read(published));
+            versions.put(published.version(), read(published));
         }
-        LOG.infof("policy feed: %d version(s) stored, newest %d; reading %s", versions.size(), newest,
+        LOG.infof("policy feed: %d version(s) stored, newest %d; reading %s", versions.size(), versions.newest(),
                 Topics.SERVICE_POLICY);
         running = true;
         thread = new Thread(this::follow, "policy-feed");
@@ -106,21 +101,17 @@ public class PolicyFeed {
 
     /** The newest version known here; 0 before any. */
     public int newest() {
-        return newest;
+        return versions.newest();
     }
 
     /** The newest policy known here, or null before any. */
     public Policy newestPolicy() {
-        return versions.get(newest);
+        return versions.newestPolicy();
     }
 
     /** A version known here; {@link UnknownPolicyVersion} if it is not (yet). */
     public Policy version(int version) {
-        Policy policy = versions.get(version);
-        if (policy == null) {
-            throw new UnknownPolicyVersion(version, newest);
-        }
-        return policy;
+        return versions.version(version);
     }
 
     /**
@@ -130,28 +121,7 @@ public class PolicyFeed {
      * version below 1 (an event without one reads as 0) can never come and fails at once.
      */
     public Uni<Policy> await(int version) {
-        if (version < 1) {
-            return Uni.createFrom().failure(new UnknownPolicyVersion(version, newest));
-        }
-        Policy known = versions.get(version);
-        if (known != null) {
-            return Uni.createFrom().item(known);
-        }
-        Instant since = awaitedSince.computeIfAbsent(version, v -> Instant.now());
-        Duration left = config.awaitTimeout().minus(Duration.between(since, Instant.now()));
-        if (left.isNegative() || left.isZero()) {
-            return Uni.createFrom().failure(new UnknownPolicyVersion(version, newest));
-        }
-        CompletableFuture<Policy> future = awaited.computeIfAbsent(version, v -> new CompletableFuture<>());
-        Policy raced = versions.get(version); // stored between the first look and the future's creation
-        if (raced != null) {
-            return Uni.createFrom().item(raced);
-        }
-        LOG.infof("waiting up to %s for policy version %d (newest known: %d)", left, version, newest);
-        Context context = Vertx.currentContext();
-        Uni<Policy> wait = Uni.createFrom().completionStage(future).ifNoItem().after(left)
-                .failWith(() -> new UnknownPolicyVersion(version, newest));
-        return context == null ? wait : wait.emitOn(task -> context.runOnContext(ignored -> task.run()));
+        return versions.await(version);
     }
 
     /** Whether the topic has been read to its end at least once since start. */
@@ -192,7 +162,7 @@ public class PolicyFeed {
                     }
                     if (!caughtUp.isDone() && end.entrySet().stream()
                             .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                        LOG.infof("policy topic read to its end: %d version(s), newest %d", versions.size(), newest);
+                        LOG.infof("policy topic read to its end: %d version(s), newest %d", versions.size(), versions.newest());
                         caughtUp.complete(null);
                     }
                     failingSince = null;
@@ -234,7 +204,7 @@ public class PolicyFeed {
                 throw new IllegalArgumentException("ce_type is not " + EventType.POLICY_PUBLISHED.ceType());
             }
             published = EventJson.fromJson(record.value(), PolicyPublished.class);
-            if (versions.containsKey(published.version())) {
+            if (versions.contains(published.version())) {
                 return;
             }
             policy = read(published);
@@ -244,7 +214,7 @@ public class PolicyFeed {
             return;
         }
         store(published);
-        put(published.version(), policy);
+        versions.put(published.version(), policy);
         LOG.infof("policy version %d received (published by %s)", published.version(), published.publishedBy());
         received.fire(new PolicyReceived(published, policy));
     }
@@ -272,18 +242,6 @@ public class PolicyFeed {
                 failed("storing policy version " + published.version(), e);
                 pause();
             }
-        }
-    }
-
-    private synchronized void put(int version, Policy policy) {
-        versions.put(version, policy);
-        if (version > newest) {
-            newest = version;
-        }
-        awaitedSince.remove(version);
-        CompletableFuture<Policy> waiting = awaited.remove(version);
-        if (waiting != null) {
-            waiting.complete(policy);
         }
     }
 

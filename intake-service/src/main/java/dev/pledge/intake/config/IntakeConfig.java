@@ -1,4 +1,4 @@
-package dev.pledge.intake;
+package dev.pledge.intake.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package dev.pledge.feedback.service;
+package dev.pledge.feedback.repository;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -19,17 +19,17 @@ import org.jboss.logging.Logger;
  * Daily KPI rollups (V2__kpi_rollups.sql, V3): the counters and elapsed-time histograms of each UTC day
  * of receipt, per value of each dimension, and the comment themes of each day, recomputed from the
  * facts for the days a trigger marked dirty.
- * The same statements, over any range of receipt times, serve {@link Kpis} for the days that are dirty
+ * The same statements, over any range of receipt times, serve {@code Kpis} for the days that are dirty
  * or only partly in a requested period.
  */
 @ApplicationScoped
 public class KpiRollups {
     private static final Logger LOG = Logger.getLogger(KpiRollups.class);
     /** Days recomputed per run at most; the rest wait for the next run (requests read them live meanwhile). */
-    static final int DAYS_PER_RUN = 20;
+    public static final int DAYS_PER_RUN = 20;
 
     /** Dimensions kept in rollups: SQL over {@code fb_contact c}. */
-    static final Map<String, String> DIMENSIONS = dimensions();
+    public static final Map<String, String> DIMENSIONS = dimensions();
 
     private static Map<String, String> dimensions() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -43,7 +43,7 @@ public class KpiRollups {
     }
 
     /** The lateral {@code VALUES} list that gives each contact row one row per dimension: {@code (dim, g)}. */
-    static String dimensionValues(java.util.Collection<String> dims) {
+    public static String dimensionValues(java.util.Collection<String> dims) {
         return String.join(", ", dims.stream().map(d -> "('" + d + "', " + DIMENSIONS.get(d) + ")").toList());
     }
 
@@ -52,7 +52,7 @@ public class KpiRollups {
      * dimensions of the {@code VALUES} list formatted in ({@link #dimensionValues}): each fact table is
      * joined once and its rows counted under every dimension.
      */
-    static final String COUNTERS = """
+    public static final String COUNTERS = """
             WITH c AS MATERIALIZED (
                 SELECT c.contact_id, c.channel, c.priority, c.team, c.category, c.tier,
                     (c.received_at AT TIME ZONE 'UTC')::date AS day, c.resolved_once AS resolved, c.first_contact,
@@ -99,7 +99,7 @@ public class KpiRollups {
             LEFT JOIN fb ON fb.day = base.day AND fb.dim = base.dim AND fb.g = base.g""";
 
     /** Elapsed-time histograms per (day, dim, g, metric) of contacts received in [$1, $2); dimensions as in {@link #COUNTERS}. */
-    static final String HISTOGRAMS = """
+    public static final String HISTOGRAMS = """
             SELECT (c.received_at AT TIME ZONE 'UTC')::date AS day, d.dim, d.g, s.metric,
                 fb_kpi_bucket(s.elapsed_ms) AS bucket, count(*) AS n
             FROM fb_contact c JOIN fb_sla s ON s.contact_id = c.contact_id CROSS JOIN LATERAL (VALUES %1$s) d(dim, g)
@@ -111,7 +111,7 @@ public class KpiRollups {
      * Answered comments per (day, theme) of contacts received in [$1, $2), in fb_kpi_theme's column order;
      * {@code scored}: comments with a sentiment, what {@code sentiment_sum} is over.
      */
-    static final String THEMES = """
+    public static final String THEMES = """
             SELECT (c.received_at AT TIME ZONE 'UTC')::date AS day, coalesce(f.theme, '(none)') AS theme,
                 count(*) AS comments, count(*) FILTER (WHERE f.sentiment < 0) AS negative,
                 count(f.sentiment) AS scored, coalesce(sum(f.sentiment), 0) AS sentiment_sum
@@ -152,7 +152,7 @@ public class KpiRollups {
      * into the other fact tables beat the hash joins over whole tables the planner picks (measured on
      * 1 M contacts: 1.2 s a statement with them).
      */
-    static Uni<Void> indexLookups(io.vertx.mutiny.sqlclient.SqlConnection conn) {
+    public static Uni<Void> indexLookups(io.vertx.mutiny.sqlclient.SqlConnection conn) {
         return conn.query("SET LOCAL enable_hashjoin = off").execute()
                 .chain(() -> conn.query("SET LOCAL enable_mergejoin = off").execute()).replaceWithVoid();
     }
