@@ -1,15 +1,12 @@
 package dev.pledge.sla;
 
-import dev.pledge.events.SlaMetric;
 import dev.pledge.outcomes.Timer;
-import dev.pledge.policy.BusinessCalendar;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -132,23 +129,6 @@ public class SlaTimer {
         row.cycle = t.cycle;
         row.partition = partition;
         return row.take(t);
-    }
-
-    public SlaMetric slaMetric() {
-        return SlaMetric.of(metric);
-    }
-
-    public Duration target() {
-        return Duration.ofMillis(targetMs);
-    }
-
-    public boolean isOpen() {
-        return RUNNING.equals(state) || PAUSED.equals(state);
-    }
-
-    /** Business time used up to {@code now}. */
-    public Duration used(BusinessCalendar cal, Instant now) {
-        return model().used(cal, now);
     }
 
     @Override

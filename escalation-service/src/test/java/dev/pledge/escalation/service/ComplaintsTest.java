@@ -2,10 +2,10 @@ package dev.pledge.escalation.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.escalation.Complaint;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
+import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.policy.BusinessCalendar;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.PolicyLoader;

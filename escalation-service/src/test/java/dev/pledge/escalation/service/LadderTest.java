@@ -2,9 +2,9 @@ package dev.pledge.escalation.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.escalation.Escalation;
 import dev.pledge.escalation.EscalationContact;
+import dev.pledge.escalation.repository.EscalationRepository;
 import dev.pledge.events.Channel;
 import dev.pledge.events.Priority;
 import dev.pledge.events.SlaMetric;

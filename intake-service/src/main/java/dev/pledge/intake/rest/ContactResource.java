@@ -1,12 +1,12 @@
 package dev.pledge.intake.rest;
 
+import dev.pledge.intake.Contact;
+import dev.pledge.intake.service.ContactService;
+import dev.pledge.intake.service.GroupCommit;
 import dev.pledge.web.Callers;
 import dev.pledge.web.Completion;
 import dev.pledge.web.JsonBodies;
 import dev.pledge.web.ProblemException;
-import dev.pledge.intake.Contact;
-import dev.pledge.intake.service.ContactService;
-import dev.pledge.intake.service.GroupCommit;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -1,21 +1,21 @@
 package dev.pledge.intake.rest;
 
-import dev.pledge.web.ProblemException;
 import dev.pledge.intake.service.PolicyService;
+import dev.pledge.policy.PolicyLoader;
 import dev.pledge.web.Completion;
 import dev.pledge.web.Paging;
+import dev.pledge.web.ProblemException;
 import io.smallrye.mutiny.Uni;
-import dev.pledge.policy.PolicyLoader;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;

@@ -2,10 +2,10 @@ package dev.pledge.sla.repository;
 
 import dev.pledge.persistence.BulkInsert;
 import dev.pledge.persistence.RetainedTable;
-import dev.pledge.sla.config.SlaConfig;
 import dev.pledge.sla.SlaTimer;
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import dev.pledge.sla.config.SlaConfig;
 import dev.pledge.web.Paging;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,7 @@
 package dev.pledge.sla.service;
 
 import dev.pledge.events.SlaMetric;
+import dev.pledge.outcomes.Timer;
 import dev.pledge.policy.BusinessCalendar;
 import dev.pledge.policy.feed.PolicyFeed;
 import dev.pledge.sla.SlaTimer;
@@ -56,7 +57,8 @@ public class SlaStatus {
                 .map(list -> list.stream().map(t -> view(t, now)).toList());
     }
 
-    private TimerView view(SlaTimer t, Instant now) {
+    private TimerView view(SlaTimer row, Instant now) {
+        Timer t = row.model();
         BusinessCalendar cal = policies.version(t.policyVersion).calendar(t.calendar);
         Duration used = t.used(cal, now);
         Duration left = t.isOpen() ? t.target().minus(used) : null;
