@@ -5,7 +5,7 @@ import dev.pledge.events.EventJson;
 import dev.pledge.events.EventType;
 import dev.pledge.events.PledgeEvent;
 import dev.pledge.outbox.UnitOfWork;
-import dev.pledge.persistence.Sql;
+import dev.pledge.persistence.BulkInsert;
 import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -190,19 +190,16 @@ public class EventConsumer {
     private record Applied<R>(R result, int count) {
     }
 
-    private static final String FIRST_SEEN = "INSERT INTO processed_event (event_id, processed_at)"
-            + " SELECT unnest($1::text[]), now() ON CONFLICT DO NOTHING RETURNING event_id";
+    private static final BulkInsert<EventRecord> FIRST_SEEN = BulkInsert.<EventRecord>into("processed_event")
+            .text("event_id", EventRecord::eventId).computed("processed_at", "now()")
+            .then("ON CONFLICT DO NOTHING RETURNING event_id");
 
     /**
      * Records the events' ids with one statement; returns the events not recorded before, in order.
      * Inside the transaction: if the handler fails, the ids are not recorded either.
      */
     private static Uni<List<EventRecord>> firstSeen(List<EventRecord> events) {
-        String[] ids = new String[events.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = events.get(i).eventId();
-        }
-        return Sql.rows(FIRST_SEEN, (Object) ids).map(inserted -> {
+        return FIRST_SEEN.returning(events).map(inserted -> {
             Set<String> fresh = new HashSet<>();
             inserted.forEach(row -> fresh.add((String) row[0]));
             List<EventRecord> out = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.events.EscalationEvent;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.UnitOfWork;
+import dev.pledge.persistence.BulkInsert;
 import dev.pledge.persistence.Sql;
 import dev.pledge.policy.Policy;
 import dev.pledge.policy.feed.PolicyFeed;
@@ -62,16 +63,9 @@ public class Crises {
             latest.merge(r.category(), r.occurredAt(), (a, b) -> a.isAfter(b) ? a : b);
             versions.merge(r.category(), r.policyVersion(), Math::max);
         }
-        List<String> categories = new ArrayList<>();
-        List<OffsetDateTime> buckets = new ArrayList<>();
-        List<Integer> added = new ArrayList<>();
-        counts.forEach((category, byBucket) -> byBucket.forEach((at, n) -> {
-            categories.add(category);
-            buckets.add(utc(at));
-            added.add(n);
-        }));
-        return Sql.update(COUNT, categories.toArray(new String[0]), buckets.toArray(new OffsetDateTime[0]),
-                added.toArray(new Integer[0])).chain(() -> Multi.createFrom().iterable(latest.keySet()).onItem()
+        List<Count> rows = new ArrayList<>();
+        counts.forEach((category, byBucket) -> byBucket.forEach((at, n) -> rows.add(new Count(category, at, n))));
+        return COUNT.run(rows).chain(() -> Multi.createFrom().iterable(latest.keySet()).onItem()
                 .transformToUniAndConcatenate(category -> declareIfOver(category, latest.get(category),
                         versions.get(category)))
                 .collect().last().replaceWithVoid());
@@ -116,9 +110,13 @@ public class Crises {
         }
     }
 
-    private static final String COUNT = "INSERT INTO crisis_count (category, bucket, count)"
-            + " SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])"
-            + " ON CONFLICT (category, bucket) DO UPDATE SET count = crisis_count.count + EXCLUDED.count";
+    /** Contacts of a category received in a bucket of time. */
+    private record Count(String category, Instant bucket, int count) {
+    }
+
+    private static final BulkInsert<Count> COUNT = BulkInsert.<Count>into("crisis_count").text("category", Count::category)
+            .time("bucket", Count::bucket).integer("count", Count::count)
+            .then("ON CONFLICT (category, bucket) DO UPDATE SET count = crisis_count.count + EXCLUDED.count");
     private static final String MEASURE = "SELECT coalesce(sum(count) FILTER (WHERE bucket >= $2), 0),"
             + " coalesce(sum(count) FILTER (WHERE bucket < $2), 0) FROM crisis_count"
             + " WHERE category = $1 AND bucket >= $3 AND bucket <= $4";

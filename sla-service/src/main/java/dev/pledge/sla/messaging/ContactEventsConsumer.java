@@ -8,7 +8,6 @@ import dev.pledge.sla.SlaTimer;
 import dev.pledge.sla.service.SlaTimers;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -17,8 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * contact-events through the shared consumer: what arrived during the last transaction in the next
- * one, events in record order (one contact's events keep theirs), then the timers they moved handed to
- * their engine.
+ * one, in record order, then the timers they moved handed to their engine.
  */
 @ApplicationScoped
 public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
@@ -38,32 +36,10 @@ public class ContactEventsConsumer implements EventHandler<List<SlaTimer>> {
         return consumer.subscriber(this);
     }
 
-    /**
-     * In record order; consecutive {@code contact.received} (most of any burst) go together through
-     * the set-based path, every other event one at a time after the ones before it.
-     */
     @Override
     public Uni<List<SlaTimer>> apply(List<EventRecord> events) {
-        List<SlaTimer> moved = new ArrayList<>();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        List<SlaTimers.Received> run = new ArrayList<>();
-        for (EventRecord e : events) {
-            if (e.event() instanceof ContactEvent.Received r) {
-                run.add(new SlaTimers.Received(r, e.partition()));
-                continue;
-            }
-            chain = received(chain, run, moved);
-            run = new ArrayList<>();
-            if (e.event() instanceof ContactEvent contactEvent) {
-                chain = chain.chain(() -> timers.on(contactEvent, e.eventId(), e.partition()).invoke(moved::addAll))
-                        .replaceWithVoid();
-            }
-        }
-        return received(chain, run, moved).replaceWith(moved);
-    }
-
-    private Uni<Void> received(Uni<Void> chain, List<SlaTimers.Received> run, List<SlaTimer> moved) {
-        return run.isEmpty() ? chain : chain.chain(() -> timers.received(run).invoke(moved::addAll)).replaceWithVoid();
+        return timers.apply(events.stream().filter(e -> e.event() instanceof ContactEvent)
+                .map(e -> new SlaTimers.Consumed(e.eventId(), (ContactEvent) e.event(), e.partition())).toList());
     }
 
     @Override

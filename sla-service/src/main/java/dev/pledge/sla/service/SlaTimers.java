@@ -68,6 +68,36 @@ public class SlaTimers {
         clock.schedule(changed.stream().map(t -> new TimerEngine.Due<>(t.key(), t.partition, t.nextFireAt)).toList());
     }
 
+    /** A consumed contact event: its {@code ce_id}, the event, and the partition it came from (its timers' owner). */
+    public record Consumed(String eventId, ContactEvent event, int partition) {
+    }
+
+    /**
+     * Applies events in record order; returns the timers they touched, for the clock. Consecutive
+     * {@code contact.received} (most of any burst) go together through the set-based path
+     * ({@link #received(List)}), every other event one at a time after the ones before it, so a contact's
+     * events keep their order.
+     */
+    public Uni<List<SlaTimer>> apply(List<Consumed> events) {
+        List<SlaTimer> moved = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        List<Received> run = new ArrayList<>();
+        for (Consumed e : events) {
+            if (e.event() instanceof ContactEvent.Received r) {
+                run.add(new Received(r, e.partition()));
+                continue;
+            }
+            chain = received(chain, run, moved);
+            run = new ArrayList<>();
+            chain = chain.chain(() -> on(e.event(), e.eventId(), e.partition()).invoke(moved::addAll)).replaceWithVoid();
+        }
+        return received(chain, run, moved).replaceWith(moved);
+    }
+
+    private Uni<Void> received(Uni<Void> chain, List<Received> run, List<SlaTimer> moved) {
+        return run.isEmpty() ? chain : chain.chain(() -> received(run).invoke(moved::addAll)).replaceWithVoid();
+    }
+
     /** Applies one contact event; returns the timers it touched, for the clock to schedule. */
     public Uni<List<SlaTimer>> on(ContactEvent event, String eventId, int partition) {
         if (event instanceof ContactEvent.Received r) {
