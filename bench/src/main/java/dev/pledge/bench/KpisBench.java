@@ -134,16 +134,16 @@ public final class KpisBench {
                         i %% 6, 1
                     FROM gen""".formatted());
             s.execute("""
-                    INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline, breached_at,
+                    INSERT INTO fb_sla (contact_id, metric, cycle, started_at, rule, calendar, target_ms, deadline, breached_at,
                         ended_at, elapsed_ms, in_target)
-                    SELECT 'b-' || i, 'first-response', r, 'standard', '24x7', 600000, r + interval '10 minutes',
+                    SELECT 'b-' || i, 'first-response', 1, r, 'standard', '24x7', 600000, r + interval '10 minutes',
                         CASE WHEN fr_ms > 600000 THEN r + interval '10 minutes' END, r + fr_ms * interval '1 millisecond',
                         fr_ms, fr_ms <= 600000
                     FROM gen""");
             s.execute("""
-                    INSERT INTO fb_sla (contact_id, metric, started_at, rule, calendar, target_ms, deadline, ended_at,
+                    INSERT INTO fb_sla (contact_id, metric, cycle, started_at, rule, calendar, target_ms, deadline, ended_at,
                         elapsed_ms, in_target)
-                    SELECT 'b-' || i, 'resolution', r, 'standard', '24x7', 28800000, r + interval '8 hours',
+                    SELECT 'b-' || i, 'resolution', 1, r, 'standard', '24x7', 28800000, r + interval '8 hours',
                         r + interval '2 hours', 7200000, true
                     FROM gen WHERE i % 4 <> 0""");
             s.execute("""

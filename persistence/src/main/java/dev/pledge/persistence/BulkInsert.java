@@ -2,7 +2,6 @@ package dev.pledge.persistence;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
-import java.lang.reflect.Array;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -33,17 +32,25 @@ import java.util.stream.IntStream;
  */
 public final class BulkInsert<T> {
 
-    /** A column's PostgreSQL type and the Java type its array is bound as. */
+    /** A column's PostgreSQL type, and the Java array its values are bound in. */
     private enum Type {
-        TEXT("text", String.class), INT("int", Integer.class), BIGINT("bigint", Long.class),
-        BOOLEAN("boolean", Boolean.class), TIMESTAMPTZ("timestamptz", OffsetDateTime.class), UUID("uuid", UUID.class);
+        TEXT("text"), INT("int"), BIGINT("bigint"), BOOLEAN("boolean"), TIMESTAMPTZ("timestamptz"), UUID("uuid");
 
         final String sql;
-        final Class<?> java;
 
-        Type(String sql, Class<?> java) {
+        Type(String sql) {
             this.sql = sql;
-            this.java = java;
+        }
+
+        Object[] newArray(int n) {
+            return switch (this) {
+                case TEXT -> new String[n];
+                case INT -> new Integer[n];
+                case BIGINT -> new Long[n];
+                case BOOLEAN -> new Boolean[n];
+                case TIMESTAMPTZ -> new OffsetDateTime[n];
+                case UUID -> new java.util.UUID[n];
+            };
         }
     }
 
@@ -162,12 +169,13 @@ public final class BulkInsert<T> {
 
     /** One array per column, in declaration order, of these rows' values. */
     public Object[] arrays(List<? extends T> rows) {
+        int n = rows.size();
         Object[] arrays = new Object[columns.size()];
         for (int c = 0; c < arrays.length; c++) {
             Column<T> column = columns.get(c);
-            Object array = Array.newInstance(column.type().java, rows.size());
-            for (int r = 0; r < rows.size(); r++) {
-                Array.set(array, r, column.value().apply(rows.get(r)));
+            Object[] array = column.type().newArray(n); // typed, so the client binds it as that type's array
+            for (int r = 0; r < n; r++) {
+                array[r] = column.value().apply(rows.get(r));
             }
             arrays[c] = array;
         }
