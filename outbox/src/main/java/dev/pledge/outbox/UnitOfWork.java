@@ -36,9 +36,15 @@ public class UnitOfWork {
     }
 
     /**
-     * {@link #run(Supplier, Consumer)}, waiting for it on a Vert.x context of its own: for threads that
-     * are not the event loop's (timer engines), which may block.
+     * {@link #run(Supplier)}, waiting for it on a Vert.x context of its own: for threads that are not the
+     * event loop's (timer engines), which may block.
      */
+    public <T> T await(Supplier<Uni<T>> work) {
+        return await(work, result -> {
+        });
+    }
+
+    /** {@link #run(Supplier, Consumer)}, waiting for it, as {@link #await(Supplier)}. */
     public <T> T await(Supplier<Uni<T>> work, Consumer<? super T> afterCommit) {
         try {
             return VertxContextSupport.subscribeAndAwait(() -> run(work, afterCommit));

@@ -66,6 +66,8 @@ public final class BulkInsert<T> {
     private final String where;
     private final boolean inOrder;
     private final String then;
+    /** {@link #sql(int)} from {@code $1}, built once: the hot paths run it on every batch. */
+    private final String sql;
 
     private BulkInsert(String table, List<Column<T>> columns, List<String[]> computed,
             java.util.Map<String, String> selecting, String where, boolean inOrder, String then) {
@@ -76,6 +78,7 @@ public final class BulkInsert<T> {
         this.where = where;
         this.inOrder = inOrder;
         this.then = then;
+        this.sql = sql(1);
     }
 
     /** Starts the declaration of a table's insert. */
@@ -164,7 +167,7 @@ public final class BulkInsert<T> {
 
     /** The statement, its arrays {@code $1, $2, …}. */
     public String sql() {
-        return sql(1);
+        return sql;
     }
 
     /** One array per column, in declaration order, of these rows' values. */

@@ -112,8 +112,7 @@ public class Timers {
         @Override
         public List<TimerEngine.Due<K>> fire(List<K> keys) {
             List<K> firing = keys.isEmpty() ? List.of(table.warmUp()) : keys;
-            unitOfWork.await(() -> fire.apply(firing), fired -> {
-            });
+            unitOfWork.await(() -> fire.apply(firing));
             return keys.isEmpty() ? List.of() : query(byKeys, Tuple.wrap(arrays(keys)));
         }
 

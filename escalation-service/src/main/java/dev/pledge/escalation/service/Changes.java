@@ -114,9 +114,6 @@ public final class Changes {
         return events.stream().map(Outbox.Entry::event).toList();
     }
 
-    public boolean hasEvents() {
-        return !events.isEmpty();
-    }
 
     private static Instant earliest(Instant a, Instant b) {
         if (a == null) {

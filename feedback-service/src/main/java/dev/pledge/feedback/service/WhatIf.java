@@ -221,7 +221,7 @@ public class WhatIf {
     }
 
     /** Starts a replay; {@link Busy} when as many as allowed run here. */
-    public Uni<JobView> start(Policy candidate, Instant from, Instant to, String owner) {
+    private Uni<JobView> start(Policy candidate, Instant from, Instant to, String owner) {
         if (!slots.tryAcquire()) {
             throw new Busy(config.concurrency());
         }
