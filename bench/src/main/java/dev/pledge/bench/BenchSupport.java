@@ -65,7 +65,7 @@ final class BenchSupport {
         try (Admin admin = Admin.create(p)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> topics = new ArrayList<>();
-            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS, Topics.ESCALATION_EVENTS)) {
+            for (String t : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS, Topics.ESCALATION_EVENTS, Topics.FEEDBACK_EVENTS)) {
                 if (!existing.contains(t)) {
                     topics.add(new NewTopic(t, PARTITIONS, (short) 1));
                 }

@@ -30,7 +30,10 @@ import org.HdrHistogram.Recorder;
  * Latencies go to an HdrHistogram (microseconds, 3 significant digits).
  */
 final class OpenLoad implements AutoCloseable {
-    /** What one request is: a path and a body; {@code onAnswer} sees the status and body of its answer. */
+    /**
+     * What one request is: a path and a body; {@code onAnswer} sees the status and body of its answer. A
+     * request function may answer null at a tick: nothing is sent then, and nothing counted.
+     */
     record Request(String path, Map<String, String> headers, Buffer body, Answer onAnswer) {
     }
 
@@ -80,6 +83,7 @@ final class OpenLoad implements AutoCloseable {
         long measureFrom = start + warmup.toNanos();
         long end = measureFrom + measure.toNanos();
         long sent = 0;
+        boolean skipped = false;
         long[] lastCounted = {0};
         for (long i = 0; ; i++) {
             long intended = start + i * interval;
@@ -90,11 +94,15 @@ final class OpenLoad implements AutoCloseable {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
+            Request r = requests.apply(i);
+            if (r == null) {
+                skipped = true; // nothing to send at this tick (a stream of follow-ups, none due yet)
+                continue;
+            }
             boolean counted = intended >= measureFrom;
             if (counted) {
                 sent++;
             }
-            Request r = requests.apply(i);
             long index = i;
             pending.put(index, r);
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(r.path())
@@ -145,7 +153,8 @@ final class OpenLoad implements AutoCloseable {
         }
         Histogram h = recorder.getIntervalHistogram();
         double seconds = measure.toNanos() / 1e9;
-        return new Step(rate, ok.get() / seconds, sent, ok.get(), failed.get() + (sent - ok.get() - failed.get()),
+        // With ticks left out, what was offered is what was sent.
+        return new Step(skipped ? sent / seconds : rate, ok.get() / seconds, sent, ok.get(), failed.get() + (sent - ok.get() - failed.get()),
                 Map.copyOf(statuses), ms(h, 25), ms(h, 50), ms(h, 75), ms(h, 90), ms(h, 99), ms(h, 99.9),
                 h.getTotalCount() == 0 ? -1 : h.getMaxValue() / 1000.0);
     }

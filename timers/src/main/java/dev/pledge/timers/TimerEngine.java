@@ -93,13 +93,17 @@ public final class TimerEngine<K> {
     private volatile boolean refillNow;
     private Thread thread;
 
+    /** Buckets of the lateness (Prometheus {@code _bucket{le=...}}): the share of firings more than 1 s late over any window. */
+    static final Duration[] LATENESS_OBJECTIVES = {Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(30)};
+
     public TimerEngine(String name, Store<K> store, TimersConfig config, MeterRegistry metrics) {
         this.name = name;
         this.store = store;
         this.config = config;
         this.lateness = Timer.builder("pledge.timers.fire.lateness").tag("timers", name)
                 .description("time from due to fired (committed), by the database's clock")
-                .publishPercentiles(0.5, 0.99).register(metrics);
+                .publishPercentiles(0.5, 0.99).serviceLevelObjectives(LATENESS_OBJECTIVES).register(metrics);
         metrics.gauge("pledge.timers.scheduled", List.of(io.micrometer.core.instrument.Tag.of("timers", name)),
                 scheduled, Map::size);
     }

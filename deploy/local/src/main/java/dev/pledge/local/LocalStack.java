@@ -202,6 +202,10 @@ final class LocalStack {
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "200")
+                // Durable as production runs it: the embedded server's defaults are fsync and synchronous_commit
+                // off, with which a 202 (committed) could be lost to a crash. bench/run stack measures this.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 // As the benches run it (test-infra's TestPostgres says why); memory is taken only as pages are used.
                 .setServerConfig("shared_buffers", "1GB")
                 .setServerConfig("autovacuum_naptime", "10s")
