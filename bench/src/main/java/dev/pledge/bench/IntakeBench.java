@@ -37,6 +37,7 @@ public final class IntakeBench {
         int stepSeconds = BenchSupport.intArg(args, "--step-seconds", 10);
         int connections = BenchSupport.intArg(args, "--connections", 256);
         int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 120);
+        boolean keyed = "on".equals(BenchSupport.stringArg(args, "--keys", "off"));
         Path root = BenchSupport.root();
         Path out = BenchSupport.out(args, "intake", fsync);
         BenchSupport.createTopics();
@@ -59,8 +60,7 @@ public final class IntakeBench {
             java.util.function.DoubleFunction<OpenLoad.Step> at = rate -> {
                 try {
                     drain(DATABASE);
-                    OpenLoad.Step s = load.run(rate, warmup, measure, i -> new OpenLoad.Request("/contacts",
-                            Map.of("Authorization", token, "Content-Type", "application/json"),
+                    OpenLoad.Step s = load.run(rate, warmup, measure, i -> new OpenLoad.Request("/contacts", headers(token, keyed),
                             Buffer.buffer(json(body("cust-" + ThreadLocalRandom.current().nextInt(100_000), i))), null));
                     steps.add(s);
                     if (s.failed() > 0) {
@@ -80,7 +80,7 @@ public final class IntakeBench {
             // measures the compiler. 15 s at 200/s, then --warmup-seconds at 500/s.
             for (double[] w : new double[][] {{200, 15}, {500, warmupSeconds}}) {
                 load.run(w[0], Duration.ZERO, Duration.ofSeconds((long) w[1]), i -> new OpenLoad.Request("/contacts",
-                        Map.of("Authorization", token, "Content-Type", "application/json"),
+                        headers(token, keyed),
                         Buffer.buffer(json(body("warm-" + i, i))), null));
                 drain(DATABASE);
             }
@@ -200,6 +200,12 @@ public final class IntakeBench {
                 "body", "Hello, I ordered a sofa three weeks ago and it still has not been delivered. The tracking page"
                         + " says it left the warehouse on Monday. Could you tell me when it will come? Thank you.",
                 "externalId", "bench-" + customer + "-" + i + "-" + System.nanoTime());
+    }
+
+    /** The token and JSON, and with {@code keyed} an Idempotency-Key of its own (a random UUID, as front ends make them). */
+    static Map<String, String> headers(String token, boolean keyed) {
+        return keyed ? Map.of("Authorization", token, "Content-Type", "application/json", "Idempotency-Key",
+                java.util.UUID.randomUUID().toString()) : Map.of("Authorization", token, "Content-Type", "application/json");
     }
 
     static String json(Object o) {

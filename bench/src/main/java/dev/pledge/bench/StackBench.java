@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +41,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -146,7 +151,8 @@ public final class StackBench {
                 .split(",")).mapToDouble(Double::parseDouble).toArray();
         Result result = new StackBench(keyed).run(rates, BenchSupport.intArg(args, "--lead-seconds", 45),
                 BenchSupport.intArg(args, "--measure-seconds", 40), BenchSupport.intArg(args, "--warmup-seconds", 120),
-                BenchSupport.intArg(args, "--connections", 512), fsync);
+                BenchSupport.intArg(args, "--connections", 512), args.length > 0 && Arrays.asList(args).contains("--keep-going"),
+                fsync);
         Path out = BenchSupport.out(args, "stack", fsync);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
@@ -174,11 +180,11 @@ public final class StackBench {
             OpenLoad.Step activities,
             Map<String, Double> cpuMsPerContact, Map<String, Map<String, Object>> consumers,
             Map<String, Map<String, Object>> timers, long surveysAnswered, long surveysFailed,
-            Map<String, Map<String, Double>> notApplied) {
+            Map<String, Map<String, Double>> notApplied, Map<String, Double> recordsPerContact) {
     }
 
     private Result run(double[] rates, int leadSeconds, int measureSeconds, int warmupSeconds, int connections,
-            String fsync) throws Exception {
+            boolean keepGoing, String fsync) throws Exception {
         BenchSupport.createTopics();
         for (String name : SERVICES) {
             services.put(name, ServiceProcess.start(BenchSupport.root().resolve(name + "/target/quarkus-app/quarkus-run.jar"),
@@ -199,6 +205,7 @@ public final class StackBench {
         }
         List<Step> steps = new ArrayList<>();
         double held = 0;
+        boolean allHeld = true;
         try (OpenLoad load = new OpenLoad(services.get("intake-service").url(), connections);
                 OpenLoad followUps = new OpenLoad(services.get("intake-service").url(), connections);
                 People people = new People(services.get("feedback-service").url(),
@@ -218,12 +225,16 @@ public final class StackBench {
                         rate, step.contactsPerSecond(), step.contacts().p99Ms(), step.activities().p99Ms(),
                         step.activities().achievedPerSecond(), step.held() ? "held" : "NOT held: " + step.why());
                 log("    CPU ms a contact: %s", step.cpuMsPerContact());
+                log("    records a contact: %s", step.recordsPerContact());
                 log("    consumers: %s", step.consumers());
                 log("    timers: %s", step.timers());
-                if (!step.held()) {
+                allHeld &= step.held();
+                if (allHeld) {
+                    held = rate;
+                }
+                if (!step.held() && !keepGoing) {
                     break;
                 }
-                held = rate;
             }
         } finally {
             for (AutoCloseable s : scrapers) {
@@ -323,8 +334,11 @@ public final class StackBench {
         if (surveyFailures > 0) {
             why.add(surveyFailures + " survey answers or acknowledgements failed: " + people.firstFailure.get());
         }
-        return new Step(rate, round(accepted / seconds), why.isEmpty(), why, intake.contacts(), intake.followUps(), cpu, consumers, timers, answered,
-                surveyFailures, notApplied);
+        Map<String, Double> records = new LinkedHashMap<>();
+        end.records.forEach((topic, n) -> records.put(topic, round((double) (n - a.records.getOrDefault(topic, 0L))
+                / Math.max(1, accepted))));
+        return new Step(rate, round(accepted / seconds), why.isEmpty(), why, intake.contacts(), intake.followUps(), cpu,
+                consumers, timers, answered, surveyFailures, notApplied, records);
     }
 
     /**
@@ -440,7 +454,7 @@ public final class StackBench {
 
     /** What a step compares: time, contacts accepted, CPU per process, each consumer's metrics. */
     private record Snapshot(long nanos, long contacts, Map<String, Double> cpuMs,
-            Map<String, Map<String, Double>> metrics, long surveysAnswered, long surveysFailed) {
+            Map<String, Map<String, Double>> metrics, long surveysAnswered, long surveysFailed, Map<String, Long> records) {
     }
 
     private void complete(CompletableFuture<Snapshot> f, People people) {
@@ -466,7 +480,27 @@ public final class StackBench {
         for (String name : CONSUMERS) {
             metrics.put(name, BenchSupport.metrics(services.get(name)));
         }
-        return new Snapshot(nanos, accepted, cpu, metrics, people.answered.get(), people.failed.get());
+        return new Snapshot(nanos, accepted, cpu, metrics, people.answered.get(), people.failed.get(), records());
+    }
+
+    /** Records written to each topic so far: the sum of its partitions' end offsets. */
+    private static Map<String, Long> records() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.get().bootstrapServers());
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (String topic : List.of(Topics.CONTACT_EVENTS, Topics.SLA_EVENTS, Topics.ESCALATION_EVENTS,
+                    Topics.FEEDBACK_EVENTS)) {
+                for (int i = 0; i < BenchSupport.PARTITIONS; i++) {
+                    latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+                }
+            }
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> out.merge(tp.topic(), info.offset(), Long::sum));
+        } catch (Exception e) {
+            log("topic offsets not read: %s", e);
+        }
+        return out;
     }
 
     /** The share of observations over {@code le} between two readings of a Prometheus histogram. */

@@ -133,6 +133,54 @@ class SlaTimersIT {
     }
 
     @Test
+    void aRunOfRepliesOnTheSameContactsIsAppliedTogetherAsOneAtATimeWouldBe() {
+        // The contacts first; then their replies written at once, so that sla-service applies them together
+        // (SlaTimers.others: one model per contact for the run). In the run, each customer's reply starts a
+        // next-response timer and the agent's second reply meets it: the new timer must be stored as met, or
+        // the clock would breach it 4 s later. A reply for a contact never received is passed over.
+        List<String> ids = new java.util.ArrayList<>();
+        Instant received = Instant.now();
+        for (int i = 0; i < 8; i++) {
+            ids.add(newContactId());
+        }
+        send(ids.stream().map(id -> received(id, Channel.CHAT, received)).toArray(ContactEvent[]::new));
+        try (TopicReader reader = new TopicReader(Topics.SLA_EVENTS)) {
+            reader.readUntil(rs -> ids.stream().allMatch(id -> count(SlaTestSupport.of(rs, id), "pledge.sla.started",
+                    "first-response") == 1), Duration.ofSeconds(30));
+        }
+        Instant t1 = Instant.now();
+        List<ContactEvent> run = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            run.add(new ContactEvent.AgentReplied(id, "agent-1", t1, null));
+            run.add(new ContactEvent.CustomerReplied(id, t1.plusMillis(200)));
+            if (i == 3) {
+                run.add(new ContactEvent.AgentReplied(newContactId(), "agent-1", t1, null)); // never received here
+            }
+            run.add(new ContactEvent.AgentReplied(id, "agent-2", t1.plusMillis(700), null));
+        }
+        send(run.toArray(ContactEvent[]::new));
+
+        try (TopicReader reader = new TopicReader(Topics.SLA_EVENTS)) {
+            reader.readUntil(rs -> ids.stream().allMatch(id ->
+                    count(SlaTestSupport.of(rs, id), "pledge.sla.met", "next-response") == 1), Duration.ofSeconds(30));
+            // then past the next response's 4 s target: nothing more comes for a met timer
+            List<TopicReader.Record> all = reader.readFor(Duration.ofSeconds(6));
+            for (String id : ids) {
+                List<TopicReader.Record> mine = SlaTestSupport.of(all, id);
+                assertThat(count(mine, "pledge.sla.met", "first-response")).as(id).isEqualTo(1);
+                assertThat(count(mine, "pledge.sla.started", "next-response")).as(id).isEqualTo(1);
+                assertThat(count(mine, "pledge.sla.breached", "next-response")).as("%s: %s", id,
+                        mine.stream().map(r -> r.header("ce_type") + " " + r.value()).toList()).isZero();
+                SlaEvent.Met met = mine.stream().filter(r -> "pledge.sla.met".equals(r.header("ce_type")))
+                        .map(r -> EventJson.fromJson(r.value(), SlaEvent.Met.class))
+                        .filter(m -> m.metric().wire().equals("next-response")).findFirst().orElseThrow();
+                assertThat(met.elapsed()).as(id).isEqualTo(Duration.ofMillis(500));
+            }
+        }
+    }
+
+    @Test
     void pauseHoldsTheClock() {
         String id = newContactId();
         Instant t0 = Instant.now();

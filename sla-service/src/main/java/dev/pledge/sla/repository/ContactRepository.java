@@ -5,8 +5,11 @@ import dev.pledge.sla.SlaContact;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 @ApplicationScoped
@@ -31,5 +34,14 @@ public class ContactRepository implements PanacheRepositoryBase<SlaContact, Stri
                     rows.forEach(row -> inserted.add((String) row[0]));
                     return inserted;
                 });
+    }
+
+    /** The contacts of these ids known here, by id (one statement). */
+    public Uni<Map<String, SlaContact>> byIds(Collection<String> ids) {
+        return find("contactId in ?1", ids).list().map(found -> {
+            Map<String, SlaContact> byId = new HashMap<>();
+            found.forEach(c -> byId.put(c.contactId, c));
+            return byId;
+        });
     }
 }

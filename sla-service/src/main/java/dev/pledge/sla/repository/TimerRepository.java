@@ -41,11 +41,12 @@ public class TimerRepository implements PanacheRepositoryBase<SlaTimer, SlaTimer
     }
 
     /**
-     * Every timer a contact has had (the model numbers cycles and promises from them), in the order they
-     * started, locked against the clock firing them meanwhile.
+     * Every timer these contacts have had (the model numbers cycles and promises from them), by contact in
+     * the order they started, locked against the clock firing them meanwhile (in contact order: two
+     * transactions locking contacts in common wait, never deadlock).
      */
-    public Uni<List<SlaTimer>> allForUpdate(String contactId) {
-        return find("contactId", Sort.by("startedAt").and("metric").and("cycle"), contactId)
+    public Uni<List<SlaTimer>> allForUpdate(Collection<String> contactIds) {
+        return find("contactId in ?1", Sort.by("contactId").and("startedAt").and("metric").and("cycle"), contactIds)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 
