@@ -147,7 +147,7 @@ public final class StackBench {
     public static void main(String[] args) throws Exception {
         String fsync = BenchSupport.fsync(args);
         boolean keyed = !"off".equals(BenchSupport.stringArg(args, "--keys", "on"));
-        double[] rates = Arrays.stream(BenchSupport.stringArg(args, "--rates", "50,100,150,200,300,400,600,800,1000,1500,2000")
+        double[] rates = Arrays.stream(BenchSupport.stringArg(args, "--rates", "25,50,75,100,150,200,300,400,600,800,1000,1500,2000")
                 .split(",")).mapToDouble(Double::parseDouble).toArray();
         Result result = new StackBench(keyed).run(rates, BenchSupport.intArg(args, "--lead-seconds", 45),
                 BenchSupport.intArg(args, "--measure-seconds", 40), BenchSupport.intArg(args, "--warmup-seconds", 120),
@@ -212,9 +212,11 @@ public final class StackBench {
                         services.get("escalation-service").url())) {
             // Five JVMs share 2 cores: each compiles its hot paths for a minute or more of CPU. Measured earlier, a step
             // measures the compilers.
-            log("warming the stack up: 20 s at 50 contacts/s, %d s at 100/s", warmupSeconds);
-            send(load, followUps, 50, Duration.ZERO, Duration.ofSeconds(20));
-            send(load, followUps, 100, Duration.ZERO, Duration.ofSeconds(warmupSeconds));
+            // At the ladder's first rate at most: a warm-up above what the stack holds leaves a backlog to the first step.
+            double warm = Math.min(100, rates[0]);
+            log("warming the stack up: 20 s at %.0f contacts/s, %d s at %.0f/s", warm / 2, warmupSeconds, warm);
+            send(load, followUps, warm / 2, Duration.ZERO, Duration.ofSeconds(20));
+            send(load, followUps, warm, Duration.ZERO, Duration.ofSeconds(warmupSeconds));
             log("a pause of %d s: the warm-up's timers fire and the consumers catch up", leadSeconds);
             Thread.sleep(leadSeconds * 1000L);
             log("the ladder: each rate held %d s, then measured for %d s", leadSeconds, measureSeconds);
