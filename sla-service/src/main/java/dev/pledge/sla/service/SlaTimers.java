@@ -84,7 +84,7 @@ public class SlaTimers {
         Uni<Void> chain = Uni.createFrom().voidItem();
         List<Consumed> run = new ArrayList<>();
         for (Consumed e : events) {
-            if (!run.isEmpty() && (e.event() instanceof ContactEvent.Received) != (run.get(0).event() instanceof ContactEvent.Received)) {
+            if (!run.isEmpty() && isReceived(e) != isReceived(run.get(0))) {
                 chain = applyRun(chain, run, moved);
                 run = new ArrayList<>();
             }
@@ -97,7 +97,7 @@ public class SlaTimers {
         if (run.isEmpty()) {
             return chain;
         }
-        if (run.get(0).event() instanceof ContactEvent.Received) {
+        if (isReceived(run.get(0))) {
             List<Received> received = run.stream().map(e -> new Received((ContactEvent.Received) e.event(), e.partition()))
                     .toList();
             return chain.chain(() -> received(received).invoke(moved::addAll)).replaceWithVoid();
@@ -105,10 +105,8 @@ public class SlaTimers {
         return chain.chain(() -> others(run).invoke(moved::addAll)).replaceWithVoid();
     }
 
-    /** Applies one contact event; returns the timers it touched, for the clock to schedule. */
-    public Uni<List<SlaTimer>> on(ContactEvent event, String eventId, int partition) {
-        return event instanceof ContactEvent.Received r ? received(List.of(new Received(r, partition)))
-                : others(List.of(new Consumed(eventId, event, partition)));
+    private static boolean isReceived(Consumed e) {
+        return e.event() instanceof ContactEvent.Received;
     }
 
     /**
@@ -119,7 +117,7 @@ public class SlaTimers {
      * statement and the events appended with one. One event at a time, a reply cost five round trips and the
      * consumer fell behind at 50 contacts a second on the whole stack (bench/README.md, issue 31).
      */
-    Uni<List<SlaTimer>> others(List<Consumed> run) {
+    private Uni<List<SlaTimer>> others(List<Consumed> run) {
         List<String> ids = run.stream().map(e -> e.event().contactId()).distinct().toList();
         Set<Integer> versions = new TreeSet<>();
         for (Consumed e : run) {
