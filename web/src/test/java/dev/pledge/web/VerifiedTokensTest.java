@@ -39,10 +39,11 @@ class VerifiedTokensTest {
 
     @Test
     void aRememberedTokenIsRefusedOnceItExpires() throws Exception {
-        String token = token(Instant.now().plusSeconds(2));
+        // 5 s to live: with 2 s, the first parse (keys loaded, verifier compiled) came after exp on a busy machine.
+        String token = token(Instant.now().plusSeconds(5));
         tokens.parse(token);
         // Remembered until its exp, refused from then on (no leeway configured here).
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(100))
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(100))
                 .until(() -> {
                     try {
                         tokens.parse(token);
