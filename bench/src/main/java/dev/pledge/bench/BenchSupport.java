@@ -82,6 +82,13 @@ final class BenchSupport {
         }
     }
 
+    /** The default policy with its {@code sla:} and {@code feedback:} sections replaced (a bench's short targets). */
+    static String defaultPolicyWith(String sla, String feedback) {
+        String policy = PolicyLoader.defaultPolicyText();
+        return policy.substring(0, policy.indexOf("sla:\n")) + sla + "\n"
+                + policy.substring(policy.indexOf("classification:\n"), policy.indexOf("feedback:\n")) + feedback;
+    }
+
     static void awaitOwnership(ServiceProcess service) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {

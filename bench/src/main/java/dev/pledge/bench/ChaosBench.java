@@ -6,7 +6,6 @@ import static dev.pledge.bench.BenchSupport.log;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pledge.events.Topics;
-import dev.pledge.policy.PolicyLoader;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TcpProxy;
 import dev.pledge.testinfra.TestKafka;
@@ -118,9 +117,7 @@ public final class ChaosBench {
         for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
             start(name);
         }
-        String policy = PolicyLoader.defaultPolicyText();
-        policy = policy.substring(0, policy.indexOf("sla:\n")) + SLA + "\n"
-                + policy.substring(policy.indexOf("classification:\n"), policy.indexOf("feedback:\n")) + FEEDBACK;
+        String policy = BenchSupport.defaultPolicyWith(SLA, FEEDBACK);
         HttpResponse<String> published = send("PUT", "intake-service", "/policy", "policy-admin", policy,
                 "application/yaml", null);
         if (published.statusCode() != 201) {

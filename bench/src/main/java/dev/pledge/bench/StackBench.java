@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pledge.events.EventJson;
 import dev.pledge.events.Topics;
-import dev.pledge.policy.PolicyLoader;
 import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TestTokens;
@@ -438,9 +437,7 @@ public final class StackBench {
     }
 
     private void publishPolicy() throws Exception {
-        String policy = PolicyLoader.defaultPolicyText();
-        policy = policy.substring(0, policy.indexOf("sla:\n")) + SLA + "\n"
-                + policy.substring(policy.indexOf("classification:\n"), policy.indexOf("feedback:\n")) + FEEDBACK;
+        String policy = BenchSupport.defaultPolicyWith(SLA, FEEDBACK);
         // Escalation ladders of a minute or two, so that unacknowledged escalations climb within the run.
         policy = policy.replaceAll("acknowledgeWithin: PT\\d+[HM]", "acknowledgeWithin: PT1M")
                 .replaceAll("reEscalateAfter: PT\\d+[HM]", "reEscalateAfter: PT2M");
