@@ -526,6 +526,45 @@ class ManifestsTest {
         assertThat(count).as("%s queries Pledge's own metrics", dashboard.getFileName()).isPositive();
     }
 
+    // ---------------------------------------------------------------- the AsyncAPI document
+
+    /**
+     * docs/asyncapi.yaml says who sends and who receives each topic as the services' configuration does (what they
+     * read, their dead-letter topics, {@link #WRITES}), and each channel's bindings as the prod overlay keeps the topic.
+     */
+    @Test
+    void theAsyncApiDocumentSaysWhoSendsAndReceivesEachTopicAndHowItIsKept() throws Exception {
+        JsonNode document = YAML.readTree(ROOT.resolve("docs/asyncapi.yaml").toFile());
+        Map<String, String> addressOf = new LinkedHashMap<>();
+        document.path("channels").fields().forEachRemaining(c -> addressOf.put(c.getKey(), c.getValue().path("address").asText()));
+        Set<String> documented = new TreeSet<>();
+        document.path("operations").forEach(op -> documented.add(op.path("x-service").asText() + " "
+                + op.path("action").asText() + " " + addressOf.get(op.path("channel").path("$ref").asText().replace("#/channels/", ""))));
+        Set<String> configured = new TreeSet<>();
+        for (Service s : services.values()) {
+            s.reads().forEach(t -> configured.add(s.name() + " receive " + t));
+            WRITES.getOrDefault(s.name(), Set.of()).forEach(t -> configured.add(s.name() + " send " + t));
+            s.deadLetters().forEach(t -> configured.add(s.name() + " send " + t));
+        }
+        assertThat(documented).as("docs/asyncapi.yaml: operations as '<x-service> <action> <channel address>'")
+                .isEqualTo(configured);
+
+        List<JsonNode> prod = render("prod");
+        for (Map.Entry<String, String> channel : addressOf.entrySet()) {
+            JsonNode topic = named(prod, "KafkaTopic", channel.getValue()).path("spec");
+            JsonNode kafka = document.path("channels").path(channel.getKey()).path("bindings").path("kafka");
+            String at = "docs/asyncapi.yaml: channels." + channel.getKey() + ".bindings.kafka";
+            assertThat(topic.isMissingNode()).as("%s: the prod overlay has no KafkaTopic %s", at, channel.getValue()).isFalse();
+            assertThat(kafka.path("partitions").asInt()).as("%s.partitions", at).isEqualTo(topic.path("partitions").asInt());
+            assertThat(kafka.path("replicas").asInt()).as("%s.replicas", at).isEqualTo(topic.path("replicas").asInt());
+            JsonNode config = kafka.path("topicConfiguration");
+            assertThat(config.path("retention.ms").asLong()).as("%s.topicConfiguration.retention.ms", at)
+                    .isEqualTo(topic.path("config").path("retention.ms").asLong());
+            assertThat(config.path("cleanup.policy").path(0).asText()).as("%s.topicConfiguration.cleanup.policy", at)
+                    .isEqualTo(topic.path("config").path("cleanup.policy").asText("delete"));
+        }
+    }
+
     // ---------------------------------------------------------------- compose
 
     @Test

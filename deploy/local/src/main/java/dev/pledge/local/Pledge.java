@@ -11,7 +11,9 @@ public final class Pledge {
             usage: ./pledge <command>
               up [--fresh] [--demo]   run the whole system on embedded Kafka and PostgreSQL (Ctrl-C stops it)
               token <role>            print a dev token: intake, agent, supervisor, policy-admin, analyst
-              tail <topic>            print a topic's records from the beginning, until Ctrl-C
+              tail <topic> [--validate]
+                                      print a topic's records from the beginning, until Ctrl-C; --validate
+                                      checks each against its event type's schema (docs/schemas)
               demo [--count N] [--keep-policy]
                                       post a realistic stream of contacts to the running system; while the
                                       default policy is in force, first publish one with targets of minutes
@@ -32,10 +34,12 @@ public final class Pledge {
                     System.out.println(new DevTokens(data).token(rest.get(0)));
                 }
                 case "tail" -> {
-                    if (rest.size() != 1) {
-                        fail("usage: ./pledge tail <topic>, e.g. contact-events, sla-events, service-policy");
+                    boolean validate = rest.contains("--validate");
+                    List<String> topic = rest.stream().filter(a -> !a.equals("--validate")).toList();
+                    if (topic.size() != 1 || topic.get(0).startsWith("-")) {
+                        fail("usage: ./pledge tail <topic> [--validate], e.g. contact-events, sla-events, service-policy");
                     }
-                    Tail.run(bootstrap, rest.get(0), System.out);
+                    Tail.run(bootstrap, topic.get(0), validate, System.out);
                 }
                 case "demo" -> {
                     int count = rest.contains("--count") ? Integer.parseInt(rest.get(rest.indexOf("--count") + 1))
