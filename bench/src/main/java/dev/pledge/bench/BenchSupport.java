@@ -193,8 +193,9 @@ final class BenchSupport {
         System.out.printf(Locale.ROOT, "  PostgreSQL's statements by total execution time (pg_stat_statements):%n");
         try (java.sql.Connection c = TestPostgres.get().connect(database);
                 java.sql.ResultSet r = c.createStatement().executeQuery("SELECT calls, total_exec_time, rows,"
-                        + " left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements"
-                        + " ORDER BY total_exec_time DESC LIMIT 12")) {
+                        + " d.datname || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 100)"
+                        + " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                        + " ORDER BY total_exec_time DESC LIMIT 15")) {
             while (r.next()) {
                 long calls = r.getLong(1);
                 System.out.printf(Locale.ROOT, "  %,9d calls %,9.0f ms (%6.2f ms each) %,10d rows  %s%n", calls,

@@ -73,6 +73,8 @@ public final class StackBench {
     static final List<String> SERVICES = List.of("intake-service", "sla-service", "escalation-service",
             "feedback-service");
     static final List<String> CONSUMERS = SERVICES.subList(1, 4);
+    /** PLEDGE_BENCH_STATEMENTS=1: the extension lives here; it counts every database's statements, each step's shown. */
+    private static final String STATEMENTS_DATABASE = "stack_intake";
     private static final ObjectMapper JSON = EventJson.mapper();
     /** Follow-ups (activities) per contact in the mix: 39 in 20 contacts. */
     static final double FOLLOW_UPS_PER_CONTACT = 39 / 20.0;
@@ -261,11 +263,15 @@ public final class StackBench {
         int half = measureSeconds / 2;
         CompletableFuture<Snapshot> start = new CompletableFuture<>();
         CompletableFuture<Snapshot> middle = new CompletableFuture<>();
-        at.schedule(() -> complete(start, people), leadSeconds * 1000L + 10, TimeUnit.MILLISECONDS);
+        at.schedule(() -> {
+            BenchSupport.resetStatements(STATEMENTS_DATABASE);
+            complete(start, people);
+        }, leadSeconds * 1000L + 10, TimeUnit.MILLISECONDS);
         at.schedule(() -> complete(middle, people), (leadSeconds + half) * 1000L + 10, TimeUnit.MILLISECONDS);
         Loads intake = send(load, followUps, rate, Duration.ofSeconds(leadSeconds), Duration.ofSeconds(measureSeconds));
         Snapshot end = snapshot(people);
         at.shutdown();
+        BenchSupport.printStatements(STATEMENTS_DATABASE);
         Snapshot a = start.get();
         Snapshot m = middle.get();
         double seconds = (end.nanos - a.nanos) / 1e9;
