@@ -468,16 +468,42 @@ class ManifestsTest {
                     .mapToInt(t -> named(docs, "KafkaTopic", t).path("spec").path("partitions").asInt()).min().orElseThrow();
             assertThat(so.path("spec").path("maxReplicaCount").asInt()).as("%s: maxReplicaCount (partitions: %d)", at,
                     partitions).isBetween(1, partitions);
+            Set<String> triggered = new TreeSet<>();
             for (JsonNode trigger : so.path("spec").path("triggers")) {
                 assertThat(trigger.path("metadata").path("consumerGroup").asText()).as("%s: consumerGroup", at)
                         .isIn(s.groups());
+                triggered.add(trigger.path("metadata").path("topic").asText());
+                // the services start a new group at the earliest offset: KEDA's default (latest) counts such a
+                // partition's backlog as 1, so a backlog would never scale out
+                assertThat(trigger.path("metadata").path("offsetResetPolicy").asText()).as("%s: trigger on %s:"
+                        + " metadata.offsetResetPolicy", at, trigger.path("metadata").path("topic").asText())
+                        .isEqualTo("earliest");
                 String auth = trigger.path("authenticationRef").path("name").asText();
                 JsonNode ta = named(docs, "TriggerAuthentication", auth);
                 assertThat(ta.isMissingNode()).as("%s: TriggerAuthentication '%s' exists", at, auth).isFalse();
                 ta.path("spec").path("secretTargetRef").forEach(ref -> assertThat(secrets)
                         .as("%s: secret '%s'", where(overlay, ta), ref.path("name").asText()).contains(ref.path("name").asText()));
             }
+            Set<String> consumed = new TreeSet<>(s.reads());
+            consumed.remove(Topics.SERVICE_POLICY);
+            assertThat(triggered).as("%s: a trigger per topic the service reads (metadata.topic)", at).isEqualTo(consumed);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void noDeploymentAnAutoscalerOwnsSetsReplicas(String overlay) throws Exception {
+        List<JsonNode> docs = render(overlay);
+        Set<String> scaled = new TreeSet<>();
+        ofKind(docs, "HorizontalPodAutoscaler").forEach(h -> scaled.add(h.path("spec").path("scaleTargetRef").path("name").asText()));
+        ofKind(docs, "ScaledObject").forEach(o -> scaled.add(o.path("spec").path("scaleTargetRef").path("name").asText()));
+        for (JsonNode deployment : ofKind(docs, "Deployment")) {
+            if (scaled.contains(name(deployment))) {
+                assertThat(deployment.path("spec").has("replicas")).as("%s: spec.replicas, though an autoscaler owns the"
+                        + " count (every apply would reset it)", where(overlay, deployment)).isFalse();
+            }
+        }
+        assertThat(scaled).as("deploy/k8s/overlays/%s: every service is autoscaled", overlay).containsAll(services.keySet());
     }
 
     @ParameterizedTest
@@ -524,6 +550,13 @@ class ManifestsTest {
             count++;
         }
         assertThat(count).as("%s queries Pledge's own metrics", dashboard.getFileName()).isPositive();
+        Matcher lag = Pattern.compile("kafka_consumergroup_lag\\{consumergroup=~\\\\\"([^\\\\\"]+)").matcher(Files.readString(dashboard));
+        assertThat(lag.find()).as("%s: a consumer lag panel (kafka_consumergroup_lag{consumergroup=~...})",
+                dashboard.getFileName()).isTrue();
+        Set<String> groups = new TreeSet<>();
+        services.values().forEach(s -> groups.addAll(s.groups()));
+        assertThat(Set.of(lag.group(1).split("\\|"))).as("%s: the lag panel's consumer groups", dashboard.getFileName())
+                .isEqualTo(groups);
     }
 
     // ---------------------------------------------------------------- the AsyncAPI document
