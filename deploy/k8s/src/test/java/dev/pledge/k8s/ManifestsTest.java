@@ -490,6 +490,33 @@ class ManifestsTest {
         }
     }
 
+    /** A rollout drops no request: readiness DOWN first, serving on while endpoints update, then in-flight work finishes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyServiceShutsDownGracefullyWithinItsGracePeriod(String overlay) throws Exception {
+        List<JsonNode> docs = render(overlay);
+        for (Service s : services.values()) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(s.module().resolve("src/main/resources/application.properties"))) {
+                p.load(in);
+            }
+            String props = s.module().getFileName() + "/src/main/resources/application.properties";
+            assertThat(p.getProperty("quarkus.shutdown.delay-enabled")).as("%s: quarkus.shutdown.delay-enabled", props)
+                    .isEqualTo("true");
+            assertThat(p.getProperty("quarkus.shutdown.timeout")).as("%s: quarkus.shutdown.timeout", props).isNotNull();
+            long timeout = java.time.Duration.parse("PT" + p.getProperty("quarkus.shutdown.timeout").toUpperCase()).toSeconds();
+            JsonNode configMap = named(docs, "ConfigMap", s.name());
+            String delay = configMap.path("data").path("QUARKUS_SHUTDOWN_DELAY").asText();
+            assertThat(delay).as("%s: data.QUARKUS_SHUTDOWN_DELAY", where(overlay, configMap)).isNotEmpty();
+            long delaySeconds = java.time.Duration.parse("PT" + delay.toUpperCase()).toSeconds();
+            assertThat(delaySeconds).as("%s: data.QUARKUS_SHUTDOWN_DELAY", where(overlay, configMap)).isPositive();
+            JsonNode deployment = named(docs, "Deployment", s.name());
+            assertThat(deployment.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asLong(30))
+                    .as("%s: terminationGracePeriodSeconds > shutdown delay %d s + timeout %d s", where(overlay, deployment),
+                            delaySeconds, timeout).isGreaterThan(delaySeconds + timeout);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void noDeploymentAnAutoscalerOwnsSetsReplicas(String overlay) throws Exception {
