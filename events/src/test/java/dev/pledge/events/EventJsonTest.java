@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** Pins the JSON of every event type against {@code samples/<ce_type>.json}. */
 class EventJsonTest {
@@ -23,7 +22,7 @@ class EventJsonTest {
         assertThat(event).as("a sample for %s", type).isNotNull();
         assertThat(event.type()).isEqualTo(type);
 
-        String pinned = sample(type);
+        String pinned = Samples.json(type);
         JsonNode written = EventJson.mapper().readTree(EventJson.toJson(event));
         assertThat(written).isEqualTo(EventJson.mapper().readTree(pinned));
         assertThat(EventJson.fromJson(type.ceType(), pinned.getBytes(StandardCharsets.UTF_8))).isEqualTo(event);
@@ -74,10 +73,4 @@ class EventJsonTest {
         assertThat(ContactStatus.OPEN.canMoveTo(ContactStatus.REOPENED)).isFalse();
     }
 
-    static String sample(EventType type) throws IOException {
-        try (InputStream in = EventJsonTest.class.getResourceAsStream("/samples/" + type.ceType() + ".json")) {
-            assertThat(in).as("samples/%s.json", type.ceType()).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }

@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +52,7 @@ class EventSchemasTest {
     @ParameterizedTest
     @EnumSource(EventType.class)
     void everySampleMatchesItsSchemaWithNoFieldTheSchemaLacks(EventType type) throws IOException {
-        String sample = sample(type);
+        String sample = Samples.json(type);
         assertThat(EventSchemas.published().violations(type.ceType(), sample)).isEmpty();
         assertThat(EventSchemas.closed().violations(type.ceType(), sample)).isEmpty();
         assertThat(EventSchemas.closed().violations(type.ceType(), EventJson.toJson(Samples.all().get(type)))).isEmpty();
@@ -73,7 +71,7 @@ class EventSchemasTest {
 
     @Test
     void aSampleMissingARequiredFieldFailsNamingIt() throws IOException {
-        ObjectNode sample = (ObjectNode) EventJson.mapper().readTree(sample(EventType.SLA_BREACHED));
+        ObjectNode sample = (ObjectNode) EventJson.mapper().readTree(Samples.json(EventType.SLA_BREACHED));
         sample.remove("deadline");
 
         assertThat(EventSchemas.published().violations("pledge.sla.breached", sample.toString()))
@@ -82,7 +80,7 @@ class EventSchemasTest {
 
     @Test
     void aFieldTheSchemaLacksPassesAsPublishedAndFailsClosed() throws IOException {
-        ObjectNode sample = (ObjectNode) EventJson.mapper().readTree(sample(EventType.CONTACT_RECEIVED));
+        ObjectNode sample = (ObjectNode) EventJson.mapper().readTree(Samples.json(EventType.CONTACT_RECEIVED));
         ((ObjectNode) sample.get("customer")).put("loyaltyPoints", 12);
 
         assertThat(EventSchemas.published().violations("pledge.contact.received", sample.toString())).isEmpty();
@@ -92,7 +90,7 @@ class EventSchemasTest {
 
     @Test
     void wrongTypesFormatsAndEnumValuesFail() throws IOException {
-        ObjectNode sample = (ObjectNode) EventJson.mapper().readTree(sample(EventType.SLA_MET));
+        ObjectNode sample = (ObjectNode) EventJson.mapper().readTree(Samples.json(EventType.SLA_MET));
         sample.put("metric", "first_response").put("target", "4 hours").put("at", "yesterday").put("policyVersion", "3");
 
         assertThat(String.join("\n", EventSchemas.published().violations("pledge.sla.met", sample.toString())))
@@ -234,10 +232,4 @@ class EventSchemasTest {
         return names;
     }
 
-    static String sample(EventType type) throws IOException {
-        try (InputStream in = EventSchemasTest.class.getResourceAsStream("/samples/" + type.ceType() + ".json")) {
-            assertThat(in).as("samples/%s.json", type.ceType()).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }

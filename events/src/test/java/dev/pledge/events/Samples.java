@@ -1,7 +1,12 @@
 package dev.pledge.events;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -63,6 +68,14 @@ final class Samples {
         m.put(EventType.POLICY_PUBLISHED, new PolicyPublished(3, "policy-admin@acme", T,
                 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", policy));
         return m;
+    }
+
+    /** The pinned JSON of a type's sample, {@code samples/<ce_type>.json}. */
+    static String json(EventType type) throws IOException {
+        try (InputStream in = Samples.class.getResourceAsStream("/samples/" + type.ceType() + ".json")) {
+            assertThat(in).as("samples/%s.json", type.ceType()).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private Samples() {

@@ -65,7 +65,8 @@ class ManifestsTest {
 
     /** A service module as its configuration describes it. */
     record Service(String name, Path module, int httpPort, int managementPort, Set<String> keys,
-            Set<String> placeholders, Set<String> reads, Set<String> groups, Set<String> deadLetters) {
+            Set<String> placeholders, Set<String> reads, Set<String> groups, Set<String> deadLetters,
+            Properties settings) {
 
         boolean reads(String topic) {
             return reads.contains(topic);
@@ -135,7 +136,7 @@ class ManifestsTest {
             }
         }
         return new Service(name, dir, Integer.parseInt(p.getProperty("quarkus.http.port")),
-                Integer.parseInt(p.getProperty("quarkus.management.port")), keys, placeholders, reads, groups, deadLetters);
+                Integer.parseInt(p.getProperty("quarkus.management.port")), keys, placeholders, reads, groups, deadLetters, p);
     }
 
     // ---------------------------------------------------------------- environment variables
@@ -496,10 +497,7 @@ class ManifestsTest {
     void everyServiceShutsDownGracefullyWithinItsGracePeriod(String overlay) throws Exception {
         List<JsonNode> docs = render(overlay);
         for (Service s : services.values()) {
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(s.module().resolve("src/main/resources/application.properties"))) {
-                p.load(in);
-            }
+            Properties p = s.settings();
             String props = s.module().getFileName() + "/src/main/resources/application.properties";
             assertThat(p.getProperty("quarkus.shutdown.delay-enabled")).as("%s: quarkus.shutdown.delay-enabled", props)
                     .isEqualTo("true");
