@@ -624,27 +624,6 @@ class ManifestsTest {
                 .isEqualTo(groups);
     }
 
-    // ---------------------------------------------------------------- the install commands
-
-    /** The README installs operators at exact versions: {@code latest} moved under it once (Strimzi 1.0 refused v1beta2). */
-    @Test
-    void theReadmeInstallsEveryOperatorAtAPinnedVersion() throws IOException {
-        Path readme = K8S.resolve("README.md");
-        List<String> lines = Files.readAllLines(readme);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.contains("https://") && (line.contains("kubectl") || line.contains("curl"))) {
-                assertThat(line).as("deploy/k8s/README.md:%d installs from a moving address", i + 1)
-                        .doesNotContainIgnoringCase("latest").containsPattern("\\d+\\.\\d+\\.\\d+");
-            }
-        }
-        String kafka = Files.readString(K8S.resolve("base/kafka/kafka.yaml"));
-        assertThat(kafka).as("base/kafka/kafka.yaml: the Strimzi API the pinned operator (0.48.0) serves")
-                .contains("apiVersion: kafka.strimzi.io/v1beta2");
-        assertThat(String.join("\n", lines)).as("deploy/k8s/README.md pins Strimzi 0.48.0")
-                .contains("releases/download/0.48.0/strimzi-cluster-operator-0.48.0.yaml");
-    }
-
     // ---------------------------------------------------------------- the AsyncAPI document
 
     /**
