@@ -565,31 +565,6 @@ class ManifestsTest {
         assertThat(releases).as("deploy/k8s/overlays/%s: one release label on every monitor", overlay).hasSize(1);
     }
 
-    /** prod: a service's pod takes its HTTP port from the ingress controller's namespace only, and nothing from anywhere. */
-    @Test
-    void inProdNoServiceAcceptsTrafficFromAnywhere() throws Exception {
-        List<JsonNode> docs = render("prod");
-        for (Service s : services.values()) {
-            JsonNode policy = named(docs, "NetworkPolicy", s.name());
-            assertThat(policy.isMissingNode()).as("deploy/k8s/overlays/prod: a NetworkPolicy for %s", s.name()).isFalse();
-            boolean http = false;
-            for (JsonNode rule : policy.path("spec").path("ingress")) {
-                assertThat(rule.path("from").size()).as("%s: an ingress rule without from (open to every pod and namespace)",
-                        where("prod", policy)).isPositive();
-                for (JsonNode port : rule.path("ports")) {
-                    if (port.path("port").asInt() == s.httpPort()) {
-                        http = true;
-                        assertThat(rule.path("from").get(0).path("namespaceSelector").path("matchLabels")
-                                .path("kubernetes.io/metadata.name").asText())
-                                .as("%s: port %d from the ingress controller's namespace", where("prod", policy), s.httpPort())
-                                .isNotEmpty();
-                    }
-                }
-            }
-            assertThat(http).as("%s: an ingress rule for the HTTP port %d", where("prod", policy), s.httpPort()).isTrue();
-        }
-    }
-
     @Test
     void theDashboardQueriesOnlyMetricsTheCodeRegisters() throws IOException {
         Set<String> registered = new TreeSet<>();
