@@ -56,7 +56,10 @@ class ManifestsTest {
     /** Secrets the installation provides (deploy/k8s/README.md says how): the token issuer's public key, the survey-token key. */
     static final Set<String> PROVIDED_SECRETS = Set.of("pledge-jwt", "pledge-feedback-token");
     /** Keys read by an extension with no line in application.properties. */
-    static final Set<String> EXTENSION_KEYS = Set.of("mp.jwt.verify.publickey");
+    static final Set<String> EXTENSION_KEYS = Set.of("mp.jwt.verify.publickey",
+            // the reactive PostgreSQL client's TLS (quarkus-reactive-pg-client, quarkus-reactive-datasource 3.27)
+            "quarkus.datasource.reactive.postgresql.ssl-mode", "quarkus.datasource.reactive.hostname-verification-algorithm",
+            "quarkus.datasource.reactive.trust-certificate-pem", "quarkus.datasource.reactive.trust-certificate-pem.certs");
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)");
     static final Pattern DATASOURCE = Pattern.compile("postgresql://([^:/]+)-rw:5432/([a-z_]+)");
 
@@ -332,6 +335,13 @@ class ManifestsTest {
                     checkDatabase(overlay, docs, map, s);
                 }
             }
+            for (JsonNode v : pod.path("volumes")) {
+                String secret = v.path("secret").path("secretName").asText();
+                if (!secret.isEmpty()) {
+                    assertThat(secrets).as("%s: volume %s: secret '%s' is neither declared nor made by an operator", at,
+                            v.path("name").asText(), secret).contains(secret);
+                }
+            }
             Path dockerfile = s.module().resolve("src/main/docker/Dockerfile.jvm");
             assertThat(dockerfile).as("%s: its image's Dockerfile", at).exists();
             assertThat(Files.readString(dockerfile)).as("%s: EXPOSE of the service's ports", dockerfile)
@@ -354,7 +364,8 @@ class ManifestsTest {
                 .as("%s: spec.bootstrap.initdb.database (%s's database)", where(overlay, cluster), s.name())
                 .isEqualTo(m.group(2));
         String jdbc = configMap.path("data").path("QUARKUS_DATASOURCE_JDBC_URL").asText();
-        assertThat(jdbc).as("%s: QUARKUS_DATASOURCE_JDBC_URL", where(overlay, configMap)).isEqualTo("jdbc:" + url);
+        assertThat(jdbc).as("%s: QUARKUS_DATASOURCE_JDBC_URL (the reactive URL's database, with its TLS parameters)",
+                where(overlay, configMap)).startsWith("jdbc:" + url + "?");
     }
 
     static Map<String, Integer> ports(JsonNode container) {
@@ -363,11 +374,15 @@ class ManifestsTest {
         return ports;
     }
 
-    /** Declared Secrets, those CloudNativePG and Strimzi make for the declared clusters and users, and provided ones. */
+    /** Declared Secrets, those CloudNativePG and Strimzi make for the declared clusters (owner, CA) and users, and provided ones. */
     static Set<String> secretsAvailable(List<JsonNode> docs) {
         Set<String> secrets = new TreeSet<>(PROVIDED_SECRETS);
         ofKind(docs, "Secret").forEach(d -> secrets.add(name(d)));
-        ofKind(docs, "Cluster").forEach(d -> secrets.add(name(d) + "-app"));
+        ofKind(docs, "Cluster").forEach(d -> {
+            secrets.add(name(d) + "-app");
+            secrets.add(name(d) + "-ca");
+        });
+        ofKind(docs, "Kafka").forEach(d -> secrets.add(name(d) + "-cluster-ca-cert"));
         ofKind(docs, "KafkaUser").forEach(d -> secrets.add(name(d)));
         return secrets;
     }
