@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The prod overlay's defences, as rendered: a namespace that enforces the Pod Security Standard {@code restricted} and
  * pods that meet it; ingress denied by default, with exactly the allows the design needs (the services from the
- * ingress controller and monitoring, each PostgreSQL cluster from its service, its own instances and its operator).
- * Each failure names the rendered object and the path.
+ * ingress controller and monitoring, each PostgreSQL cluster from its service, its own instances and its operator);
+ * every database's WAL archived and a base backup every night. Each failure names the rendered object and the path.
  */
 class ProdSecurityTest {
     static final Set<String> RESTRICTED_VOLUMES = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
@@ -142,6 +142,40 @@ class ProdSecurityTest {
                     "{\"cnpg.io/cluster\":\"" + cluster + "\"} [5432, 8000]",
                     "cnpg-system/{\"app.kubernetes.io/name\":\"cloudnative-pg\"} [5432, 8000]");
         }
+    }
+
+    /** Every PostgreSQL cluster archives its WAL through the Barman Cloud plugin to a declared ObjectStore and is backed up nightly. */
+    @Test
+    void everyDatabaseArchivesItsWalAndIsBackedUpEveryNight() throws Exception {
+        List<JsonNode> docs = render("prod");
+        String plugin = "barman-cloud.cloudnative-pg.io";
+        for (JsonNode cluster : ofKind(docs, "Cluster")) {
+            String name = cluster.path("metadata").path("name").asText();
+            List<JsonNode> archivers = new ArrayList<>();
+            cluster.path("spec").path("plugins").forEach(p -> {
+                if (plugin.equals(p.path("name").asText()) && p.path("isWALArchiver").asBoolean()) {
+                    archivers.add(p);
+                }
+            });
+            assertThat(archivers).as("%s: spec.plugins: %s as the WAL archiver", where("prod", cluster), plugin).hasSize(1);
+            String store = archivers.get(0).path("parameters").path("barmanObjectName").asText();
+            JsonNode objectStore = named(docs, "ObjectStore", store);
+            assertThat(objectStore.isMissingNode()).as("%s: spec.plugins[%s].parameters.barmanObjectName '%s' is a declared "
+                    + "ObjectStore", where("prod", cluster), plugin, store).isFalse();
+            assertThat(objectStore.path("spec").path("retentionPolicy").asText()).as("%s: spec.retentionPolicy",
+                    where("prod", objectStore)).isNotEmpty();
+            List<JsonNode> nightly = ofKind(docs, "ScheduledBackup").stream()
+                    .filter(b -> name.equals(b.path("spec").path("cluster").path("name").asText())).toList();
+            assertThat(nightly).as("deploy/k8s/overlays/prod: a ScheduledBackup of %s", name).hasSize(1);
+            JsonNode b = nightly.get(0).path("spec");
+            assertThat(b.path("method").asText() + " " + b.path("pluginConfiguration").path("name").asText())
+                    .as("%s: spec.method and spec.pluginConfiguration.name", where("prod", nightly.get(0)))
+                    .isEqualTo("plugin " + plugin);
+            assertThat(b.path("schedule").asText().split(" ")).as("%s: spec.schedule (six fields, seconds first: once a day)",
+                    where("prod", nightly.get(0))).hasSize(6).endsWith("*", "*", "*");
+        }
+        String readme = Files.readString(K8S.resolve("README.md"));
+        assertThat(readme).as("deploy/k8s/README.md: how to restore a backup").contains("## Restore a backup");
     }
 
     /** prod: a service's pod takes its HTTP port from the ingress controller's namespace only, and nothing from anywhere. */
