@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,13 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * writes, the certificate alone. Each failure names the rendered object and the setting.
  */
 class EncryptionTest {
-
-    @BeforeAll
-    static void readServices() throws Exception {
-        if (services == null) {
-            ManifestsTest.readServices();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
@@ -48,7 +40,7 @@ class EncryptionTest {
             tlsPorts.add(l.path("port").asInt());
         }
         String caSecret = kafkaName + "-cluster-ca-cert";
-        for (Service s : services.values()) {
+        for (Service s : services().values()) {
             Map<String, String> env = settings(docs, s);
             String at = where(overlay, named(docs, "ConfigMap", s.name()));
             assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).as("%s: KAFKA_BOOTSTRAP_SERVERS, a TLS listener %s", at, tlsPorts)
@@ -84,7 +76,7 @@ class EncryptionTest {
     @ValueSource(strings = {"dev", "prod"})
     void theServicesReachPostgresqlWithVerifyFull(String overlay) throws Exception {
         List<JsonNode> docs = render(overlay);
-        for (Service s : services.values()) {
+        for (Service s : services().values()) {
             Map<String, String> env = settings(docs, s);
             String at = where(overlay, named(docs, "ConfigMap", s.name()));
             Matcher m = ManifestsTest.DATASOURCE.matcher(env.getOrDefault("QUARKUS_DATASOURCE_REACTIVE_URL", ""));

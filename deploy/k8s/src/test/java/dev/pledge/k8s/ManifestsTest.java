@@ -83,6 +83,14 @@ class ManifestsTest {
         }
     }
 
+    /** The service modules, read once for every test class of this module. */
+    static Map<String, Service> services() throws IOException {
+        if (services == null) {
+            readServices();
+        }
+        return services;
+    }
+
     @BeforeAll
     static void readServices() throws IOException {
         services = new LinkedHashMap<>();

@@ -100,15 +100,12 @@ class OperatorsTest {
      */
     @Test
     void theKindSmokeWorkflowRunsTheDevOverlayAsTheReadmeSays() throws Exception {
-        if (ManifestsTest.services == null) {
-            ManifestsTest.readServices();
-        }
         String workflow = Files.readString(WORKFLOW);
         Matcher loop = Pattern.compile("for s in ([a-z -]+); do\\s+docker build -f \\$s/src/main/docker/Dockerfile\\.jvm -t "
                 + "pledge/\\$s:\\$VERSION \\$s").matcher(workflow);
         assertThat(loop.find()).as("%s: a docker build of pledge/$s:$VERSION for each service", ManifestsTest.ROOT.relativize(WORKFLOW)).isTrue();
         assertThat(new TreeSet<>(List.of(loop.group(1).strip().split(" ")))).as("%s: the services it builds", ManifestsTest.ROOT.relativize(WORKFLOW))
-                .isEqualTo(new TreeSet<>(ManifestsTest.services.keySet()));
+                .isEqualTo(new TreeSet<>(ManifestsTest.services().keySet()));
         List<JsonNode> docs = render("dev");
         String image = ofKind(docs, "Deployment").get(0).path("spec").path("template").path("spec").path("containers").get(0)
                 .path("image").asText();

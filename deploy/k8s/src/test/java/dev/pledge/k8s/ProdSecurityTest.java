@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,13 +27,6 @@ import org.junit.jupiter.api.Test;
 class ProdSecurityTest {
     static final Set<String> RESTRICTED_VOLUMES = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
             "persistentVolumeClaim", "projected", "secret");
-
-    @BeforeAll
-    static void readServices() throws Exception {
-        if (services == null) {
-            ManifestsTest.readServices();
-        }
-    }
 
     @Test
     void theNamespaceEnforcesTheRestrictedPodSecurityStandardAndEveryServicePodMeetsIt() throws Exception {
@@ -118,7 +110,7 @@ class ProdSecurityTest {
     @Test
     void eachDatabaseTakesConnectionsOnlyFromItsServiceItsInstancesAndItsOperator() throws Exception {
         List<JsonNode> docs = render("prod");
-        for (Service s : services.values()) {
+        for (Service s : services().values()) {
             JsonNode config = named(docs, "ConfigMap", s.name());
             Matcher m = ManifestsTest.DATASOURCE.matcher(config.path("data").path("QUARKUS_DATASOURCE_REACTIVE_URL").asText());
             assertThat(m.find()).as("%s: QUARKUS_DATASOURCE_REACTIVE_URL", where("prod", config)).isTrue();
@@ -182,7 +174,7 @@ class ProdSecurityTest {
     @Test
     void noServiceAcceptsHttpFromAnywhereButTheIngressController() throws Exception {
         List<JsonNode> docs = render("prod");
-        for (Service s : services.values()) {
+        for (Service s : services().values()) {
             JsonNode policy = named(docs, "NetworkPolicy", s.name());
             assertThat(policy.isMissingNode()).as("deploy/k8s/overlays/prod: a NetworkPolicy for %s", s.name()).isFalse();
             boolean http = false;
