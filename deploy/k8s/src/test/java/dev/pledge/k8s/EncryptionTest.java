@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -79,9 +78,8 @@ class EncryptionTest {
         for (Service s : services().values()) {
             Map<String, String> env = settings(docs, s);
             String at = where(overlay, named(docs, "ConfigMap", s.name()));
-            Matcher m = ManifestsTest.DATASOURCE.matcher(env.getOrDefault("QUARKUS_DATASOURCE_REACTIVE_URL", ""));
-            assertThat(m.find()).as("%s: QUARKUS_DATASOURCE_REACTIVE_URL", at).isTrue();
-            String ca = m.group(1) + "-ca/ca.crt";
+            String cluster = ManifestsTest.databaseCluster(overlay, docs, s);
+            String ca = cluster + "-ca/ca.crt";
             assertThat(env.get("QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE")).as("%s: QUARKUS_DATASOURCE_REACTIVE_POSTGRESQL_SSL_MODE", at)
                     .isEqualTo("verify-full");
             assertThat(env.get("QUARKUS_DATASOURCE_REACTIVE_HOSTNAME_VERIFICATION_ALGORITHM"))
@@ -90,7 +88,7 @@ class EncryptionTest {
                     .isEqualTo("true");
             String certs = env.get("QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS");
             assertThat(mounted(docs, s, certs)).as("%s: QUARKUS_DATASOURCE_REACTIVE_TRUST_CERTIFICATE_PEM_CERTS, CloudNativePG's "
-                    + "CA certificate for %s mounted alone", at, m.group(1)).isEqualTo(ca);
+                    + "CA certificate for %s mounted alone", at, cluster).isEqualTo(ca);
             Map<String, String> jdbc = query(env.getOrDefault("QUARKUS_DATASOURCE_JDBC_URL", ""));
             assertThat(jdbc).as("%s: QUARKUS_DATASOURCE_JDBC_URL's parameters", at)
                     .containsEntry("sslmode", "verify-full").containsEntry("sslrootcert", certs);

@@ -1,5 +1,6 @@
 package dev.pledge.k8s;
 
+import static dev.pledge.k8s.ManifestsTest.missingResources;
 import static dev.pledge.k8s.ManifestsTest.name;
 import static dev.pledge.k8s.ManifestsTest.ofKind;
 import static dev.pledge.k8s.ManifestsTest.render;
@@ -64,32 +65,23 @@ class KafkaNodesTest {
         List<JsonNode> docs = render(overlay);
         List<String> missing = new ArrayList<>();
         for (JsonNode pool : ofKind(docs, "KafkaNodePool")) {
-            check(missing, where(overlay, pool) + ": spec.resources", pool.path("spec").path("resources"));
+            missing.addAll(missingResources(where(overlay, pool) + ": spec.resources", pool.path("spec").path("resources")));
         }
         for (JsonNode kafka : ofKind(docs, "Kafka")) {
             JsonNode spec = kafka.path("spec");
-            check(missing, where(overlay, kafka) + ": spec.entityOperator.topicOperator.resources",
-                    spec.path("entityOperator").path("topicOperator").path("resources"));
-            check(missing, where(overlay, kafka) + ": spec.entityOperator.userOperator.resources",
-                    spec.path("entityOperator").path("userOperator").path("resources"));
+            missing.addAll(missingResources(where(overlay, kafka) + ": spec.entityOperator.topicOperator.resources",
+                    spec.path("entityOperator").path("topicOperator").path("resources")));
+            missing.addAll(missingResources(where(overlay, kafka) + ": spec.entityOperator.userOperator.resources",
+                    spec.path("entityOperator").path("userOperator").path("resources")));
             if (spec.has("kafkaExporter")) {
-                check(missing, where(overlay, kafka) + ": spec.kafkaExporter.resources", spec.path("kafkaExporter").path("resources"));
+                missing.addAll(missingResources(where(overlay, kafka) + ": spec.kafkaExporter.resources",
+                        spec.path("kafkaExporter").path("resources")));
             }
         }
         for (JsonNode cluster : ofKind(docs, "Cluster")) {
-            check(missing, where(overlay, cluster) + ": spec.resources", cluster.path("spec").path("resources"));
+            missing.addAll(missingResources(where(overlay, cluster) + ": spec.resources", cluster.path("spec").path("resources")));
         }
         assertThat(missing).as("deploy/k8s/overlays/%s: containers without requests and limits for cpu and memory", overlay)
                 .isEmpty();
-    }
-
-    private static void check(List<String> missing, String at, JsonNode resources) {
-        for (String kind : List.of("requests", "limits")) {
-            for (String resource : List.of("cpu", "memory")) {
-                if (!resources.path(kind).has(resource)) {
-                    missing.add(at + "." + kind + "." + resource);
-                }
-            }
-        }
     }
 }

@@ -317,12 +317,7 @@ class ManifestsTest {
                     assertThat(port.asText()).as("%s: %s.httpGet.port (the management port)", ca, probe)
                             .isIn("management", String.valueOf(s.managementPort()));
                 }
-                for (String kind : List.of("requests", "limits")) {
-                    for (String resource : List.of("cpu", "memory")) {
-                        assertThat(c.path("resources").path(kind).has(resource)).as("%s: resources.%s.%s", ca, kind, resource)
-                                .isTrue();
-                    }
-                }
+                assertThat(missingResources(ca + ": resources", c.path("resources"))).as("%s: requests and limits", ca).isEmpty();
                 assertThat(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean())
                         .as("%s: securityContext.readOnlyRootFilesystem", ca).isTrue();
                 for (JsonNode e : c.path("env")) {
@@ -374,6 +369,28 @@ class ManifestsTest {
         String jdbc = configMap.path("data").path("QUARKUS_DATASOURCE_JDBC_URL").asText();
         assertThat(jdbc).as("%s: QUARKUS_DATASOURCE_JDBC_URL (the reactive URL's database, with its TLS parameters)",
                 where(overlay, configMap)).startsWith("jdbc:" + url + "?");
+    }
+
+    /** What {@code resources} lacks of requests and limits for cpu and memory, each as {@code <at>.<kind>.<resource>}. */
+    static List<String> missingResources(String at, JsonNode resources) {
+        List<String> missing = new ArrayList<>();
+        for (String kind : List.of("requests", "limits")) {
+            for (String resource : List.of("cpu", "memory")) {
+                if (!resources.path(kind).has(resource)) {
+                    missing.add(at + "." + kind + "." + resource);
+                }
+            }
+        }
+        return missing;
+    }
+
+    /** The CloudNativePG cluster the service's datasource URL names ({@code <cluster>-rw}), from its ConfigMap. */
+    static String databaseCluster(String overlay, List<JsonNode> docs, Service s) {
+        JsonNode configMap = named(docs, "ConfigMap", s.name());
+        Matcher m = DATASOURCE.matcher(configMap.path("data").path("QUARKUS_DATASOURCE_REACTIVE_URL").asText());
+        assertThat(m.find()).as("%s: QUARKUS_DATASOURCE_REACTIVE_URL names a CloudNativePG '<cluster>-rw' service",
+                where(overlay, configMap)).isTrue();
+        return m.group(1);
     }
 
     static Map<String, Integer> ports(JsonNode container) {

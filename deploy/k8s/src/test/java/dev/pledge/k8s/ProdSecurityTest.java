@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,10 +110,7 @@ class ProdSecurityTest {
     void eachDatabaseTakesConnectionsOnlyFromItsServiceItsInstancesAndItsOperator() throws Exception {
         List<JsonNode> docs = render("prod");
         for (Service s : services().values()) {
-            JsonNode config = named(docs, "ConfigMap", s.name());
-            Matcher m = ManifestsTest.DATASOURCE.matcher(config.path("data").path("QUARKUS_DATASOURCE_REACTIVE_URL").asText());
-            assertThat(m.find()).as("%s: QUARKUS_DATASOURCE_REACTIVE_URL", where("prod", config)).isTrue();
-            String cluster = m.group(1);
+            String cluster = ManifestsTest.databaseCluster("prod", docs, s);
             List<JsonNode> policies = ofKind(docs, "NetworkPolicy").stream().filter(p -> cluster.equals(
                     p.path("spec").path("podSelector").path("matchLabels").path("cnpg.io/cluster").asText())).toList();
             assertThat(policies).as("deploy/k8s/overlays/prod: a NetworkPolicy selecting cnpg.io/cluster=%s", cluster).hasSize(1);
