@@ -58,7 +58,7 @@ final class ClosedLoad implements AutoCloseable {
         }
         Histogram h = recorder.getIntervalHistogram();
         double seconds = length.toNanos() / 1e9;
-        return new Window(ok.get() / seconds, ok.get(), failed.get(), ms(h, 50), ms(h, 99),
+        return new Window(ok.get() / seconds, ok.get(), failed.get(), OpenLoad.ms(h, 50), OpenLoad.ms(h, 99),
                 h.getTotalCount() == 0 ? -1 : h.getMaxValue() / 1000.0);
     }
 
@@ -80,10 +80,6 @@ final class ClosedLoad implements AutoCloseable {
                     (answer.succeeded() && answer.result() / 100 == 2 ? ok : failed).incrementAndGet();
                     next(requests, sequence, end, recorder, ok, failed, loops);
                 });
-    }
-
-    private static double ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(percentile) / 1000.0;
     }
 
     @Override

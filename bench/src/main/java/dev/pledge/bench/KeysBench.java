@@ -149,29 +149,25 @@ public final class KeysBench {
 
     /** Where the next filled contacts' numbers start: after those filled before. */
     private static long counterStart(Connection db) throws SQLException {
-        try (ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM contact WHERE classified_by = 'bench-fill'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return number(db, "SELECT count(*) FROM contact WHERE classified_by = 'bench-fill'");
     }
 
     private static long count(Connection db) throws SQLException {
-        try (ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM contact")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return number(db, "SELECT count(*) FROM contact");
     }
 
     /** The size of the unique index that holds the keys, {@code contact (caller, idempotency_key)}. */
     private static long keyIndexBytes(Connection db) throws SQLException {
-        try (ResultSet rs = db.createStatement().executeQuery("SELECT pg_relation_size('contact_caller_idempotency_key')")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return number(db, "SELECT pg_relation_size('contact_caller_idempotency_key')");
     }
 
     private static long walBytes(Connection db) throws SQLException {
-        try (ResultSet rs = db.createStatement().executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+        return number(db, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+    }
+
+    /** The one number a query answers. */
+    private static long number(Connection db, String query) throws SQLException {
+        try (ResultSet rs = db.createStatement().executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -159,7 +159,8 @@ final class OpenLoad implements AutoCloseable {
                 h.getTotalCount() == 0 ? -1 : h.getMaxValue() / 1000.0);
     }
 
-    private static double ms(Histogram h, double percentile) {
+    /** A percentile in milliseconds, -1 when nothing was recorded. */
+    static double ms(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(percentile) / 1000.0;
     }
 
