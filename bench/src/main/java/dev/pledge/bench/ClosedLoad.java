@@ -41,7 +41,11 @@ final class ClosedLoad implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(inFlight).setMaxWaitQueueSize(-1));
     }
 
-    /** Keeps {@code inFlight} requests going for {@code length}; counts the answers to requests sent within it. */
+    /**
+     * Keeps {@code inFlight} requests going for {@code length}; counts the answers to requests sent within it.
+     * Every request function call must give a request (a closed loop has no empty ticks), and its
+     * {@code onAnswer} is not called: only the status counts.
+     */
     Window run(Duration length, LongFunction<OpenLoad.Request> requests) throws InterruptedException {
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();

@@ -92,12 +92,12 @@ public final class KeysBench {
             String token) throws Exception {
         long walBefore = walBytes(db);
         double intakeBefore = BenchSupport.cpu(intake).toMillis();
-        double pgBefore = StackBench.Cpu.postgres();
+        double pgBefore = Cpu.postgres();
         ClosedLoad.Window w = load.run(length, n -> request(token, keyed, n));
         long contacts = Math.max(1, w.answered2xx());
         Window result = new Window(keyed, w.answeredPerSecond(), w.failed(), w.p50Ms(), w.p99Ms(),
                 (walBytes(db) - walBefore) / contacts, (BenchSupport.cpu(intake).toMillis() - intakeBefore) / contacts,
-                (StackBench.Cpu.postgres() - pgBefore) / contacts);
+                (Cpu.postgres() - pgBefore) / contacts);
         BenchSupport.log("    %-7s %,6.0f/s, %d failed, ms p50 %.1f p99 %.1f; a contact: %,d B of WAL, CPU ms intake %.3f,"
                 + " PostgreSQL %.3f", keyed ? "with" : "without", result.perSecond(), result.failed(), result.p50Ms(),
                 result.p99Ms(), result.walBytesPerContact(), result.intakeCpuMs(), result.postgresCpuMs());

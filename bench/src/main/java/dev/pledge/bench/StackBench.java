@@ -11,9 +11,6 @@ import dev.pledge.testinfra.TestKafka;
 import dev.pledge.testinfra.TestTokens;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +36,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -534,64 +530,6 @@ public final class StackBench {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    /** CPU time by process from /proc (Linux): PostgreSQL's processes, this JVM, its load-generating threads. */
-    static final class Cpu {
-        private static final double TICK_MS = 10; // USER_HZ is 100 on Linux
-
-        /** Every postgres process: its own time, and its exited children's (backends that ended). */
-        static double postgres() throws IOException {
-            double ms = 0;
-            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-                for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                    String[] stat = stat(p.resolve("stat"));
-                    if (stat != null && stat[0].equals("postgres")) {
-                        ms += TICK_MS * (Long.parseLong(stat[12]) + Long.parseLong(stat[13]) + Long.parseLong(stat[14])
-                                + Long.parseLong(stat[15]));
-                    }
-                }
-            }
-            return ms;
-        }
-
-        static double thisProcess() throws IOException {
-            String[] stat = stat(Path.of("/proc/self/stat"));
-            return stat == null ? 0 : TICK_MS * (Long.parseLong(stat[12]) + Long.parseLong(stat[13]));
-        }
-
-        /** The threads of this JVM that send and read the load (the rest are the embedded broker's, GC and JIT). */
-        static double generatorThreads() {
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            double ns = 0;
-            for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-                if (t != null && (t.getThreadName().startsWith("vert.x-") || t.getThreadName().equals("main")
-                        || t.getThreadName().startsWith("HttpClient-") || t.getThreadName().startsWith("bench-")
-                        || t.getThreadName().startsWith("stack-"))) {
-                    ns += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
-                }
-            }
-            return ns / 1e6;
-        }
-
-        /** The fields of /proc/PID/stat after the command name (index 0 is the name), or null if it ended. */
-        private static String[] stat(Path file) {
-            try {
-                String text = Files.readString(file, StandardCharsets.US_ASCII);
-                int open = text.indexOf('(');
-                int close = text.lastIndexOf(')');
-                String[] rest = text.substring(close + 2).split(" ");
-                String[] out = new String[rest.length + 1];
-                out[0] = text.substring(open + 1, close);
-                System.arraycopy(rest, 0, out, 1, rest.length);
-                return out;
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-
-        private Cpu() {
-        }
     }
 
     /**
