@@ -158,6 +158,8 @@ public final class TestPostgres {
                     // and its backends wrote out up to 18,000 evicted pages a second (bench/README.md).
                     // Memory is only taken as pages are used, so small test databases stay small.
                     .setServerConfig("shared_buffers", System.getProperty("pledge.pg.shared-buffers", "1GB"))
+                    // PostgreSQL's default; a bench may ask for more (fewer checkpoints, fewer full-page images).
+                    .setServerConfig("max_wal_size", System.getProperty("pledge.pg.max-wal-size", "1GB"))
                     // Outboxes are queues: vacuumed every 10 s instead of every minute, the dead rows at the
                     // head of one stay few (outbox migration V0_5 says more).
                     .setServerConfig("autovacuum_naptime", "10s");
