@@ -8,11 +8,8 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The {@code Idempotency-Key} path against the path without one, at growing table sizes: intake-service
@@ -51,8 +49,7 @@ public final class KeysBench {
         try (ServiceProcess intake = ServiceProcess.start(
                 BenchSupport.root().resolve("intake-service/target/quarkus-app/quarkus-run.jar"), DATABASE, Map.of(),
                 BenchSupport.SERVICE_JVM); ClosedLoad load = new ClosedLoad(intake.url(), connections);
-                Connection db = DriverManager.getConnection(TestPostgres.get().jdbcUrl(DATABASE), TestPostgres.get().user(),
-                        TestPostgres.get().password())) {
+                Connection db = TestPostgres.get().connect(DATABASE)) {
             String caller = "bench";
             String token = "Bearer " + TestTokens.forSubject(caller, TestTokens.AUDIENCE, "intake");
             BenchSupport.log("warming intake up: %d s, keyed and unkeyed in turns, %d in flight", warmupSeconds, connections);
@@ -65,15 +62,15 @@ public final class KeysBench {
             for (double millions : sizes) {
                 long target = Math.round(millions * 1_000_000);
                 long filled = fill(db, caller, target);
-                long rows = count(db);
-                long indexBytes = keyIndexBytes(db);
+                long rows = count();
+                long indexBytes = keyIndexBytes();
                 BenchSupport.log("%,d contacts (%,d filled), key index %,d MB: windows of %d s, with, without, without, with",
                         rows, filled, indexBytes >> 20, window.toSeconds());
                 List<Window> windows = new ArrayList<>();
                 for (boolean keyed : new boolean[] {true, false, false, true}) {
                     IntakeBench.drain(DATABASE);
-                    sql(db, "CHECKPOINT");
-                    windows.add(window(load, db, intake, window, keyed, token));
+                    TestPostgres.get().execute(DATABASE, "CHECKPOINT");
+                    windows.add(window(load, intake, window, keyed, token));
                 }
                 Size s = Size.of(rows, indexBytes, windows);
                 results.add(s);
@@ -88,15 +85,15 @@ public final class KeysBench {
         System.exit(0);
     }
 
-    private static Window window(ClosedLoad load, Connection db, ServiceProcess intake, Duration length, boolean keyed,
+    private static Window window(ClosedLoad load, ServiceProcess intake, Duration length, boolean keyed,
             String token) throws Exception {
-        long walBefore = walBytes(db);
+        long walBefore = walBytes();
         double intakeBefore = BenchSupport.cpu(intake).toMillis();
         double pgBefore = Cpu.postgres();
         ClosedLoad.Window w = load.run(length, n -> request(token, keyed, n));
         long contacts = Math.max(1, w.answered2xx());
         Window result = new Window(keyed, w.answeredPerSecond(), w.failed(), w.p50Ms(), w.p99Ms(),
-                (walBytes(db) - walBefore) / contacts, (BenchSupport.cpu(intake).toMillis() - intakeBefore) / contacts,
+                (walBytes() - walBefore) / contacts, (BenchSupport.cpu(intake).toMillis() - intakeBefore) / contacts,
                 (Cpu.postgres() - pgBefore) / contacts);
         BenchSupport.log("    %-7s %,6.0f/s, %d failed, ms p50 %.1f p99 %.1f; a contact: %,d B of WAL, CPU ms intake %.3f,"
                 + " PostgreSQL %.3f", keyed ? "with" : "without", result.perSecond(), result.failed(), result.p50Ms(),
@@ -116,10 +113,10 @@ public final class KeysBench {
      * time-ordered ids do). Returns how many it added.
      */
     private static long fill(Connection db, String caller, long target) throws SQLException {
-        long have = count(db);
+        long have = count();
         long added = 0;
         long started = System.nanoTime();
-        long first = counterStart(db);
+        long first = counterStart();
         try (PreparedStatement insert = db.prepareStatement("""
                 INSERT INTO contact (id, external_id, idempotency_key, caller, request_sha256, customer_id, customer_name,
                     customer_email, tier, channel, subject, body, category, priority, team, status, classified_by,
@@ -142,41 +139,32 @@ public final class KeysBench {
         }
         if (added > 0) {
             BenchSupport.log("filled %,d contacts in %.0f s", added, (System.nanoTime() - started) / 1e9);
-            sql(db, "VACUUM ANALYZE contact");
+            TestPostgres.get().execute(DATABASE, "VACUUM ANALYZE contact");
         }
         return added;
     }
 
     /** Where the next filled contacts' numbers start: after those filled before. */
-    private static long counterStart(Connection db) throws SQLException {
-        return number(db, "SELECT count(*) FROM contact WHERE classified_by = 'bench-fill'");
+    private static long counterStart() {
+        return number("SELECT count(*) FROM contact WHERE classified_by = 'bench-fill'");
     }
 
-    private static long count(Connection db) throws SQLException {
-        return number(db, "SELECT count(*) FROM contact");
+    private static long count() {
+        return number("SELECT count(*) FROM contact");
     }
 
     /** The size of the unique index that holds the keys, {@code contact (caller, idempotency_key)}. */
-    private static long keyIndexBytes(Connection db) throws SQLException {
-        return number(db, "SELECT pg_relation_size('contact_caller_idempotency_key')");
+    private static long keyIndexBytes() {
+        return number("SELECT pg_relation_size('contact_caller_idempotency_key')");
     }
 
-    private static long walBytes(Connection db) throws SQLException {
-        return number(db, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+    private static long walBytes() {
+        return number("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
     }
 
-    /** The one number a query answers. */
-    private static long number(Connection db, String query) throws SQLException {
-        try (ResultSet rs = db.createStatement().executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void sql(Connection db, String statement) throws SQLException {
-        try (Statement s = db.createStatement()) {
-            s.execute(statement);
-        }
+    /** The one number a query answers (TestPostgres.count: a connection of its own). */
+    private static long number(String query) {
+        return TestPostgres.get().count(DATABASE, query);
     }
 
     private static void print(Result r) {
@@ -206,7 +194,7 @@ public final class KeysBench {
                     mean(windows, true, Window::walBytesPerContact), mean(windows, false, Window::walBytesPerContact), windows);
         }
 
-        private static double mean(List<Window> windows, boolean keyed, java.util.function.ToDoubleFunction<Window> f) {
+        private static double mean(List<Window> windows, boolean keyed, ToDoubleFunction<Window> f) {
             return windows.stream().filter(w -> w.keyed() == keyed).mapToDouble(f).average().orElse(0);
         }
     }
