@@ -7,13 +7,18 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 
+import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.testinfra.PledgeServers;
+import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +85,39 @@ class IdempotencyIT {
         assertThat(theirs).isNotEqualTo(mine);
     }
 
+    /** The key's index holds the caller and the key as one value; written one after the other they may coincide. */
+    @Test
+    void aCallerAndKeyThatSpellAnothersStillMakeTheirOwnContact() {
+        String key = UUID.randomUUID().toString();
+        String json = contactJson(newCustomer(), "email", "run together");
+        String shortCaller = TestTokens.forSubject("front-end-a", TestTokens.AUDIENCE, "intake");
+        String longCaller = TestTokens.forSubject("front-end-ab", TestTokens.AUDIENCE, "intake");
+        String first = postWithKey(shortCaller, "b" + key, json).then().statusCode(202).extract().path("id");
+        String second = postWithKey(longCaller, key, json).then().statusCode(202).extract().path("id");
+        assertThat(second).isNotEqualTo(first);
+        postWithKey(longCaller, key, json).then().statusCode(202).body("id", org.hamcrest.Matchers.equalTo(second));
+    }
+
+    /**
+     * A retry reads the first contact through the keys' index, whatever the caller and key (a generic plan),
+     * never from the whole table (at millions of contacts a retry would take seconds).
+     */
+    @Test
+    void aRetryIsLookedUpThroughTheKeysIndex() throws Exception {
+        try (Connection db = TestPostgres.get().connect(IntakeTestSupport.DATABASE); Statement s = db.createStatement()) {
+            s.execute("SET enable_seqscan = off");
+            s.execute("SET plan_cache_mode = force_generic_plan");
+            s.execute("PREPARE by_key(varchar, varchar) AS " + ContactRepository.ID_BY_IDEMPOTENCY_KEY);
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rows = s.executeQuery("EXPLAIN EXECUTE by_key('front-end', 'key')")) {
+                while (rows.next()) {
+                    plan.append(rows.getString(1)).append('\n');
+                }
+            }
+            assertThat(plan.toString()).contains("contact_caller_idempotency_key").doesNotContain("Seq Scan");
+        }
+    }
+
     @Test
     void aRetryWithANewKeyAndTheSameExternalIdAnswersTheFirstContact() {
         String externalId = "ext-" + UUID.randomUUID();
@@ -140,7 +178,7 @@ class IdempotencyIT {
     @Test
     void activityKeysArePrunedAfterTheirRetention() {
         String key = "old-" + UUID.randomUUID();
-        dev.pledge.testinfra.TestPostgres.get().execute(IntakeTestSupport.DATABASE,
+        TestPostgres.get().execute(IntakeTestSupport.DATABASE,
                 "INSERT INTO activity_key VALUES ('tester', '" + key + "', 'c-x', 'h', now() - interval '8 days'),"
                         + " ('tester', 'new-" + key + "', 'c-x', 'h', now())");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))

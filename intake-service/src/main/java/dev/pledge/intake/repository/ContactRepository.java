@@ -21,8 +21,17 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
+    /**
+     * The id of the contact a caller stored under an idempotency key. The keys' index is a hash of
+     * {@code caller_key(caller, key)} (migration V5, decision 022), so the look-up names that value: one
+     * that compares caller and key column by column would scan the whole table.
+     */
+    public static final String ID_BY_IDEMPOTENCY_KEY =
+            "SELECT id FROM contact WHERE caller_key(caller, idempotency_key) = caller_key($1, $2)";
+
     public Uni<Contact> findByIdempotencyKey(String caller, String key) {
-        return find("caller = ?1 and idempotencyKey = ?2", caller, key).firstResult();
+        return Sql.rows(ID_BY_IDEMPOTENCY_KEY, caller, key)
+                .flatMap(rows -> rows.isEmpty() ? Uni.createFrom().nullItem() : findById((String) rows.get(0)[0]));
     }
 
     public Uni<Contact> findByExternalId(String caller, String externalId) {
@@ -50,7 +59,8 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
     /**
      * Inserts the contact unless the caller already used its idempotency key or external id; returns
      * whether it was inserted. A concurrent insert of the same key waits here until the first commits
-     * (PostgreSQL's unique index), then inserts nothing: the caller then reads the first one.
+     * (the key's exclusion constraint, the external id's unique index), then inserts nothing: the caller then
+     * reads the first one.
      */
     public Uni<Boolean> insertIfNew(Contact c) {
         return INSERT.returning(List.of(c)).map(rows -> rows.size() == 1);
