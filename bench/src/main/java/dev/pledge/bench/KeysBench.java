@@ -153,7 +153,7 @@ public final class KeysBench {
         return number("SELECT count(*) FROM contact");
     }
 
-    /** The size of the unique index that holds the keys, {@code contact (caller, idempotency_key)}. */
+    /** The size of the index that holds the keys: a hash of {@code caller_key(caller, idempotency_key)} (decision 022). */
     private static long keyIndexBytes() {
         return number("SELECT pg_relation_size('contact_caller_idempotency_key')");
     }
