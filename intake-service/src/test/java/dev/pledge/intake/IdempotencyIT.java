@@ -6,6 +6,7 @@ import static dev.pledge.intake.IntakeTestSupport.newCustomer;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.testinfra.PledgeServers;
@@ -95,7 +96,7 @@ class IdempotencyIT {
         String first = postWithKey(shortCaller, "b" + key, json).then().statusCode(202).extract().path("id");
         String second = postWithKey(longCaller, key, json).then().statusCode(202).extract().path("id");
         assertThat(second).isNotEqualTo(first);
-        postWithKey(longCaller, key, json).then().statusCode(202).body("id", org.hamcrest.Matchers.equalTo(second));
+        postWithKey(longCaller, key, json).then().statusCode(202).body("id", equalTo(second));
     }
 
     /**
@@ -168,7 +169,7 @@ class IdempotencyIT {
                 .contentType("application/problem+json").body("errors.field", contains("Idempotency-Key"));
         // another caller's key is another key
         String otherAgent = TestTokens.forSubject("another-agent", TestTokens.AUDIENCE, "agent");
-        activityWithKey(otherAgent, id, key, promised).then().statusCode(200).body("promises", org.hamcrest.Matchers.equalTo(2));
+        activityWithKey(otherAgent, id, key, promised).then().statusCode(200).body("promises", equalTo(2));
         // dated before the contact: 422 naming occurredAt, nothing written
         activityWithKey(agent, id, null, "{\"type\": \"customer-replied\", \"occurredAt\": \"2001-01-01T00:00:00Z\"}")
                 .then().statusCode(422).body("errors.field", contains("occurredAt"));

@@ -29,6 +29,7 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
     public static final String ID_BY_IDEMPOTENCY_KEY =
             "SELECT id FROM contact WHERE caller_key(caller, idempotency_key) = caller_key($1, $2)";
 
+    /** The contact this caller stored under the key, or null: its id through the keys' index, then the contact. */
     public Uni<Contact> findByIdempotencyKey(String caller, String key) {
         return Sql.rows(ID_BY_IDEMPOTENCY_KEY, caller, key)
                 .flatMap(rows -> rows.isEmpty() ? Uni.createFrom().nullItem() : findById((String) rows.get(0)[0]));
