@@ -35,11 +35,6 @@ public final class Failures {
         return null;
     }
 
-    /** A unique or exclusion constraint refused the write (23505): someone else wrote that key first. */
-    public static boolean isUniqueViolation(Throwable failure) {
-        return "23505".equals(sqlState(failure));
-    }
-
     /**
      * The database (or broker) could not be reached or asked us to try again: retrying the same
      * work later can succeed. Anything else (bad data, a bug) fails the same way every time.

@@ -3,7 +3,6 @@ package dev.pledge.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
-import java.sql.SQLException;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -24,14 +23,6 @@ class FailuresTest {
         public String getSqlState() {
             return state;
         }
-    }
-
-    @Test
-    void aUniqueViolationIsFoundWhateverWrapsIt() {
-        assertThat(Failures.isUniqueViolation(new CompletionException(new RuntimeException(
-                new SQLException("duplicate key", "23505"))))).isTrue();
-        assertThat(Failures.isUniqueViolation(new PgLike("23505"))).isTrue();
-        assertThat(Failures.isUniqueViolation(new PgLike("23502"))).isFalse();
     }
 
     @Test
