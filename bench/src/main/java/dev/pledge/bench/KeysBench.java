@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,21 +19,26 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The {@code Idempotency-Key} path against the path without one, at growing table sizes: intake-service
  * alone (fsync on), a closed loop of {@code --connections} requests in flight ({@link ClosedLoad}, as
- * {@code wrk} runs), windows with and without a key run back to back on the same server and table in the
- * order with, without, without, with (so that a drift in the machine or the table falls on both alike).
+ * {@code wrk} runs), windows with and without a key run back to back on the same server and table in
+ * blocks of four, with, without, without, with, then without, with, with, without, and so on ({@code --blocks},
+ * 2 by default): a drift in the machine or the table falls on both alike, and this machine's speed drifts by a
+ * quarter or more within a minute, so short windows often alternated compare better than long ones.
  * Before each size the table is filled to it with contacts as front ends leave them (a random UUID key
- * and external id each, received 400 days before the bench's). Each window starts with a checkpoint: the
- * first change to a page after one writes the whole page to the WAL, and a random-keyed index has a page
- * of its own for nearly every insert, so where a checkpoint falls decides much of what a window costs;
- * this way both paths pay it alike, once a window (a checkpoint a minute: PostgreSQL's timed one is
- * every 5 minutes, so this is the harder case). Reports each window's contacts a second, latency, WAL bytes and CPU
- * (intake, PostgreSQL) a contact, and the ratio with/without at each size.
+ * and external id each, received 400 days before the bench's); filling evicts from the shared buffers what
+ * the requests use, so two unmeasured windows, one of each path, settle the size before the measured ones.
+ * Each measured window starts with a checkpoint: the first change to a page after one writes the whole page
+ * to the WAL, and a random-keyed index has a page of its own for nearly every insert, so where a checkpoint
+ * falls decides much of what a window costs; this way both paths pay it alike, once a window (at these rates
+ * {@code max_wal_size} alone forces one about every 25 s). Reports each window's contacts a second, latency,
+ * WAL bytes, CPU (intake, PostgreSQL) and blocks read into the shared buffers (for the heap and each index of
+ * {@code contact}) a contact, and at each size the ratio with/without and each block's ratio (the spread).
  */
 public final class KeysBench {
     static final String DATABASE = "keys_bench";
@@ -39,7 +46,11 @@ public final class KeysBench {
     public static void main(String[] args) throws Exception {
         String fsync = BenchSupport.fsync(args);
         int connections = BenchSupport.intArg(args, "--connections", 64);
-        Duration window = Duration.ofSeconds(BenchSupport.intArg(args, "--window-seconds", 60));
+        Duration window = Duration.ofSeconds(BenchSupport.intArg(args, "--window-seconds", 30));
+        int blocks = BenchSupport.intArg(args, "--blocks", 2);
+        if (blocks < 1) {
+            throw new IllegalArgumentException("--blocks needs at least 1 (four windows)");
+        }
         int warmupSeconds = BenchSupport.intArg(args, "--warmup-seconds", 120);
         double[] sizes = Arrays.stream(BenchSupport.stringArg(args, "--sizes", "1,2,4,8").split(","))
                 .mapToDouble(Double::parseDouble).toArray();
@@ -64,17 +75,26 @@ public final class KeysBench {
                 long filled = fill(db, caller, target);
                 long rows = count();
                 long indexBytes = keyIndexBytes();
-                BenchSupport.log("%,d contacts (%,d filled), key index %,d MB: windows of %d s, with, without, without, with",
-                        rows, filled, indexBytes >> 20, window.toSeconds());
+                BenchSupport.log("%,d contacts (%,d filled), key index %,d MB: %d blocks of four %d s windows", rows, filled,
+                        indexBytes >> 20, blocks, window.toSeconds());
+                // Filling streams gigabytes through the shared buffers and evicts what the requests use (the random
+                // indexes' pages): the first window after it would pay for reading them back. Unmeasured windows,
+                // one of each path, warm them first, so that cost falls on neither.
+                for (boolean keyed : new boolean[] {false, true}) {
+                    IntakeBench.drain(DATABASE);
+                    window(load, intake, db, window, keyed, token, "settling");
+                }
                 List<Window> windows = new ArrayList<>();
-                for (boolean keyed : new boolean[] {true, false, false, true}) {
+                for (int i = 0; i < 4 * blocks; i++) {
+                    boolean keyed = (i / 4 % 2 == 0) == (i % 4 == 0 || i % 4 == 3);
                     IntakeBench.drain(DATABASE);
                     TestPostgres.get().execute(DATABASE, "CHECKPOINT");
-                    windows.add(window(load, intake, window, keyed, token));
+                    windows.add(window(load, intake, db, window, keyed, token, ""));
                 }
                 Size s = Size.of(rows, indexBytes, windows);
                 results.add(s);
-                BenchSupport.log("  with a key %,.0f/s, without %,.0f/s: %.3f", s.keyedPerSecond(), s.unkeyedPerSecond(), s.ratio());
+                BenchSupport.log("  with a key %,.0f/s, without %,.0f/s: %.3f (blocks %s)", s.keyedPerSecond(),
+                        s.unkeyedPerSecond(), s.ratio(), s.blockRatios());
             }
             Result result = new Result(Instant.now(), fsync, connections, window.toSeconds(), results);
             print(result);
@@ -85,8 +105,9 @@ public final class KeysBench {
         System.exit(0);
     }
 
-    private static Window window(ClosedLoad load, ServiceProcess intake, Duration length, boolean keyed,
-            String token) throws Exception {
+    private static Window window(ClosedLoad load, ServiceProcess intake, Connection db, Duration length, boolean keyed,
+            String token, String label) throws Exception {
+        Map<String, Long> readBefore = blocksRead(db);
         long walBefore = walBytes();
         double intakeBefore = BenchSupport.cpu(intake).toMillis();
         double pgBefore = Cpu.postgres();
@@ -94,11 +115,36 @@ public final class KeysBench {
         long contacts = Math.max(1, w.answered2xx());
         Window result = new Window(keyed, w.answeredPerSecond(), w.failed(), w.p50Ms(), w.p99Ms(),
                 (walBytes() - walBefore) / contacts, (BenchSupport.cpu(intake).toMillis() - intakeBefore) / contacts,
-                (Cpu.postgres() - pgBefore) / contacts);
+                (Cpu.postgres() - pgBefore) / contacts, perContact(readBefore, blocksRead(db), contacts));
         BenchSupport.log("    %-7s %,6.0f/s, %d failed, ms p50 %.1f p99 %.1f; a contact: %,d B of WAL, CPU ms intake %.3f,"
-                + " PostgreSQL %.3f", keyed ? "with" : "without", result.perSecond(), result.failed(), result.p50Ms(),
-                result.p99Ms(), result.walBytesPerContact(), result.intakeCpuMs(), result.postgresCpuMs());
+                + " PostgreSQL %.3f %s", keyed ? "with" : "without", result.perSecond(), result.failed(), result.p50Ms(),
+                result.p99Ms(), result.walBytesPerContact(), result.intakeCpuMs(), result.postgresCpuMs(), label);
+        BenchSupport.log("            blocks a contact read into shared buffers: %s", result.blocksRead());
         return result;
+    }
+
+    /**
+     * How many blocks PostgreSQL has read into its shared buffers so far (from the OS: a miss) for {@code
+     * contact}'s heap and each of its indexes: what a window had to read back, the rest being hits.
+     */
+    private static Map<String, Long> blocksRead(Connection db) throws SQLException {
+        Map<String, Long> read = new TreeMap<>();
+        try (Statement st = db.createStatement(); ResultSet rows = st.executeQuery("""
+                SELECT 'heap', heap_blks_read FROM pg_statio_user_tables WHERE relname = 'contact'
+                UNION ALL SELECT indexrelname, idx_blks_read FROM pg_statio_user_indexes WHERE relname = 'contact'
+                """)) {
+            while (rows.next()) {
+                read.put(rows.getString(1), rows.getLong(2));
+            }
+        }
+        return read;
+    }
+
+    private static Map<String, Double> perContact(Map<String, Long> before, Map<String, Long> after, long contacts) {
+        Map<String, Double> per = new TreeMap<>();
+        after.forEach((relation, n) -> per.put(relation,
+                Math.round((n - before.getOrDefault(relation, 0L)) * 1000.0 / contacts) / 1000.0));
+        return per;
     }
 
     private static OpenLoad.Request request(String token, boolean keyed, long n) {
@@ -170,28 +216,38 @@ public final class KeysBench {
     private static void print(Result r) {
         System.out.printf(Locale.ROOT, "%nintake-service, contacts with and without Idempotency-Key, fsync %s, %d in flight,"
                 + " %d s windows%n", r.fsync(), r.connections(), r.windowSeconds());
-        System.out.printf(Locale.ROOT, "  %12s %10s %12s %12s %7s %14s%n", "contacts", "key index", "with key/s", "without/s",
-                "ratio", "WAL B with/out");
+        System.out.printf(Locale.ROOT, "  %12s %10s %12s %12s %7s %14s  %s%n", "contacts", "key index", "with key/s",
+                "without/s", "ratio", "WAL B with/out", "ratio by block");
         for (Size s : r.sizes()) {
-            System.out.printf(Locale.ROOT, "  %,12d %7d MB %,12.0f %,12.0f %7.3f %,7.0f/%,.0f%n", s.contacts(),
+            System.out.printf(Locale.ROOT, "  %,12d %7d MB %,12.0f %,12.0f %7.3f %,7.0f/%,.0f  %s%n", s.contacts(),
                     s.keyIndexBytes() >> 20, s.keyedPerSecond(), s.unkeyedPerSecond(), s.ratio(), s.keyedWalBytes(),
-                    s.unkeyedWalBytes());
+                    s.unkeyedWalBytes(), s.blockRatios());
         }
     }
 
     /** One window: with or without a key, contacts a second, latency, WAL bytes and CPU ms a contact. */
     record Window(boolean keyed, double perSecond, long failed, double p50Ms, double p99Ms, long walBytesPerContact,
-            double intakeCpuMs, double postgresCpuMs) {
+            double intakeCpuMs, double postgresCpuMs, Map<String, Double> blocksRead) {
     }
 
-    /** One table size: its windows, and the mean contacts a second with and without a key, and their ratio. */
+    /**
+     * One table size: its windows, the mean contacts a second with and without a key, their ratio, and each block's
+     * ratio (four windows, two of each).
+     */
     record Size(long contacts, long keyIndexBytes, double keyedPerSecond, double unkeyedPerSecond, double ratio,
-            double keyedWalBytes, double unkeyedWalBytes, List<Window> windows) {
+            List<Double> blockRatios, double keyedWalBytes, double unkeyedWalBytes, List<Window> windows) {
         static Size of(long contacts, long keyIndexBytes, List<Window> windows) {
-            double keyed = mean(windows, true, Window::perSecond);
-            double unkeyed = mean(windows, false, Window::perSecond);
-            return new Size(contacts, keyIndexBytes, keyed, unkeyed, Math.round(keyed / unkeyed * 1000) / 1000.0,
+            List<Double> blocks = new ArrayList<>();
+            for (int i = 0; i + 4 <= windows.size(); i += 4) {
+                blocks.add(ratio(windows.subList(i, i + 4)));
+            }
+            return new Size(contacts, keyIndexBytes, mean(windows, true, Window::perSecond),
+                    mean(windows, false, Window::perSecond), ratio(windows), blocks,
                     mean(windows, true, Window::walBytesPerContact), mean(windows, false, Window::walBytesPerContact), windows);
+        }
+
+        private static double ratio(List<Window> windows) {
+            return Math.round(mean(windows, true, Window::perSecond) / mean(windows, false, Window::perSecond) * 1000) / 1000.0;
         }
 
         private static double mean(List<Window> windows, boolean keyed, ToDoubleFunction<Window> f) {
