@@ -30,6 +30,11 @@ import java.util.Map;
  * {@code ANALYZE}d; each grouping asked {@code --warmup} times unmeasured, then {@code --requests} times,
  * one at a time, once the daily rollups are current (the service refreshes them every second here).
  * Goal (issue 9): {@code groupBy=channel} under 500 ms.
+ *
+ * <p>{@code --today N}: N of the contacts received today (UTC, between midnight and the bench's start), as on a
+ * busy day. Today is the period's partial last day, read from the facts by every request, and the day the service
+ * rolls up again every {@code pledge.feedback.rollup-every} while contacts arrive; the bench also times one
+ * roll-up of today alone (today marked dirty once the rollups are current).
  */
 public final class KpisBench {
     static final String DATABASE = "feedback_bench";
@@ -38,6 +43,10 @@ public final class KpisBench {
         int contacts = BenchSupport.intArg(args, "--contacts", 1_000_000);
         int requests = BenchSupport.intArg(args, "--requests", 10);
         int warmup = BenchSupport.intArg(args, "--warmup", 3);
+        int today = BenchSupport.intArg(args, "--today", 0);
+        if (today < 0 || today > contacts) {
+            throw new IllegalArgumentException("--today needs 0 to --contacts (" + contacts + ")");
+        }
         Path root = BenchSupport.root();
         String fsync = BenchSupport.fsync(args);
         Path out = BenchSupport.out(args, "kpis", fsync);
@@ -48,14 +57,18 @@ public final class KpisBench {
         Map<String, String> env = Map.of("PLEDGE_FEEDBACK_ROLLUP_EVERY", "1s",
                 "PLEDGE_FEEDBACK_TOKEN_KEY", BenchSupport.FEEDBACK_TOKEN_KEY);
         long have;
+        long haveToday;
         // started once to make its tables, and stopped while the facts are written and ANALYZEd: a roll-up
         // planned on half-written tables with stale statistics can take minutes where it takes seconds
         try (ServiceProcess migrated = ServiceProcess.start(jar, DATABASE, env, BenchSupport.SERVICE_JVM)) {
             have = pg.count(DATABASE, "SELECT count(*) FROM fb_contact WHERE contact_id LIKE 'b-%'");
+            haveToday = pg.count(DATABASE, "SELECT count(*) FROM fb_contact WHERE contact_id LIKE 'b-%'"
+                    + " AND received_at >= date_trunc('day', now(), 'UTC')");
         }
-        if (have != contacts) {
+        // contacts spread over 90 days have under 1/90 of them today
+        if (have != contacts || (today == 0 ? haveToday > contacts / 30 : haveToday != today)) {
             long t = System.nanoTime();
-            generate(pg, contacts);
+            generate(pg, contacts, today);
             BenchSupport.log("generated %,d contacts in %d s", contacts, (System.nanoTime() - t) / 1_000_000_000);
         } else {
             BenchSupport.log("reusing the %,d contacts already generated", contacts);
@@ -66,6 +79,10 @@ public final class KpisBench {
                 Thread.sleep(1000);
             }
             BenchSupport.log("daily rollups current after %d s", (System.nanoTime() - rolling) / 1_000_000_000);
+            long receivedToday = pg.count(DATABASE,
+                    "SELECT count(*) FROM fb_contact WHERE received_at >= date_trunc('day', now(), 'UTC')");
+            long todayRollupMs = rollUpToday(pg);
+            BenchSupport.log("one roll-up of today (%,d contacts received today): %,d ms", receivedToday, todayRollupMs);
             String token = TestTokens.forRoles("analyst");
             Instant to = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             Instant from = to.minus(Duration.ofDays(90));
@@ -88,10 +105,11 @@ public final class KpisBench {
                 }
                 byGrouping.put(groupBy, BenchSupport.Stats.of(ms));
             }
-            Result result = new Result(Instant.now(), fsync, contacts, 90, requests, byGrouping,
+            Result result = new Result(Instant.now(), fsync, contacts, 90, receivedToday, todayRollupMs, requests, byGrouping,
                     Runtime.getRuntime().availableProcessors(), BenchSupport.SERVICE_JVM);
-            System.out.printf(Locale.ROOT, "%nfeedback-service: GET /kpis over %,d contacts and 90 days, %d cores (goal: groupBy=channel < 500 ms)%n",
-                    contacts, result.cores());
+            System.out.printf(Locale.ROOT, "%nfeedback-service: GET /kpis over %,d contacts and 90 days (%,d of them received today),"
+                    + " %d cores (goal: groupBy=channel < 500 ms); one roll-up of today %,d ms%n",
+                    contacts, receivedToday, result.cores(), todayRollupMs);
             byGrouping.forEach((g, s) -> System.out.printf(Locale.ROOT, "  groupBy=%-9s median %,6d ms, max %,6d ms (%d requests)%n",
                     g, s.medianMs(), s.maxMs(), s.count()));
             Files.createDirectories(out.getParent());
@@ -106,11 +124,21 @@ public final class KpisBench {
         System.exit(0);
     }
 
-    record Result(Instant at, String fsync, int contacts, int days, int requests, Map<String, BenchSupport.Stats> latency,
-            int cores, List<String> serviceJvm) {
+    record Result(Instant at, String fsync, int contacts, int days, long receivedToday, long todayRollupMs, int requests,
+            Map<String, BenchSupport.Stats> latency, int cores, List<String> serviceJvm) {
     }
 
-    private static void generate(TestPostgres pg, int contacts) throws Exception {
+    /** Today marked dirty, and the time until the service has rolled it up again (it looks every second here). */
+    private static long rollUpToday(TestPostgres pg) throws Exception {
+        long t = System.nanoTime();
+        pg.execute(DATABASE, "INSERT INTO fb_dirty_day (day) VALUES ((now() AT TIME ZONE 'UTC')::date)");
+        while (pg.count(DATABASE, "SELECT count(*) FROM fb_dirty_day") > 0) {
+            Thread.sleep(50);
+        }
+        return (System.nanoTime() - t) / 1_000_000;
+    }
+
+    private static void generate(TestPostgres pg, int contacts, int today) throws Exception {
         try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
             for (String table : List.of("fb_contact", "fb_sla", "fb_escalation", "fb_survey", "fb_pause")) {
                 s.execute("TRUNCATE " + table);
@@ -118,9 +146,11 @@ public final class KpisBench {
             s.execute("""
                     CREATE TEMP TABLE gen AS
                     SELECT row_number() OVER (ORDER BY r) AS i, r, fr_ms
-                    FROM (SELECT now() - random() * interval '90 days' AS r, (random() * 20 * 60000)::bigint AS fr_ms
-                        FROM generate_series(1, %d)) x
-                    ORDER BY r""".formatted(contacts));
+                    FROM (SELECT CASE WHEN n <= %2$d
+                            THEN date_trunc('day', now(), 'UTC') + random() * (now() - date_trunc('day', now(), 'UTC'))
+                            ELSE now() - random() * interval '90 days' END AS r, (random() * 20 * 60000)::bigint AS fr_ms
+                        FROM generate_series(1, %1$d) n) x
+                    ORDER BY r""".formatted(contacts, today));
             s.execute("""
                     INSERT INTO fb_contact (contact_id, customer_id, channel, priority, tier, category, team, repeat_of,
                         status, received_at, first_response_at, resolved_at, reopened, kafka_partition, policy_version)

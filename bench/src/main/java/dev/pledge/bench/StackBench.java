@@ -63,7 +63,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * half every consumer's transactions whose oldest record was over 2 s old at commit are at most 1 % (its
  * p99 event age at most 2 s, and not growing), and at most 1 % of timer firings were over 1 s late. For each
  * step: per-process CPU milliseconds per contact (each service; PostgreSQL's processes; the broker, which is
- * this JVM less the load generator's threads).
+ * this JVM less the load generator's threads), PostgreSQL's by database ("postgresql stack_sla": a service's
+ * backends) and its background processes, and of all that, what the five JVMs' JIT compilers took ("of which JIT").
  */
 public final class StackBench {
     static final List<String> SERVICES = List.of("intake-service", "sla-service", "escalation-service",
@@ -282,7 +283,7 @@ public final class StackBench {
         }
         Map<String, Double> cpu = new LinkedHashMap<>();
         for (String name : end.cpuMs.keySet()) {
-            cpu.put(name, round((end.cpuMs.get(name) - a.cpuMs.get(name)) / Math.max(1, accepted)));
+            cpu.put(name, round((end.cpuMs.get(name) - a.cpuMs.getOrDefault(name, 0.0)) / Math.max(1, accepted)));
         }
         Map<String, Map<String, Object>> consumers = new LinkedHashMap<>();
         Map<String, Map<String, Object>> timers = new LinkedHashMap<>();
@@ -474,9 +475,17 @@ public final class StackBench {
             cpu.put(s.getKey(), (double) BenchSupport.cpu(s.getValue()).toMillis());
         }
         cpu.put("postgresql", Cpu.postgres());
+        // of that, the live processes by database (a service's backends) and the background ones
+        Cpu.postgresByDatabase().forEach((what, ms) -> cpu.put("postgresql " + what, ms));
         double generator = Cpu.generatorThreads();
         cpu.put("broker", Cpu.thisProcess() - generator);
         cpu.put("load generator", generator);
+        // of the above, what the JIT compilers took in the five JVMs (four services and the broker's)
+        double jit = Cpu.compilers(ProcessHandle.current().pid());
+        for (ServiceProcess s : services.values()) {
+            jit += Cpu.compilers(s.pid());
+        }
+        cpu.put("of which JIT", jit);
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         for (String name : CONSUMERS) {
             metrics.put(name, BenchSupport.metrics(services.get(name)));
