@@ -19,6 +19,9 @@ import dev.pledge.testinfra.ServiceProcess;
 import dev.pledge.testinfra.TestPostgres;
 import dev.pledge.testinfra.TestTokens;
 import io.restassured.path.json.JsonPath;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -61,6 +64,29 @@ class KpiIT {
     private static SlaEvent.Met met(String id, SlaMetric metric, Instant start, Duration elapsed, Duration target) {
         return new SlaEvent.Met(id, metric, target, elapsed, elapsed.compareTo(target) <= 0, start.plus(target),
                 start.plus(elapsed), FeedbackTestSupport.VERSION);
+    }
+
+    /**
+     * The refresher replaces a dirty day's rollup rows every run (today's and yesterday's while contacts arrive),
+     * {@code DELETE ... WHERE day = $1}: an index leading with the day finds them; the primary keys of two of the
+     * tables lead with the dimension, and with only those each delete reads the whole history.
+     */
+    @Test
+    void everyRollupTableHasAnIndexLeadingWithTheDay() throws Exception {
+        try (Connection db = TestPostgres.get().connect(FeedbackTestSupport.DATABASE); Statement s = db.createStatement()) {
+            for (String table : List.of("fb_kpi_day", "fb_kpi_hist", "fb_kpi_theme")) {
+                List<String> byDay = new ArrayList<>();
+                try (ResultSet rows = s.executeQuery("""
+                        SELECT i.indexrelid::regclass::text FROM pg_index i
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                        WHERE i.indrelid = '%s'::regclass AND a.attname = 'day'""".formatted(table))) {
+                    while (rows.next()) {
+                        byDay.add(rows.getString(1));
+                    }
+                }
+                assertThat(byDay).as(table).isNotEmpty();
+            }
+        }
     }
 
     @Test
