@@ -85,7 +85,11 @@ public final class ServiceProcess implements AutoCloseable {
             e.put("MP_JWT_VERIFY_ISSUER", TestTokens.ISSUER);
             e.putAll(env);
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log));
-            ServiceProcess service = new ServiceProcess(name, pb.start(), log);
+            Process process = pb.start();
+            // It ends with this JVM, however that ends: a test run or a bench stopped with Ctrl-C left its services
+            // running, holding ports and CPU, since try-with-resources closes nothing on a signal.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, name + "-stop"));
+            ServiceProcess service = new ServiceProcess(name, process, log);
             service.awaitReady(Duration.ofSeconds(90));
             LOG.infof("%s ready on port %d, management %d (log %s)", name, service.httpPort, service.managementPort, log);
             return service;
