@@ -81,7 +81,7 @@ final class Cpu {
      * The CPU of a JVM's JIT compiler threads (C1 and C2, by their names in /proc/PID/task), ms. With five JVMs on a
      * small machine their compiling is a visible share of the stack's CPU for minutes after a start.
      */
-    static double compilers(long pid) throws IOException {
+    static double compilers(long pid) {
         double ms = 0;
         Path tasks = Path.of("/proc", String.valueOf(pid), "task");
         try (Stream<Path> threads = Files.list(tasks)) {

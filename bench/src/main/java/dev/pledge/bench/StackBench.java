@@ -480,7 +480,7 @@ public final class StackBench {
         double generator = Cpu.generatorThreads();
         cpu.put("broker", Cpu.thisProcess() - generator);
         cpu.put("load generator", generator);
-        // of the above, what the JIT compilers took in the five JVMs (four services and the broker's)
+        // of the above, what the JIT compilers took in the five JVMs: the four services' and this one (broker and load)
         double jit = Cpu.compilers(ProcessHandle.current().pid());
         for (ServiceProcess s : services.values()) {
             jit += Cpu.compilers(s.pid());
