@@ -113,7 +113,6 @@ public final class ChaosBench {
         TestKafka kafka = TestKafka.get();
         createTopics(kafka);
         pgProxy = new TcpProxy(pg.host(), pg.port());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> services.values().forEach(ServiceProcess::kill)));
         for (String name : List.of("intake-service", "sla-service", "escalation-service", "feedback-service")) {
             start(name);
         }

@@ -192,7 +192,6 @@ public final class StackBench {
                                     "PLEDGE_FEEDBACK_ANSWERS_PER_MINUTE", "100000000") : Map.of(),
                     BenchSupport.SERVICE_JVM));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> services.values().forEach(ServiceProcess::kill)));
         for (String name : CONSUMERS) {
             BenchSupport.awaitOwnership(services.get(name));
         }
