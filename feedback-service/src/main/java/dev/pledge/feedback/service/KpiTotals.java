@@ -6,6 +6,7 @@ import static dev.pledge.feedback.service.KpiFigures.nps;
 import static dev.pledge.feedback.service.KpiFigures.round;
 import static dev.pledge.feedback.service.KpiFigures.share;
 
+import dev.pledge.feedback.repository.KpiRollups;
 import dev.pledge.feedback.service.KpiFigures.Group;
 import dev.pledge.feedback.service.KpiFigures.Score;
 import dev.pledge.feedback.service.KpiFigures.Times;
@@ -16,8 +17,8 @@ import java.time.LocalDate;
 import java.util.Map;
 
 /**
- * Whole days of {@code GET /kpis} from the daily rollups: each day's counters and time histograms added
- * up per group, and percentiles read from the merged histograms (as {@code percentile_cont} would, to
+ * {@code GET /kpis} from the daily rollups and contributions: counters and time histograms added up per
+ * group, and percentiles read from the merged histograms (as {@code percentile_cont} would, to
  * within a bucket's 5 %).
  */
 final class KpiTotals {
@@ -36,31 +37,31 @@ final class KpiTotals {
         };
     }
 
-    static void counters(Map<String, Acc> acc, String groupBy, Row r) {
-        acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc()).add(r);
+    /** A counters row (fb_kpi_day's columns, with {@code g}), added with this sign. */
+    static void counters(Map<String, Acc> acc, String groupBy, Row r, int sign) {
+        acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc()).add(r, sign);
     }
 
-    static void histogram(Map<String, Acc> acc, String groupBy, Row r) {
+    /** A histogram row (fb_kpi_hist's columns, with {@code g}), added with this sign. */
+    static void histogram(Map<String, Acc> acc, String groupBy, Row r, int sign) {
         acc.computeIfAbsent(key(groupBy, r.getLocalDate("day"), r.getString("g")), k -> new Acc())
                 .hist.computeIfAbsent(r.getString("metric"), m -> new java.util.TreeMap<>())
-                .merge(r.getInteger("bucket"), r.getLong("n"), Long::sum);
+                .merge(r.getInteger("bucket"), sign * r.getLong("n"), Long::sum);
     }
 
-    /** Counters and histograms of one group, added up over days. */
+    /**
+     * Counters and histograms of one group, added up over days and corrections (rows taken out are added
+     * with sign -1). Histogram {@code rank}: escalated contacts per ladder rank.
+     */
     static final class Acc {
-        static final String[] COUNTERS = {"contacts", "resolved", "first_contact", "reopened", "escalated", "targets", "met",
-            "promises", "kept", "csat_n", "csat_good", "nps_n", "promoters", "detractors", "ces_n", "ces_sum"};
         final Map<String, Long> n = new java.util.HashMap<>();
         final Map<String, java.util.TreeMap<Integer, Long>> hist = new java.util.HashMap<>();
-        int topRank;
 
-        void add(Row r) {
-            for (String c : COUNTERS) {
+        void add(Row r, int sign) {
+            for (String c : KpiRollups.COUNTERS) {
                 Long v = r.getLong(c);
-                n.merge(c, v == null ? 0 : v, Long::sum);
+                n.merge(c, v == null ? 0 : sign * v, Long::sum);
             }
-            Integer rank = r.getInteger("top_rank");
-            topRank = Math.max(topRank, rank == null ? 0 : rank);
         }
 
         long get(String c) {
@@ -73,13 +74,19 @@ final class KpiTotals {
             return new Times(percentile(h, total, 0.5), percentile(h, total, 0.9), total);
         }
 
+        /** The highest rank with an escalated contact, 0 for none. */
+        int topRank() {
+            return hist.getOrDefault("rank", new java.util.TreeMap<>()).entrySet().stream()
+                    .filter(e -> e.getValue() > 0).mapToInt(Map.Entry::getKey).max().orElse(0);
+        }
+
         Group group(String key, Policy policy) {
             long contacts = get("contacts");
             long resolved = get("resolved");
             long cesN = get("ces_n");
             return new Group(key, contacts, times("first-response"), times("resolution"), share(get("met"), get("targets")),
                     share(get("kept"), get("promises")), share(get("first_contact"), resolved),
-                    share(get("reopened"), resolved), share(get("escalated"), contacts), highestLevel(topRank, policy),
+                    share(get("reopened"), resolved), share(get("escalated"), contacts), highestLevel(topRank(), policy),
                     csat(get("csat_good"), get("csat_n")), nps(get("promoters"), get("detractors"), get("nps_n")),
                     new Score(cesN == 0 ? null : round((double) get("ces_sum") / cesN), cesN));
         }

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * KPIs over the facts, aggregated in SQL, for contacts received in {@code [from, to)}, by a grouping.
@@ -115,179 +116,251 @@ public class Kpis {
             throw new IllegalArgumentException("unknown grouping " + groupBy);
         }
         Policy policy = policies.newestPolicy();
-        String[] complaintCategories = policy == null || policy.complaints() == null ? new String[0]
-                : policy.complaints().categories().toArray(new String[0]);
-        Tuple period = Tuple.of(utc(from), utc(to));
-        return split(from, to).chain(split -> {
-            Uni<Grouped> groups = split == null
-                    ? pool.preparedQuery(SQL.formatted(key)).execute(period).map(rows -> {
-                        List<Group> exact = new ArrayList<>();
-                        for (Row r : rows) {
-                            exact.add(group(r, policy));
-                        }
-                        return new Grouped(EXACT, exact);
-                    })
-                    : rolledUp(split, groupBy, policy);
-            // three independent reads, at once
-            return Uni.combine().all().unis(groups, complaints(split, from, to, complaintCategories), themes(split, from, to))
-                    .with((grouped, complaints, themes) -> new Report(from, to, groupBy, grouped.percentiles(),
-                            grouped.groups(), complaints, themes,
-                            policy == null || policy.feedback() == null ? null : policy.feedback().targets()));
-        });
+        List<String> categories = policy == null || policy.complaints() == null ? List.of()
+                : List.copyOf(policy.complaints().categories());
+        Policy.Targets targets = policy == null || policy.feedback() == null ? null : policy.feedback().targets();
+        return plan(from, to).chain(plan -> plan == null
+                ? exact(from, to, groupBy, key, policy, categories)
+                        .map(t -> new Report(from, to, groupBy, EXACT, t.groups(), t.complaints(), t.themes(), targets))
+                : summed(plan, groupBy, categories).map(t -> new Report(from, to, groupBy, BUCKETS,
+                        t.groups(groupBy, policy), t.complaints(categories), t.themes(), targets)));
     }
 
-    /** Comment themes, most frequent first: as complaints, whole current days from their rollup and the rest from the facts. */
-    private Uni<List<Theme>> themes(Split split, Instant from, Instant to) {
-        Map<String, double[]> sums = new java.util.TreeMap<>(); // comments, negative, scored, sentiment sum
-        java.util.function.Consumer<Row> add = r -> {
-            double[] t = sums.computeIfAbsent(r.getString("theme"), k -> new double[4]);
-            t[0] += r.getLong("comments");
-            t[1] += r.getLong("negative");
-            t[2] += r.getLong("scored");
-            t[3] += r.getDouble("sentiment_sum");
-        };
-        Uni<Void> chain = split == null ? Uni.createFrom().voidItem()
-                : pool.preparedQuery("SELECT * FROM fb_kpi_theme WHERE day >= $1 AND day < $2 AND NOT (day = ANY($3))")
-                        .execute(Tuple.of(split.firstFull(), split.endFull(), split.dirty()))
-                        .invoke(rows -> rows.forEach(add)).replaceWithVoid();
-        for (Instant[] range : split == null ? java.util.Collections.singletonList(new Instant[] {from, to}) : split.live()) {
-            chain = chain.chain(() -> pool.preparedQuery(KpiRollups.THEMES).execute(Tuple.of(utc(range[0]), utc(range[1])))
-                    .invoke(rows -> rows.forEach(add)).replaceWithVoid());
-        }
-        return chain.map(ignored -> sums.entrySet().stream()
-                .sorted(java.util.Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> -e.getValue()[0])
-                        .thenComparing(Map.Entry::getKey))
-                .map(e -> new Theme(e.getKey(), (long) e.getValue()[0], (long) e.getValue()[1],
-                        e.getValue()[2] == 0 ? null : round(e.getValue()[3] / e.getValue()[2])))
-                .toList());
+    /** What an exact read answers: groups, complaints per category, comment themes. */
+    private record Exact(List<Group> groups, Map<String, Long> complaints, List<Theme> themes) {
+    }
+
+    /** The whole period from the facts, percentiles exact: three reads at once. */
+    private Uni<Exact> exact(Instant from, Instant to, String groupBy, String key, Policy policy, List<String> categories) {
+        Tuple period = Tuple.of(utc(from), utc(to));
+        Uni<List<Group>> groups = pool.preparedQuery(SQL.formatted(key)).execute(period).map(rows -> {
+            List<Group> exact = new ArrayList<>();
+            for (Row r : rows) {
+                exact.add(group(r, policy));
+            }
+            return exact;
+        });
+        Uni<Map<String, Long>> complaints = pool.preparedQuery(COMPLAINTS)
+                .execute(Tuple.of(utc(from), utc(to), categories.toArray(new String[0]))).map(rows -> {
+                    Map<String, Long> counted = new LinkedHashMap<>();
+                    rows.forEach(r -> counted.put(r.getString("category"), r.getLong("n")));
+                    return counted;
+                });
+        Uni<List<Theme>> themes = pool.preparedQuery(KpiRollups.themes(KpiRollups.live(RANGE))).execute(period).map(rows -> {
+            Sums sums = new Sums(groupBy);
+            rows.forEach(r -> sums.theme(r, 1));
+            return sums.themes();
+        });
+        return Uni.combine().all().unis(groups, complaints, themes).with(Exact::new);
+    }
+
+    /** Contacts received in [$1, $2), for contributions read from the facts. */
+    private static final String RANGE = "c.received_at >= $1 AND c.received_at < $2";
+    /** Contacts still dirty: their stored contribution is in the rollups, and perhaps no longer right. */
+    private static final String DIRTY = "contact_id = ANY(ARRAY(SELECT contact_id FROM fb_dirty_contact))";
+    /** A period of up to this many contacts and no whole day is read from the facts, percentiles exact. */
+    static final int EXACT_UP_TO = 10_000;
+
+    /**
+     * How a period is read: the rollups of the days [{@code firstRolled}, {@code endRolled}), corrected for their
+     * dirty contacts, with contributions read from the facts over ranges of receipt times added ({@code add}: a
+     * partial day's part in the period) or taken out ({@code subtract}: a mostly included day's part outside it).
+     */
+    record Plan(LocalDate firstRolled, LocalDate endRolled, List<Instant[]> add, List<Instant[]> subtract) {
     }
 
     /**
-     * Complaints per category: whole current days from the rollups' category rows, the rest of the
-     * period from the facts; the whole period from the facts when nothing is rolled up.
+     * The period's plan, or null when the facts answer it whole: no whole day in it and at most
+     * {@link #EXACT_UP_TO} contacts. A partial day is rolled up (its rollup, less the contacts outside the
+     * period) when more of its contacts are in the period than out, so at most half a day is read from the
+     * facts at each end: today's part in a period that ends now is its rollup, less nothing.
      */
-    private Uni<Map<String, Long>> complaints(Split split, Instant from, Instant to, String[] categories) {
-        Map<String, Long> counted = new java.util.HashMap<>();
-        Uni<Void> chain;
-        List<Instant[]> live;
-        if (split == null) {
-            chain = Uni.createFrom().voidItem();
-            live = java.util.Collections.singletonList(new Instant[] {from, to});
-        } else {
-            chain = pool.preparedQuery("SELECT value AS category, sum(contacts) AS n FROM fb_kpi_day WHERE dim = 'category'"
-                            + " AND day >= $1 AND day < $2 AND NOT (day = ANY($3)) AND value = ANY($4) GROUP BY value")
-                    .execute(Tuple.of(split.firstFull(), split.endFull(), split.dirty(), categories))
-                    .invoke(rows -> rows.forEach(r -> counted.merge(r.getString("category"), r.getLong("n"), Long::sum)))
-                    .replaceWithVoid();
-            live = split.live();
+    private Uni<Plan> plan(Instant from, Instant to) {
+        LocalDate first = LocalDate.ofInstant(from, ZoneOffset.UTC);
+        LocalDate last = LocalDate.ofInstant(to.minusNanos(1), ZoneOffset.UTC);
+        boolean partialFirst = from.isAfter(start(first));
+        boolean partialLast = to.isBefore(start(last.plusDays(1)));
+        LocalDate wholeFrom = partialFirst ? first.plusDays(1) : first;
+        LocalDate wholeEnd = partialLast ? last : last.plusDays(1);
+        List<LocalDate> partial = new ArrayList<>();
+        if (partialFirst) {
+            partial.add(first);
         }
-        for (Instant[] range : live) {
-            chain = chain.chain(() -> pool.preparedQuery(COMPLAINTS).execute(Tuple.of(utc(range[0]), utc(range[1]), categories))
-                    .invoke(rows -> rows.forEach(r -> counted.merge(r.getString("category"), r.getLong("n"), Long::sum)))
-                    .replaceWithVoid());
+        if (partialLast && !(partialFirst && first.equals(last))) {
+            partial.add(last);
         }
-        return chain.map(ignored -> {
+        Uni<List<long[]>> counts = Uni.createFrom().item(new ArrayList<>());
+        for (LocalDate d : partial) {
+            counts = counts.chain(list -> pool.preparedQuery("SELECT count(*) AS n, count(*) FILTER (WHERE received_at >= $3"
+                            + " AND received_at < $4) AS inside FROM fb_contact WHERE received_at >= $1 AND received_at < $2")
+                    .execute(Tuple.of(utc(start(d)), utc(start(d.plusDays(1))), utc(max(from, start(d))),
+                            utc(min(to, start(d.plusDays(1))))))
+                    .map(rows -> {
+                        Row r = rows.iterator().next();
+                        list.add(new long[] {r.getLong("n"), r.getLong("inside")});
+                        return list;
+                    }));
+        }
+        return counts.map(list -> {
+            boolean wholeDays = wholeFrom.isBefore(wholeEnd);
+            if (!wholeDays && list.stream().mapToLong(c -> c[1]).sum() <= EXACT_UP_TO) {
+                return null;
+            }
+            LocalDate firstRolled = wholeDays ? wholeFrom : null;
+            LocalDate endRolled = wholeDays ? wholeEnd : null;
+            List<Instant[]> add = new ArrayList<>();
+            List<Instant[]> subtract = new ArrayList<>();
+            for (int i = 0; i < partial.size(); i++) {
+                LocalDate d = partial.get(i);
+                Instant in = max(from, start(d));
+                Instant out = min(to, start(d.plusDays(1)));
+                if (2 * list.get(i)[1] > list.get(i)[0]) {
+                    firstRolled = firstRolled == null || d.isBefore(firstRolled) ? d : firstRolled;
+                    endRolled = endRolled == null || !d.isBefore(endRolled) ? d.plusDays(1) : endRolled;
+                    if (start(d).isBefore(in)) {
+                        subtract.add(new Instant[] {start(d), in});
+                    }
+                    if (out.isBefore(start(d.plusDays(1)))) {
+                        subtract.add(new Instant[] {out, start(d.plusDays(1))});
+                    }
+                } else {
+                    add.add(new Instant[] {in, out});
+                }
+            }
+            return firstRolled == null ? new Plan(first, first, add, subtract) : new Plan(firstRolled, endRolled, add, subtract);
+        });
+    }
+
+    /**
+     * The plan's sums, all read in one snapshot (a repeatable-read transaction: the refresher commits a batch's
+     * rollups and marks at once, so each dirty contact is corrected exactly once): the rolled-up days, their
+     * dirty contacts' stored contributions out and live ones in, and the ranges from the facts. Rows come per
+     * dimension: the grouping's, and category for the complaints.
+     */
+    private Uni<Sums> summed(Plan plan, String groupBy, List<String> categories) {
+        String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
+        List<String> dims = categories.isEmpty() || dim.equals("category") ? List.of(dim) : List.of(dim, "category");
+        boolean byPeriod = !dim.equals(groupBy);
+        Sums sums = new Sums(groupBy);
+        return pool.withTransaction(conn -> {
+            Uni<Void> chain = conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
+                    .chain(() -> KpiRollups.indexLookups(conn));
+            if (plan.firstRolled().isBefore(plan.endRolled())) {
+                Tuple days = Tuple.of(dims.toArray(new String[0]), plan.firstRolled(), plan.endRolled());
+                Tuple dayRange = Tuple.of(plan.firstRolled(), plan.endRolled());
+                String day = byPeriod ? "day" : "NULL::date AS day";
+                String groupedBy = byPeriod ? "" : " GROUP BY dim, value";
+                chain = read(chain, conn, "SELECT " + day + ", dim, value AS g, " + KpiRollups.COUNTERS.stream()
+                        .map(c -> byPeriod ? c : "sum(" + c + ")::bigint AS " + c).collect(Collectors.joining(", "))
+                        + " FROM fb_kpi_day WHERE dim = ANY($1) AND day >= $2 AND day < $3" + groupedBy, days, sums::counters, 1);
+                chain = read(chain, conn, "SELECT " + day + ", dim, value AS g, metric, bucket, "
+                        + (byPeriod ? "n" : "sum(n)::bigint AS n") + " FROM fb_kpi_hist WHERE dim = ANY($1) AND day >= $2"
+                        + " AND day < $3" + groupedBy + (byPeriod ? "" : ", metric, bucket"), days, sums::histogram, 1);
+                chain = read(chain, conn, "SELECT theme, sum(comments)::bigint AS comments, sum(negative)::bigint AS negative,"
+                        + " sum(scored)::bigint AS scored, sum(sentiment_sum)::float8 AS sentiment_sum FROM fb_kpi_theme"
+                        + " WHERE day >= $1 AND day < $2 GROUP BY theme", dayRange, sums::theme, 1);
+                String stored = "k.day >= $1 AND k.day < $2 AND k." + DIRTY;
+                chain = read(chain, conn, KpiRollups.counters(KpiRollups.stored(stored), dims), dayRange, sums::counters, -1);
+                chain = read(chain, conn, KpiRollups.histograms(KpiRollups.storedHistogram(stored), dims), dayRange,
+                        sums::histogram, -1);
+                chain = read(chain, conn, KpiRollups.themes(KpiRollups.stored(stored)), dayRange, sums::theme, -1);
+                chain = contributions(chain, conn, RANGE + " AND c." + DIRTY, plan.firstRolled(), plan.endRolled(), dims, sums, 1);
+            }
+            for (Instant[] range : plan.subtract()) {
+                chain = contributions(chain, conn, RANGE, range[0], range[1], dims, sums, -1);
+            }
+            for (Instant[] range : plan.add()) {
+                chain = contributions(chain, conn, RANGE, range[0], range[1], dims, sums, 1);
+            }
+            return chain.replaceWith(sums);
+        });
+    }
+
+    /** The contributions of the contacts received in a range (days: from the first's start to the end's) passing the filter. */
+    private static Uni<Void> contributions(Uni<Void> chain, io.vertx.mutiny.sqlclient.SqlConnection conn, String filter,
+            Object from, Object to, List<String> dims, Sums sums, int sign) {
+        Tuple range = Tuple.of(utc(from instanceof LocalDate d ? start(d) : (Instant) from),
+                utc(to instanceof LocalDate d ? start(d) : (Instant) to));
+        chain = read(chain, conn, KpiRollups.counters(KpiRollups.live(filter), dims), range, sums::counters, sign);
+        chain = read(chain, conn, KpiRollups.histograms(KpiRollups.liveHistogram(filter), dims), range, sums::histogram, sign);
+        return read(chain, conn, KpiRollups.themes(KpiRollups.live(filter)), range, sums::theme, sign);
+    }
+
+    private static Uni<Void> read(Uni<Void> chain, io.vertx.mutiny.sqlclient.SqlConnection conn, String sql, Tuple args,
+            java.util.function.ObjIntConsumer<Row> into, int sign) {
+        return chain.chain(() -> conn.preparedQuery(sql).execute(args).invoke(rows -> rows.forEach(r -> into.accept(r, sign))))
+                .replaceWithVoid();
+    }
+
+    /** Signed sums per dimension and group, and per comment theme. */
+    private static final class Sums {
+        private final String groupBy;
+        private final Map<String, Map<String, KpiTotals.Acc>> byDim = new java.util.HashMap<>();
+        private final Map<String, double[]> themes = new java.util.TreeMap<>(); // comments, negative, scored, sentiment sum
+
+        Sums(String groupBy) {
+            this.groupBy = groupBy;
+        }
+
+        private Map<String, KpiTotals.Acc> of(Row r) {
+            return byDim.computeIfAbsent(r.getString("dim"), d -> new java.util.TreeMap<>());
+        }
+
+        private String grouping(Row r) {
+            return r.getString("dim").equals("none") ? groupBy : r.getString("dim");
+        }
+
+        void counters(Row r, int sign) {
+            KpiTotals.counters(of(r), grouping(r), r, sign);
+        }
+
+        void histogram(Row r, int sign) {
+            KpiTotals.histogram(of(r), grouping(r), r, sign);
+        }
+
+        void theme(Row r, int sign) {
+            double[] t = themes.computeIfAbsent(r.getString("theme"), k -> new double[4]);
+            t[0] += sign * r.getLong("comments");
+            t[1] += sign * r.getLong("negative");
+            t[2] += sign * r.getLong("scored");
+            t[3] += sign * r.getDouble("sentiment_sum");
+        }
+
+        /** The grouping's groups with a contact (a group's contacts may all have been taken out). */
+        List<Group> groups(String groupBy, Policy policy) {
+            String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
+            return byDim.getOrDefault(dim, Map.of()).entrySet().stream().filter(e -> e.getValue().get("contacts") > 0)
+                    .map(e -> e.getValue().group(e.getKey(), policy)).toList();
+        }
+
+        /** Contacts per complaint category, most first. */
+        Map<String, Long> complaints(List<String> categories) {
+            Map<String, KpiTotals.Acc> byCategory = byDim.getOrDefault("category", Map.of());
             Map<String, Long> sorted = new LinkedHashMap<>();
-            counted.entrySet().stream()
+            categories.stream().filter(byCategory::containsKey)
+                    .map(c -> Map.entry(c, byCategory.get(c).get("contacts"))).filter(e -> e.getValue() > 0)
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                     .forEach(e -> sorted.put(e.getKey(), e.getValue()));
             return sorted;
-        });
-    }
-
-    private record Grouped(String percentiles, List<Group> groups) {
-    }
-
-    /**
-     * How a period divides: its whole UTC days {@code [firstFull, endFull)} with current rollups, and
-     * what is read from the facts ({@code live}: the partial first and last day, and whole days marked
-     * dirty, as ranges of receipt times).
-     */
-    private record Split(LocalDate firstFull, LocalDate endFull, LocalDate[] dirty, List<Instant[]> live) {
-    }
-
-    /** The period's split, or null when it has no whole day with current rollups: then the facts answer. */
-    private Uni<Split> split(Instant from, Instant to) {
-        LocalDate firstFull = LocalDate.ofInstant(from.minusNanos(1), ZoneOffset.UTC).plusDays(1);
-        LocalDate endFull = LocalDate.ofInstant(to, ZoneOffset.UTC);
-        if (!firstFull.isBefore(endFull)) {
-            return Uni.createFrom().nullItem();
         }
-        return pool.preparedQuery("SELECT DISTINCT day FROM fb_dirty_day WHERE day >= $1 AND day < $2")
-                .execute(Tuple.of(firstFull, endFull)).map(rows -> {
-                    java.util.TreeSet<LocalDate> dirty = new java.util.TreeSet<>();
-                    for (Row r : rows) {
-                        dirty.add(r.getLocalDate("day"));
-                    }
-                    if (dirty.size() >= firstFull.until(endFull, java.time.temporal.ChronoUnit.DAYS)) {
-                        return null;
-                    }
-                    List<Instant[]> live = new ArrayList<>();
-                    if (from.isBefore(start(firstFull))) {
-                        live.add(new Instant[] {from, start(firstFull)});
-                    }
-                    for (LocalDate d : dirty) {
-                        if (!live.isEmpty() && live.get(live.size() - 1)[1].equals(start(d))) {
-                            live.get(live.size() - 1)[1] = start(d.plusDays(1));
-                        } else {
-                            live.add(new Instant[] {start(d), start(d.plusDays(1))});
-                        }
-                    }
-                    if (start(endFull).isBefore(to)) {
-                        live.add(new Instant[] {start(endFull), to});
-                    }
-                    return new Split(firstFull, endFull, dirty.toArray(new LocalDate[0]), live);
-                });
-    }
 
-    /**
-     * The whole current days from the rollups, added to the rest of the period aggregated from the
-     * facts the same way. The reads run at once, each on its own connection (the partial days, each in
-     * its own transaction), and are added up when all are in: the database's cores share the work.
-     */
-    private Uni<Grouped> rolledUp(Split split, String groupBy, Policy policy) {
-        String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
-        String values = KpiRollups.dimensionValues(List.of(dim));
-        Tuple rollupArgs = Tuple.of(dim, split.firstFull(), split.endFull(), split.dirty());
-        List<Uni<List<Rows>>> reads = new ArrayList<>();
-        reads.add(pool.preparedQuery("SELECT *, value AS g FROM fb_kpi_day WHERE dim = $1 AND day >= $2"
-                        + " AND day < $3 AND NOT (day = ANY($4))").execute(rollupArgs)
-                .map(rs -> List.of(new Rows(false, rs))));
-        // added up in SQL unless the grouping is by period: a few hundred rows instead of one per day and bucket
-        reads.add(pool.preparedQuery((dim.equals(groupBy)
-                        ? "SELECT NULL::date AS day, value AS g, metric, bucket, sum(n)::bigint AS n FROM fb_kpi_hist"
-                        : "SELECT day, value AS g, metric, bucket, n FROM fb_kpi_hist")
-                        + " WHERE dim = $1 AND day >= $2 AND day < $3 AND NOT (day = ANY($4))"
-                        + (dim.equals(groupBy) ? " GROUP BY value, metric, bucket" : "")).execute(rollupArgs)
-                .map(rs -> List.of(new Rows(true, rs))));
-        for (Instant[] range : split.live()) {
-            // a day or so of contacts: index lookups, as the refresher does (KpiRollups)
-            Tuple args = Tuple.of(utc(range[0]), utc(range[1]));
-            reads.add(pool.withTransaction(conn -> KpiRollups.indexLookups(conn)
-                    .chain(() -> conn.preparedQuery(KpiRollups.COUNTERS.formatted(values)).execute(args))
-                    .chain(counters -> conn.preparedQuery(KpiRollups.HISTOGRAMS.formatted(values)).execute(args)
-                            .map(hist -> List.of(new Rows(false, counters), new Rows(true, hist))))));
+        /** Comment themes, most frequent first. */
+        List<Theme> themes() {
+            return themes.entrySet().stream().filter(e -> e.getValue()[0] > 0)
+                    .sorted(java.util.Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> -e.getValue()[0])
+                            .thenComparing(Map.Entry::getKey))
+                    .map(e -> new Theme(e.getKey(), (long) e.getValue()[0], (long) e.getValue()[1],
+                            e.getValue()[2] == 0 ? null : round(e.getValue()[3] / e.getValue()[2])))
+                    .toList();
         }
-        return Uni.combine().all().unis(reads).with(results -> {
-            Map<String, KpiTotals.Acc> acc = new java.util.TreeMap<>();
-            for (Object result : results) {
-                for (Object o : (List<?>) result) {
-                    Rows rows = (Rows) o;
-                    rows.rows().forEach(r -> {
-                        if (rows.histogram()) {
-                            KpiTotals.histogram(acc, groupBy, r);
-                        } else {
-                            KpiTotals.counters(acc, groupBy, r);
-                        }
-                    });
-                }
-            }
-            return new Grouped(BUCKETS, acc.entrySet().stream().map(e -> e.getValue().group(e.getKey(), policy)).toList());
-        });
     }
 
-    /** A read's rows: counters or histogram buckets. */
-    private record Rows(boolean histogram, io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private static Instant start(LocalDate day) {
