@@ -192,7 +192,7 @@ public class KpiRollups {
     }
 
     /** Batches of dirty contacts until none is left (or another instance holds the rollups); how many were applied. */
-    public Uni<Long> applyDirty() {
+    Uni<Long> applyDirty() {
         return applyBatch().chain(n -> n < CONTACTS_PER_BATCH ? Uni.createFrom().item((long) Math.max(n, 0))
                 : applyDirty().map(more -> n + more));
     }
@@ -210,14 +210,14 @@ public class KpiRollups {
                         return Uni.createFrom().item(-1);
                     }
                     return conn.preparedQuery("DELETE FROM fb_dirty_contact WHERE contact_id IN"
-                                    + " (SELECT contact_id FROM fb_dirty_contact LIMIT $1) RETURNING contact_id")
+                                    + " (SELECT DISTINCT contact_id FROM fb_dirty_contact LIMIT $1) RETURNING contact_id")
                             .execute(Tuple.of(CONTACTS_PER_BATCH)).chain(marks -> {
                                 Set<String> ids = new LinkedHashSet<>();
                                 marks.forEach(r -> ids.add(r.getString("contact_id")));
                                 if (ids.isEmpty()) {
                                     return Uni.createFrom().item(0);
                                 }
-                                return apply(conn, ids.toArray(new String[0])).replaceWith(marks.rowCount());
+                                return apply(conn, ids.toArray(new String[0])).replaceWith(ids.size());
                             });
                 }));
     }

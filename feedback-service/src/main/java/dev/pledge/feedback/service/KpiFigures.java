@@ -13,7 +13,7 @@ import java.util.Map;
 public final class KpiFigures {
     /** Times are exact percentiles of the facts. */
     public static final String EXACT = "exact";
-    /** Whole days came from the daily rollups: times to within 5 %. */
+    /** Days came from the daily rollups: times to within 5 %. */
     public static final String BUCKETS = "buckets";
 
     private KpiFigures() {
@@ -40,7 +40,7 @@ public final class KpiFigures {
 
     /**
      * {@code percentiles}: {@code exact} when every contact of the period was read from the facts,
-     * {@code buckets} when whole days came from the daily rollups (times then to within 5 %).
+     * {@code buckets} when days came from the daily rollups (times then to within 5 %).
      */
     public record Report(Instant from, Instant to, String groupBy, String percentiles, List<Group> groups,
             Map<String, Long> complaints, List<Theme> commentThemes, Policy.Targets targets) {
