@@ -67,9 +67,10 @@ class KpiIT {
     }
 
     /**
-     * The refresher replaces a dirty day's rollup rows every run (today's and yesterday's while contacts arrive),
-     * {@code DELETE ... WHERE day = $1}: an index leading with the day finds them; the primary keys of two of the
-     * tables lead with the dimension, and with only those each delete reads the whole history.
+     * The refresher deletes the rollup rows left at zero on the days it touched, every run
+     * ({@code DELETE ... WHERE day = ANY($1)}), and a request reads a range of days: an index leading with the day
+     * finds them; the primary keys of two of the tables lead with the dimension, and with only those each delete
+     * reads the whole history.
      */
     @Test
     void everyRollupTableHasAnIndexLeadingWithTheDay() throws Exception {
