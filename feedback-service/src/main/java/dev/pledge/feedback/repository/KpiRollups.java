@@ -34,6 +34,7 @@ public class KpiRollups {
     private static final Logger LOG = Logger.getLogger(KpiRollups.class);
     /** Dirty contacts applied per transaction; a run goes on until none is left. */
     public static final int CONTACTS_PER_BATCH = 5_000;
+    private static final long SLOW_RUN_MS = 5_000;
 
     /** Dimensions kept in rollups: SQL over {@code fb_contact c}. */
     public static final Map<String, String> DIMENSIONS = dimensions();
@@ -185,7 +186,14 @@ public class KpiRollups {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> refresh() {
+        long started = System.nanoTime();
         return applyDirty()
+                .invoke(applied -> {
+                    long ms = (System.nanoTime() - started) / 1_000_000;
+                    if (ms >= SLOW_RUN_MS) { // a rebuild (the upgrade to V8) or a burst of changes: say how it goes
+                        LOG.infof("KPI rollups: %,d changed contacts applied in %,d ms", applied, ms);
+                    }
+                })
                 .onFailure().invoke(e -> LOG.warnf("KPI rollups not refreshed (requests correct for dirty contacts): %s",
                         e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();

@@ -235,7 +235,7 @@ public class Kpis {
      * The plan's sums, all read in one snapshot (a repeatable-read transaction: the refresher commits a batch's
      * rollups and marks at once, so each dirty contact is corrected exactly once): the rolled-up days, their
      * dirty contacts' stored contributions out and live ones in, and the ranges from the facts. Rows come per
-     * dimension: the grouping's, and category for the complaints.
+     * dimension: the grouping's, and category for the complaints (counters only).
      */
     private Uni<Sums> summed(Plan plan, String groupBy, List<String> categories) {
         String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
@@ -254,14 +254,15 @@ public class Kpis {
                         .map(c -> byPeriod ? c : "sum(" + c + ")::bigint AS " + c).collect(Collectors.joining(", "))
                         + " FROM fb_kpi_day WHERE dim = ANY($1) AND day >= $2 AND day < $3" + groupedBy, days, sums::counters, 1);
                 chain = read(chain, conn, "SELECT " + day + ", dim, value AS g, metric, bucket, "
-                        + (byPeriod ? "n" : "sum(n)::bigint AS n") + " FROM fb_kpi_hist WHERE dim = ANY($1) AND day >= $2"
-                        + " AND day < $3" + groupedBy + (byPeriod ? "" : ", metric, bucket"), days, sums::histogram, 1);
+                        + (byPeriod ? "n" : "sum(n)::bigint AS n") + " FROM fb_kpi_hist WHERE dim = $1 AND day >= $2"
+                        + " AND day < $3" + groupedBy + (byPeriod ? "" : ", metric, bucket"),
+                        Tuple.of(dim, plan.firstRolled(), plan.endRolled()), sums::histogram, 1);
                 chain = read(chain, conn, "SELECT theme, sum(comments)::bigint AS comments, sum(negative)::bigint AS negative,"
                         + " sum(scored)::bigint AS scored, sum(sentiment_sum)::float8 AS sentiment_sum FROM fb_kpi_theme"
                         + " WHERE day >= $1 AND day < $2 GROUP BY theme", dayRange, sums::theme, 1);
                 String stored = "k.day >= $1 AND k.day < $2 AND k." + DIRTY;
                 chain = read(chain, conn, KpiRollups.counters(KpiRollups.stored(stored), dims), dayRange, sums::counters, -1);
-                chain = read(chain, conn, KpiRollups.histograms(KpiRollups.storedHistogram(stored), dims), dayRange,
+                chain = read(chain, conn, KpiRollups.histograms(KpiRollups.storedHistogram(stored), List.of(dim)), dayRange,
                         sums::histogram, -1);
                 chain = read(chain, conn, KpiRollups.themes(KpiRollups.stored(stored)), dayRange, sums::theme, -1);
                 chain = contributions(chain, conn, RANGE + " AND c." + DIRTY, plan.firstRolled(), plan.endRolled(), dims, sums, 1);
@@ -282,7 +283,9 @@ public class Kpis {
         Tuple range = Tuple.of(utc(from instanceof LocalDate d ? start(d) : (Instant) from),
                 utc(to instanceof LocalDate d ? start(d) : (Instant) to));
         chain = read(chain, conn, KpiRollups.counters(KpiRollups.live(filter), dims), range, sums::counters, sign);
-        chain = read(chain, conn, KpiRollups.histograms(KpiRollups.liveHistogram(filter), dims), range, sums::histogram, sign);
+        // times and ranks for the grouping's dimension only: the complaints need counts
+        chain = read(chain, conn, KpiRollups.histograms(KpiRollups.liveHistogram(filter), dims.subList(0, 1)), range,
+                sums::histogram, sign);
         return read(chain, conn, KpiRollups.themes(KpiRollups.live(filter)), range, sums::theme, sign);
     }
 
