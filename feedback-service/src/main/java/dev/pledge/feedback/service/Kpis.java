@@ -123,7 +123,7 @@ public class Kpis {
                 ? exact(from, to, groupBy, key, policy, categories)
                         .map(t -> new Report(from, to, groupBy, EXACT, t.groups(), t.complaints(), t.themes(), targets))
                 : summed(plan, groupBy, categories).map(t -> new Report(from, to, groupBy, BUCKETS,
-                        t.groups(groupBy, policy), t.complaints(categories), t.themes(), targets)));
+                        t.groups(policy), t.complaints(categories), t.themes(), targets)));
     }
 
     /** What an exact read answers: groups, complaints per category, comment themes. */
@@ -265,7 +265,8 @@ public class Kpis {
                 chain = read(chain, conn, KpiRollups.histograms(KpiRollups.storedHistogram(stored), List.of(dim)), dayRange,
                         sums::histogram, -1);
                 chain = read(chain, conn, KpiRollups.themes(KpiRollups.stored(stored)), dayRange, sums::theme, -1);
-                chain = contributions(chain, conn, RANGE + " AND c." + DIRTY, plan.firstRolled(), plan.endRolled(), dims, sums, 1);
+                chain = contributions(chain, conn, RANGE + " AND c." + DIRTY, start(plan.firstRolled()), start(plan.endRolled()),
+                        dims, sums, 1);
             }
             for (Instant[] range : plan.subtract()) {
                 chain = contributions(chain, conn, RANGE, range[0], range[1], dims, sums, -1);
@@ -277,11 +278,10 @@ public class Kpis {
         });
     }
 
-    /** The contributions of the contacts received in a range (days: from the first's start to the end's) passing the filter. */
+    /** The contributions of the contacts received in [from, to) passing the filter, added with this sign. */
     private static Uni<Void> contributions(Uni<Void> chain, io.vertx.mutiny.sqlclient.SqlConnection conn, String filter,
-            Object from, Object to, List<String> dims, Sums sums, int sign) {
-        Tuple range = Tuple.of(utc(from instanceof LocalDate d ? start(d) : (Instant) from),
-                utc(to instanceof LocalDate d ? start(d) : (Instant) to));
+            Instant from, Instant to, List<String> dims, Sums sums, int sign) {
+        Tuple range = Tuple.of(utc(from), utc(to));
         chain = read(chain, conn, KpiRollups.counters(KpiRollups.live(filter), dims), range, sums::counters, sign);
         // times and ranks for the grouping's dimension only: the complaints need counts
         chain = read(chain, conn, KpiRollups.histograms(KpiRollups.liveHistogram(filter), dims.subList(0, 1)), range,
@@ -330,7 +330,7 @@ public class Kpis {
         }
 
         /** The grouping's groups with a contact (a group's contacts may all have been taken out). */
-        List<Group> groups(String groupBy, Policy policy) {
+        List<Group> groups(Policy policy) {
             String dim = KpiRollups.DIMENSIONS.containsKey(groupBy) ? groupBy : "none";
             return byDim.getOrDefault(dim, Map.of()).entrySet().stream().filter(e -> e.getValue().get("contacts") > 0)
                     .map(e -> e.getValue().group(e.getKey(), policy)).toList();
