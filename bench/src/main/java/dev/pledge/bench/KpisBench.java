@@ -97,13 +97,13 @@ public final class KpisBench {
                 byGrouping.put(groupBy, timed(http, uri, token, warmup, requests));
             }
             BenchSupport.Stats dirty;
-            // the refresher cannot take its lock while this transaction holds it: the marks stay until it ends
+            // the refresher cannot take its lock (KpiRollups.REFRESHER_LOCK) while this transaction holds it: the marks,
+            // committed on another connection, stay until it ends
             try (java.sql.Connection lock = pg.connect(DATABASE); java.sql.Statement s = lock.createStatement()) {
                 lock.setAutoCommit(false);
                 s.execute("SELECT pg_advisory_xact_lock(hashtext('fb_kpi_rollups'))");
-                s.execute("INSERT INTO fb_dirty_contact SELECT contact_id FROM fb_contact WHERE " + TODAY + " LIMIT " + DIRTY);
-                lock.commit();
-                s.execute("SELECT pg_advisory_xact_lock(hashtext('fb_kpi_rollups'))");
+                pg.execute(DATABASE, "INSERT INTO fb_dirty_contact SELECT contact_id FROM fb_contact WHERE " + TODAY
+                        + " LIMIT " + DIRTY);
                 dirty = timed(http, URI.create(service.url() + "/kpis?groupBy=channel&from=" + from + "&to=" + to), token,
                         warmup, requests);
                 lock.commit();

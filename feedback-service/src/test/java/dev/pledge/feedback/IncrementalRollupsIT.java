@@ -160,7 +160,7 @@ class IncrementalRollupsIT {
                 // the refresher cannot take the lock: every contact changed in this round stays dirty until it is released
                 lock.setAutoCommit(false);
                 try (Statement s = lock.createStatement()) {
-                    s.execute("SELECT pg_advisory_xact_lock(hashtext('fb_kpi_rollups'))");
+                    s.execute("SELECT pg_advisory_xact_lock(" + KpiRollups.REFRESHER_LOCK + ")");
                 }
                 for (int i = 0; i < 40; i++) {
                     world.change(db);

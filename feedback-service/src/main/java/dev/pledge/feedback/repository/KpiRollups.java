@@ -35,6 +35,11 @@ public class KpiRollups {
     /** Dirty contacts applied per transaction; a run goes on until none is left. */
     public static final int CONTACTS_PER_BATCH = 5_000;
     private static final long SLOW_RUN_MS = 5_000;
+    /**
+     * The advisory lock a refresher holds for its transaction (one instance at a time); whoever holds it keeps
+     * every dirty contact dirty, as the tests and {@code bench/run kpis} do to read with contacts not yet applied.
+     */
+    public static final String REFRESHER_LOCK = "hashtext('fb_kpi_rollups')";
 
     /** Dimensions kept in rollups: SQL over {@code fb_contact c}. */
     public static final Map<String, String> DIMENSIONS = dimensions();
@@ -212,7 +217,7 @@ public class KpiRollups {
      * out twice. Answers how many contacts it applied, -1 when another instance holds the lock.
      */
     Uni<Integer> applyBatch() {
-        return pool.withTransaction(conn -> conn.query("SELECT pg_try_advisory_xact_lock(hashtext('fb_kpi_rollups')) AS mine")
+        return pool.withTransaction(conn -> conn.query("SELECT pg_try_advisory_xact_lock(" + REFRESHER_LOCK + ") AS mine")
                 .execute().chain(lock -> {
                     if (!lock.iterator().next().getBoolean("mine")) {
                         return Uni.createFrom().item(-1);
