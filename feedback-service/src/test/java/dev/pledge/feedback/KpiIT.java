@@ -270,6 +270,48 @@ class KpiIT {
         }
     }
 
+    /**
+     * Chat answered in milliseconds: a whole day read from the rollups gives the times the facts give, to within
+     * a bucket, as for longer times (the rollups once kept everything under a second in one bucket, read as 0.5 s,
+     * where sla-service's compliance said 35 ms for the same contacts).
+     */
+    @Test
+    void timesUnderASecondComeFromTheRollupsToWithinTheirBucket() {
+        Instant day = FeedbackTestSupport.isolatedDay().truncatedTo(ChronoUnit.DAYS);
+        long[] firstResponseMs = {0, 12, 25, 35, 48, 60, 75, 90, 110, 140, 900, 1500};
+        List<PledgeEvent> events = new ArrayList<>();
+        for (int i = 0; i < firstResponseMs.length; i++) {
+            String id = newContactId();
+            Instant at = day.plus(Duration.ofHours(10)).plus(Duration.ofMinutes(i));
+            events.add(received(id, "cust-" + UUID.randomUUID(), Channel.CHAT, at));
+            events.add(started(id, SlaMetric.FIRST_RESPONSE, at, TARGET));
+            events.add(met(id, SlaMetric.FIRST_RESPONSE, at, Duration.ofMillis(firstResponseMs[i]), TARGET));
+            events.add(started(id, SlaMetric.RESOLUTION, at, TARGET));
+            events.add(met(id, SlaMetric.RESOLUTION, at, Duration.ofMillis(3 * firstResponseMs[i] + 7), TARGET));
+        }
+        sendAll(events);
+        Instant from = day.plusMillis(1);
+        Instant to = day.plus(Duration.ofDays(1));
+        org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+                .until(() -> kpis(from, to, "none").getInt("groups[0].resolution.count") == firstResponseMs.length);
+        org.awaitility.Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+                .until(() -> "buckets".equals(kpis(day, to, "none").getString("percentiles")));
+        JsonPath exact = kpis(from, to, "none");
+        JsonPath rolled = kpis(day, to, "none");
+        assertThat(exact.getString("percentiles")).isEqualTo("exact");
+        // percentile_cont of the twelve: the median halfway between the 6th and 7th, p90 0.9 of the way from the 10th to the 11th
+        assertThat(Duration.parse(exact.getString("groups[0].firstResponse.median")).toMillis()).isIn(67L, 68L);
+        assertThat(Duration.parse(exact.getString("groups[0].firstResponse.p90")).toMillis()).isEqualTo(824);
+        for (String metric : List.of("firstResponse", "resolution")) {
+            for (String p : List.of("median", "p90")) {
+                long e = Duration.parse(exact.getString("groups[0]." + metric + "." + p)).toMillis();
+                long r = Duration.parse(rolled.getString("groups[0]." + metric + "." + p)).toMillis();
+                assertThat((double) r).as(metric + " " + p + " from the rollups, against the facts' " + e + " ms")
+                        .isCloseTo(e, org.assertj.core.data.Percentage.withPercentage(5));
+            }
+        }
+    }
+
     @Test
     void aWhatIfWithALooserTargetReportsMoreMetWithTheCountsCheckedByHand() {
         Instant day = FeedbackTestSupport.isolatedDay();

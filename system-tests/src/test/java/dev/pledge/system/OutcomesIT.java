@@ -124,6 +124,40 @@ class OutcomesIT {
     }
 
     /**
+     * Response and resolution times, median and p90, from both services: the same over the period (no whole day,
+     * so /kpis reads the facts: {@code percentiles: exact}), and to within a bucket's 5 % over whole days (/kpis
+     * reads its daily rollups: {@code buckets}), sub-second times included (they were one bucket, read as 0.5 s).
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void complianceAndKpisGiveTheSameTimes() {
+        String from = periodStart.toString();
+        String to = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString();
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+        String days = today.minus(Duration.ofDays(1)).toString(); // yesterday too: a run just after midnight
+        String tomorrow = today.plus(Duration.ofDays(1)).toString();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonPath sla = stack.compliance(from, to).then().statusCode(200).extract().jsonPath();
+            JsonPath kpis = stack.kpis(from, to).then().statusCode(200).extract().jsonPath();
+            assertThat(kpis.getString("percentiles")).isEqualTo("exact");
+            JsonPath slaDays = stack.compliance(days, tomorrow).then().statusCode(200).extract().jsonPath();
+            JsonPath kpisDays = stack.kpis(days, tomorrow).then().statusCode(200).extract().jsonPath();
+            assertThat(kpisDays.getString("percentiles")).isEqualTo("buckets");
+            for (String metric : List.of("firstResponse", "resolution")) {
+                for (String p : List.of("median", "p90")) {
+                    String figure = "groups[0]." + metric + "." + p;
+                    assertThat(kpis.getString(figure)).as(metric + " " + p + ", /kpis against /sla/compliance")
+                            .isNotNull().isEqualTo(sla.getString(figure));
+                    long exact = Duration.parse(slaDays.getString(figure)).toMillis();
+                    assertThat(Duration.parse(kpisDays.getString(figure)).toMillis())
+                            .as(metric + " " + p + " over whole days, /kpis against /sla/compliance's " + exact + " ms")
+                            .isBetween(Math.round(exact * 0.95) - 1, Math.round(exact * 1.05) + 1);
+                }
+            }
+        });
+    }
+
+    /**
      * The identity of docs/outcomes.md: the versions that were in force, replayed from feedback-service's
      * recorded history over every contact of the period by the model sla-service decides with, give every outcome
      * sla-service recorded: late replies and their corrections, a retarget, pauses, a reopen, promises, a policy

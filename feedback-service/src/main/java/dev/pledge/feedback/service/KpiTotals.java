@@ -107,6 +107,12 @@ final class KpiTotals {
         return Duration.ofMillis(Math.round(low + (position - lo) * (high - low)));
     }
 
+    /**
+     * {@code fb_kpi_bucket} (feedback migration V9): bucket b holds [1000·1.05^(b−1), 1000·1.05^b) ms, negative
+     * under a second; 0 ms has this bucket of its own.
+     */
+    static final int ZERO_MS_BUCKET = -142;
+
     /** The value of the element at this index (0-based) in bucket order. */
     private static double valueAt(java.util.TreeMap<Integer, Long> h, long index) {
         long seen = 0;
@@ -118,6 +124,6 @@ final class KpiTotals {
                 break;
             }
         }
-        return b == 0 ? 500 : 1000 * Math.pow(1.05, b - 0.5);
+        return b == ZERO_MS_BUCKET ? 0 : 1000 * Math.pow(1.05, b - 0.5);
     }
 }
