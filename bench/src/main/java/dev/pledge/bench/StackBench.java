@@ -172,13 +172,15 @@ public final class StackBench {
     /**
      * One step. {@code cpuMsPerContact}: each process's CPU in the measured window over the contacts accepted in it.
      * {@code consumers}: per service, the share of its transactions with an event older than 2 s at commit in each
-     * half, mean age (ms), lag at the end; {@code timers}: per service and engine, firings and the share over 1 s late.
+     * half, mean age (ms), lag at the end; {@code timers}: per service and engine, firings and the share over 1 s late;
+     * {@code relays}: per service, its outbox relay's transactions a second and events a transaction.
      */
     record Step(double offered, double contactsPerSecond, boolean held, List<String> why, OpenLoad.Step contacts,
             OpenLoad.Step activities,
             Map<String, Double> cpuMsPerContact, Map<String, Map<String, Object>> consumers,
             Map<String, Map<String, Object>> timers, long surveysAnswered, long surveysFailed,
-            Map<String, Map<String, Double>> notApplied, Map<String, Double> recordsPerContact) {
+            Map<String, Map<String, Double>> notApplied, Map<String, Double> recordsPerContact,
+            Map<String, Map<String, Double>> relays) {
     }
 
     private Result run(double[] rates, int leadSeconds, int measureSeconds, int warmupSeconds, int connections,
@@ -246,8 +248,8 @@ public final class StackBench {
                 + " %,.0f/s%n", fsync, result.cores(), keyed ? "on every request" : "on none", held);
         for (Step s : steps) {
             System.out.printf(Locale.ROOT, "  %,6.0f/s: %s, p99 %6.1f ms (contacts), %6.1f ms (activities), CPU ms a"
-                    + " contact %s%n", s.offered(), s.held() ? "held" : "not held", s.contacts().p99Ms(),
-                    s.activities().p99Ms(), s.cpuMsPerContact());
+                    + " contact %s, outbox relays %s%n", s.offered(), s.held() ? "held" : "not held", s.contacts().p99Ms(),
+                    s.activities().p99Ms(), s.cpuMsPerContact(), s.relays());
         }
         return result;
     }
@@ -340,8 +342,17 @@ public final class StackBench {
         Map<String, Double> records = new LinkedHashMap<>();
         end.records.forEach((topic, n) -> records.put(topic, round((double) (n - a.records.getOrDefault(topic, 0L))
                 / Math.max(1, accepted))));
+        // each service's outbox relay: transactions a second, and events a transaction (each one a produce request too)
+        Map<String, Map<String, Double>> relays = new LinkedHashMap<>();
+        for (String name : SERVICES) {
+            Map<String, Double> x = a.metrics.get(name);
+            Map<String, Double> z = end.metrics.get(name);
+            double batches = delta(x, z, "pledge_outbox_batch_events_count");
+            relays.put(name, Map.of("transactionsPerSecond", round(batches / seconds),
+                    "eventsPerTransaction", round(batches == 0 ? 0 : delta(x, z, "pledge_outbox_batch_events_sum") / batches)));
+        }
         return new Step(rate, round(accepted / seconds), why.isEmpty(), why, intake.contacts(), intake.followUps(), cpu,
-                consumers, timers, answered, surveyFailures, notApplied, records);
+                consumers, timers, answered, surveyFailures, notApplied, records, relays);
     }
 
     /**
@@ -486,7 +497,7 @@ public final class StackBench {
         }
         cpu.put("of which JIT", jit);
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
-        for (String name : CONSUMERS) {
+        for (String name : SERVICES) {
             metrics.put(name, BenchSupport.metrics(services.get(name)));
         }
         return new Snapshot(nanos, accepted, cpu, metrics, people.answered.get(), people.failed.get(), records());
