@@ -22,6 +22,12 @@ import java.util.Map;
  * within a bucket's 5 %).
  */
 final class KpiTotals {
+    /**
+     * {@code fb_kpi_bucket} (feedback migration V9): bucket b holds [1000·1.05^(b−1), 1000·1.05^b) ms, negative
+     * under a second; 0 ms has this bucket of its own.
+     */
+    static final int ZERO_MS_BUCKET = -142;
+
     private KpiTotals() {
     }
 
@@ -106,12 +112,6 @@ final class KpiTotals {
         double high = valueAt(h, Math.min(total - 1, lo + 1));
         return Duration.ofMillis(Math.round(low + (position - lo) * (high - low)));
     }
-
-    /**
-     * {@code fb_kpi_bucket} (feedback migration V9): bucket b holds [1000·1.05^(b−1), 1000·1.05^b) ms, negative
-     * under a second; 0 ms has this bucket of its own.
-     */
-    static final int ZERO_MS_BUCKET = -142;
 
     /** The value of the element at this index (0-based) in bucket order. */
     private static double valueAt(java.util.TreeMap<Integer, Long> h, long index) {
