@@ -4,7 +4,7 @@ counter = 0
 local thread_id = 0
 function setup(thread) thread_id = thread_id + 1; thread:set("tid", thread_id) end
 function init(args) math.randomseed(os.time() * 100 + tid); keyed = os.getenv("KEYED") == "1" end
-local function uuid()
+function uuid() -- a random (version 4) UUID, as front ends make keys; activities.lua uses it too
   return string.format("%04x%04x-%04x-4%03x-%04x-%04x%04x%04x", math.random(0,65535), math.random(0,65535),
     math.random(0,65535), math.random(0,4095), math.random(32768,49151), math.random(0,65535), math.random(0,65535), math.random(0,65535))
 end
