@@ -60,4 +60,36 @@ public class Contact {
     /** When its status last changed (event time); null while it has the status it was received with. */
     @Column(name = "status_at")
     public Instant statusAt;
+
+    /** Every field copied: a group of activities applies each to a copy, so one refused leaves no trace. */
+    public Contact copy() {
+        Contact c = new Contact();
+        c.id = id;
+        c.externalId = externalId;
+        c.idempotencyKey = idempotencyKey;
+        c.caller = caller;
+        c.requestSha256 = requestSha256;
+        c.customerId = customerId;
+        c.customerName = customerName;
+        c.customerEmail = customerEmail;
+        c.customerPhone = customerPhone;
+        c.tier = tier;
+        c.channel = channel;
+        c.subject = subject;
+        c.body = body;
+        c.category = category;
+        c.priority = priority;
+        c.team = team;
+        c.assignee = assignee;
+        c.status = status;
+        c.repeatOf = repeatOf;
+        c.classifiedBy = classifiedBy;
+        c.policyVersion = policyVersion;
+        c.occurredAt = occurredAt;
+        c.receivedAt = receivedAt;
+        c.updatedAt = updatedAt;
+        c.promises = promises;
+        c.statusAt = statusAt;
+        return c;
+    }
 }

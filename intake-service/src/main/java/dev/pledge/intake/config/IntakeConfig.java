@@ -27,7 +27,14 @@ public interface IntakeConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** At most this many contacts per transaction. */
+        /**
+         * Activities too (see {@code ActivityGroupCommit}): those that arrive together are applied in one
+         * transaction. Off: one transaction per activity, as before.
+         */
+        @WithDefault("true")
+        boolean activities();
+
+        /** At most this many contacts (or activities) per transaction. */
         @WithDefault("250")
         @Min(1)
         @Max(5000)

@@ -1,5 +1,8 @@
 package dev.pledge.intake.repository;
 
+import dev.pledge.events.Channel;
+import dev.pledge.events.ContactStatus;
+import dev.pledge.events.Priority;
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.config.IntakeConfig;
 import dev.pledge.persistence.BulkInsert;
@@ -9,9 +12,16 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 @ApplicationScoped
 public class ContactRepository implements PanacheRepositoryBase<Contact, String> {
@@ -66,6 +76,129 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
     public Uni<Boolean> insertIfNew(Contact c) {
         return INSERT.returning(List.of(c)).map(rows -> rows.size() == 1);
     }
+
+    /**
+     * Contacts locked for update, in the order of their ids (so that two groups that lock the same contacts
+     * cannot deadlock), on a connection of the reactive client: {@code ActivityGroupCommit}. Read with {@link #of}.
+     */
+    public static final String LOCK_ALL = "SELECT * FROM contact WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE";
+
+    /** A row of {@code contact} as the entity. */
+    public static Contact of(Row r) {
+        Contact c = new Contact();
+        c.id = r.getString("id");
+        c.externalId = r.getString("external_id");
+        c.idempotencyKey = r.getString("idempotency_key");
+        c.caller = r.getString("caller");
+        c.requestSha256 = r.getString("request_sha256");
+        c.customerId = r.getString("customer_id");
+        c.customerName = r.getString("customer_name");
+        c.customerEmail = r.getString("customer_email");
+        c.customerPhone = r.getString("customer_phone");
+        c.tier = r.getString("tier");
+        c.channel = Channel.of(r.getString("channel"));
+        c.subject = r.getString("subject");
+        c.body = r.getString("body");
+        c.category = r.getString("category");
+        c.priority = Priority.of(r.getString("priority"));
+        c.team = r.getString("team");
+        c.assignee = r.getString("assignee");
+        c.status = ContactStatus.of(r.getString("status"));
+        c.repeatOf = r.getString("repeat_of");
+        c.classifiedBy = r.getString("classified_by");
+        c.policyVersion = r.getInteger("policy_version");
+        c.occurredAt = instant(r, "occurred_at");
+        c.receivedAt = instant(r, "received_at");
+        c.updatedAt = instant(r, "updated_at");
+        c.promises = r.getInteger("promises");
+        c.statusAt = instant(r, "status_at");
+        return c;
+    }
+
+    private static Instant instant(Row r, String column) {
+        OffsetDateTime t = r.getOffsetDateTime(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** What activities change on contacts, many with one statement ({@link #updateAll}). */
+    private static final String UPDATE_ALL = """
+            UPDATE contact SET status = u.status, status_at = u.status_at, promises = u.promises, priority = u.priority,
+                category = u.category, team = u.team, assignee = u.assignee, tier = u.tier,
+                policy_version = u.policy_version, updated_at = u.updated_at
+            FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::text[],
+                $8::text[], $9::text[], $10::int[], $11::timestamptz[])
+                AS u(id, status, status_at, promises, priority, category, team, assignee, tier, policy_version, updated_at)
+            WHERE contact.id = u.id""";
+
+    /** Writes what activities change (status, promises, assignment, classification, times) of these contacts. */
+    public static Uni<Void> updateAll(SqlConnection conn, Collection<Contact> changed) {
+        int n = changed.size();
+        String[] ids = new String[n];
+        String[] statuses = new String[n];
+        OffsetDateTime[] statusAt = new OffsetDateTime[n];
+        Integer[] promises = new Integer[n];
+        String[] priorities = new String[n];
+        String[] categories = new String[n];
+        String[] teams = new String[n];
+        String[] assignees = new String[n];
+        String[] tiers = new String[n];
+        Integer[] versions = new Integer[n];
+        OffsetDateTime[] updatedAt = new OffsetDateTime[n];
+        int i = 0;
+        for (Contact c : changed) {
+            ids[i] = c.id;
+            statuses[i] = c.status.wire();
+            statusAt[i] = Sql.utc(c.statusAt);
+            promises[i] = c.promises;
+            priorities[i] = c.priority.wire();
+            categories[i] = c.category;
+            teams[i] = c.team;
+            assignees[i] = c.assignee;
+            tiers[i] = c.tier;
+            versions[i] = c.policyVersion;
+            updatedAt[i] = Sql.utc(c.updatedAt);
+            i++;
+        }
+        return conn.preparedQuery(UPDATE_ALL).execute(Tuple.from(new Object[] {ids, statuses, statusAt, promises,
+                priorities, categories, teams, assignees, tiers, versions, updatedAt})).replaceWithVoid();
+    }
+
+    /**
+     * Claims activities' idempotency keys, many with one statement, on a connection of the reactive client (as
+     * {@link #claimActivityKey} does one in the current transaction); returns {@link #callerKey} of each claimed.
+     */
+    public static Uni<Set<String>> claimActivityKeys(SqlConnection conn, List<ActivityKey> keys) {
+        return conn.preparedQuery(CLAIM_ACTIVITY_KEYS.sql()).execute(CLAIM_ACTIVITY_KEYS.tuple(keys)).map(rows -> {
+            Set<String> claimed = new HashSet<>();
+            for (Row r : rows) {
+                claimed.add(callerKey(r.getString(0), r.getString(1)));
+            }
+            return claimed;
+        });
+    }
+
+    /** Gives back keys claimed in this transaction for activities that were then refused. */
+    public static Uni<Void> releaseActivityKeys(SqlConnection conn, List<ActivityKey> keys) {
+        return conn.preparedQuery("DELETE FROM activity_key k USING unnest($1::text[], $2::text[]) AS u(caller, key)"
+                        + " WHERE k.caller = u.caller AND k.idempotency_key = u.key")
+                .execute(Tuple.of(keys.stream().map(ActivityKey::caller).toArray(String[]::new),
+                        keys.stream().map(ActivityKey::key).toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** An activity's key as claimed: for this caller, contact and request. */
+    public record ActivityKey(String caller, String key, String contactId, String requestSha256, Instant at) {
+    }
+
+    /** A caller and one of its keys as one value (a caller's name cannot hold a NUL: it is a token's subject). */
+    public static String callerKey(String caller, String key) {
+        return caller + "\u0000" + key;
+    }
+
+    private static final BulkInsert<ActivityKey> CLAIM_ACTIVITY_KEYS = BulkInsert.<ActivityKey>into("activity_key")
+            .text("caller", ActivityKey::caller).text("idempotency_key", ActivityKey::key)
+            .text("contact_id", ActivityKey::contactId).text("request_sha256", ActivityKey::requestSha256)
+            .time("created_at", ActivityKey::at).then("ON CONFLICT DO NOTHING RETURNING caller, idempotency_key");
 
     /** Activity keys are remembered for {@code pledge.intake.activity-key-retention} (7 days), then pruned. */
     @Produces

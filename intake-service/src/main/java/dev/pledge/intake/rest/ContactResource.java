@@ -1,6 +1,7 @@
 package dev.pledge.intake.rest;
 
 import dev.pledge.intake.Contact;
+import dev.pledge.intake.service.ActivityGroupCommit;
 import dev.pledge.intake.service.ContactService;
 import dev.pledge.intake.service.GroupCommit;
 import dev.pledge.web.Callers;
@@ -30,11 +31,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 public class ContactResource {
     private final ContactService contacts;
     private final GroupCommit groupCommit;
+    private final ActivityGroupCommit activityGroups;
     private final JsonBodies bodies;
 
-    public ContactResource(ContactService contacts, GroupCommit groupCommit, JsonBodies bodies) {
+    public ContactResource(ContactService contacts, GroupCommit groupCommit, ActivityGroupCommit activityGroups,
+            JsonBodies bodies) {
         this.contacts = contacts;
         this.groupCommit = groupCommit;
+        this.activityGroups = activityGroups;
         this.bodies = bodies;
     }
 
@@ -90,7 +94,8 @@ public class ContactResource {
         Activity activity = bodies.read(body, Activity.class);
         String actor = security.getUserPrincipal() == null ? null : security.getUserPrincipal().getName();
         boolean frontEnd = security.isUserInRole("intake") && !Callers.seesPeople(security);
-        return Completion.regardlessOfClient(() -> contacts.apply(id, activity, actor, frontEnd, key,
-                        c -> Callers.maySee(security, c.caller))).map(ContactView::of);
+        String onlyOf = Callers.frontEndOnly(security) ? actor : null; // decided here: the group applies it elsewhere
+        return Completion.regardlessOfClient(() -> activityGroups.apply(contacts.ask(id, activity, actor, frontEnd, key,
+                        c -> onlyOf == null || onlyOf.equals(c.caller)))).map(ContactView::of);
     }
 }

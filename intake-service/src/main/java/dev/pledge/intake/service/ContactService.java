@@ -171,42 +171,78 @@ public class ContactService {
     }
 
     /**
-     * Applies an activity to a contact, locked so that its events are published in order. With an
-     * {@code Idempotency-Key} (scoped to the caller, as for new contacts), a retry of the same request
-     * answers the contact and publishes nothing; the key reused for another request is 422. The key is
-     * claimed in the activity's transaction, so a retry that arrives while the first is in flight waits
-     * for it. A contact the caller may not see ({@code visible}) is answered as one that does not exist.
+     * An activity checked against the clock and the policy in force, not yet applied: what {@link
+     * ActivityGroupCommit} applies, with others that arrive together, or {@link #applyAlone} on its own.
+     * {@code visible}: whether the caller may see a contact (one it may not is answered as one that does not exist).
      */
-    public Uni<Contact> apply(String id, Activity activity, String actor, boolean frontEnd, String idempotencyKey,
+    public record Asked(String contactId, Activity activity, String actor, boolean frontEnd, String idempotencyKey,
+            String requestSha256, Instant at, Instant now, PolicyService.Current current, Predicate<Contact> visible) {
+    }
+
+    /** Checks an activity without touching the database; refused (4xx) here if it names a time in the future. */
+    public Asked ask(String id, Activity activity, String actor, boolean frontEnd, String idempotencyKey,
             Predicate<Contact> visible) {
         Instant now = now();
         Instant at = activity.occurredAt() == null ? now : activity.occurredAt().truncatedTo(ChronoUnit.MICROS);
         if (at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             throw ProblemException.badField("occurredAt", "must not be in the future (it is " + now + " here)");
         }
-        PolicyService.Current current = policies.current();
-        String requestSha256 = sha256(List.of(id, activity));
-        return unitOfWork.run(() -> contacts.findForUpdate(id).flatMap(c -> {
-            if (c == null || !visible.test(c)) {
-                throw ProblemException.notFound("contact " + id);
+        return new Asked(id, activity, actor, frontEnd, idempotencyKey, sha256(List.of(id, activity)), at, now,
+                policies.current(), visible);
+    }
+
+    /**
+     * Applies an activity to a contact in a transaction of its own, the contact locked so that its events are
+     * published in order. With an {@code Idempotency-Key} (scoped to the caller, as for new contacts), a retry
+     * of the same request answers the contact and publishes nothing; the key reused for another request is
+     * 422. The key is claimed in the activity's transaction, so a retry that arrives while the first is in
+     * flight waits for it. {@link ActivityGroupCommit} applies many at once and comes here for the exceptions.
+     */
+    public Uni<Contact> applyAlone(Asked a) {
+        return unitOfWork.run(() -> contacts.findForUpdate(a.contactId()).flatMap(c -> {
+            if (c == null || !a.visible().test(c)) {
+                throw ProblemException.notFound("contact " + a.contactId());
             }
-            if (idempotencyKey == null) {
-                return applyOnce(c, activity, actor, frontEnd, at, now, current);
+            if (a.idempotencyKey() == null) {
+                return appendAll(c, eventsOf(c, a));
             }
-            return contacts.claimActivityKey(actor, idempotencyKey, c.id, requestSha256, now).flatMap(claimed -> claimed
-                    ? applyOnce(c, activity, actor, frontEnd, at, now, current)
-                    : contacts.activityKey(actor, idempotencyKey).map(first -> {
-                        if (first == null || !c.id.equals(first[0]) || !requestSha256.equals(first[1])) {
-                            throw ProblemException.unprocessableField("Idempotency-Key", "already used for another"
-                                    + " request; a retry must send the same body to the same contact");
-                        }
-                        return c; // a retry: the first one's events stand, nothing is published again
-                    }));
+            return contacts.claimActivityKey(a.actor(), a.idempotencyKey(), c.id, a.requestSha256(), a.now())
+                    .flatMap(claimed -> claimed ? appendAll(c, eventsOf(c, a)) : retried(c, a));
         }));
     }
 
-    private Uni<Contact> applyOnce(Contact c, Activity activity, String actor, boolean frontEnd, Instant at,
-            Instant now, PolicyService.Current current) {
+    /**
+     * The answer to an activity whose key this caller already used: the contact if it is a retry (same body,
+     * same contact; the first one's events stand, nothing is published again), else 422.
+     */
+    private Uni<Contact> retried(Contact c, Asked a) {
+        return contacts.activityKey(a.actor(), a.idempotencyKey()).map(first -> {
+            if (first == null || !c.id.equals(first[0]) || !a.requestSha256().equals(first[1])) {
+                throw ProblemException.unprocessableField("Idempotency-Key", "already used for another"
+                        + " request; a retry must send the same body to the same contact");
+            }
+            return c;
+        });
+    }
+
+    private Uni<Contact> appendAll(Contact c, List<ContactEvent> events) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ContactEvent event : events) {
+            chain = chain.chain(() -> outbox.append(event, c.updatedAt).replaceWithVoid());
+        }
+        return chain.replaceWith(c);
+    }
+
+    /**
+     * What an activity does to a contact: {@code c} changed to match and the events that announce it (none
+     * for an update that changes nothing). No I/O. Refused (4xx) if it does not fit the contact; {@code c} may
+     * then be half changed, so the caller's transaction fails, or it applied to a copy.
+     */
+    static List<ContactEvent> eventsOf(Contact c, Asked a) {
+        Activity activity = a.activity();
+        String actor = a.actor();
+        boolean frontEnd = a.frontEnd();
+        Instant at = a.at();
         if (at.isBefore(c.occurredAt)) {
             throw ProblemException.unprocessableField("occurredAt", "must not be before the contact was received ("
                     + c.occurredAt + ")");
@@ -227,20 +263,15 @@ public class ContactService {
                 events.add(new ContactEvent.CustomerReplied(c.id, at));
             }
             case STATUS_CHANGED -> events.add(statusChange(c, activity, actor, at));
-            case UPDATED -> events.add(update(c, activity, actor, at, current));
+            case UPDATED -> events.add(update(c, activity, actor, at, a.current()));
             case PROMISED -> events.add(promised(c, activity, actor, at, frontEnd));
             case PROMISE_KEPT -> events.add(promiseKept(c, activity, actor, at, frontEnd));
         }
         events.removeIf(Objects::isNull); // an update that changes nothing announces nothing
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(c);
+        if (!events.isEmpty()) {
+            c.updatedAt = a.now();
         }
-        c.updatedAt = now;
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (ContactEvent event : events) {
-            chain = chain.chain(() -> outbox.append(event, now).replaceWithVoid());
-        }
-        return chain.replaceWith(c);
+        return events;
     }
 
     /**

@@ -26,8 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,17 +49,16 @@ public class GroupCommit {
     private final ContactService contacts;
     private final OutboxRelay relay;
     private final IntakeConfig.GroupCommit config;
-    private final DistributionSummary sizes;
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger writing = new AtomicInteger();
+    private final Groups<Pending> groups;
 
     public GroupCommit(Pool pool, ContactService contacts, OutboxRelay relay, IntakeConfig config, MeterRegistry metrics) {
         this.pool = pool;
         this.relay = relay;
         this.contacts = contacts;
         this.config = config.groupCommit();
-        this.sizes = DistributionSummary.builder("pledge.intake.group.size")
-                .description("new contacts written per transaction").register(metrics);
+        this.groups = new Groups<>(this.config.writers(), this.config.maxSize(),
+                DistributionSummary.builder("pledge.intake.group.size")
+                        .description("new contacts written per transaction").register(metrics), this::write);
     }
 
     /** A request waiting for its group: answered on the context it came from. */
@@ -86,36 +83,8 @@ public class GroupCommit {
             if (context == null) {
                 throw new IllegalStateException("GroupCommit.receive must be subscribed on a Vert.x context");
             }
-            queue.add(new Pending(prepared, context, emitter));
-            startWriting();
+            groups.add(new Pending(prepared, context, emitter));
         });
-    }
-
-    private void startWriting() {
-        while (!queue.isEmpty()) {
-            int w = writing.get();
-            if (w >= config.writers()) {
-                return; // a writer that finishes looks at the queue again
-            }
-            if (writing.compareAndSet(w, w + 1)) {
-                List<Pending> group = new ArrayList<>();
-                Pending p;
-                while (group.size() < config.maxSize() && (p = queue.poll()) != null) {
-                    group.add(p);
-                }
-                if (group.isEmpty()) {
-                    writing.decrementAndGet();
-                    continue;
-                }
-                sizes.record(group.size());
-                write(group).subscribe().with(ignored -> done(), e -> done());
-            }
-        }
-    }
-
-    private void done() {
-        writing.decrementAndGet();
-        startWriting();
     }
 
     /** One group: one transaction, then each request answered (the exceptions by the one-contact path). */
