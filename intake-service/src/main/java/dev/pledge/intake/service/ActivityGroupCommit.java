@@ -96,13 +96,13 @@ public class ActivityGroupCommit {
         return pool.withTransaction(plan::write)
                 .invoke(ignored -> {
                     relay.wake(); // once per group: its events go out now
-                    plan.answered.forEach((p, outcome) -> {
-                        if (outcome.refused() != null) {
-                            p.fail(outcome.refused());
+                    for (Outcome o : plan.answered) {
+                        if (o.refused() != null) {
+                            o.request().fail(o.refused());
                         } else {
-                            p.complete(outcome.contact());
+                            o.request().complete(o.contact());
                         }
-                    });
+                    }
                     plan.later.forEach(this::alone);
                 })
                 .onFailure().invoke(e -> {
@@ -122,7 +122,7 @@ public class ActivityGroupCommit {
     }
 
     /** What became of an activity in its group: the contact as it left it, or why it was refused. */
-    private record Outcome(Contact contact, RuntimeException refused) {
+    private record Outcome(Pending request, Contact contact, RuntimeException refused) {
     }
 
     /**
@@ -133,7 +133,7 @@ public class ActivityGroupCommit {
         final List<Pending> writing = new ArrayList<>();
         final List<Pending> later = new ArrayList<>();
         /** In arrival order: answered after the commit. */
-        final Map<Pending, Outcome> answered = new LinkedHashMap<>();
+        final List<Outcome> answered = new ArrayList<>();
 
         Plan(List<Pending> group) {
             Set<String> keys = new HashSet<>();
@@ -163,7 +163,7 @@ public class ActivityGroupCommit {
                             ContactService.Asked a = p.asked;
                             Contact c = state.get(a.contactId());
                             if (c == null || !a.visible().test(c)) {
-                                answered.put(p, new Outcome(null, ProblemException.notFound("contact " + a.contactId())));
+                                answered.add(new Outcome(p, null, ProblemException.notFound("contact " + a.contactId())));
                                 continue;
                             }
                             found.add(p);
@@ -196,9 +196,9 @@ public class ActivityGroupCommit {
                         changed.put(next.id, next);
                         events.addAll(these);
                     }
-                    answered.put(p, new Outcome(next, null));
+                    answered.add(new Outcome(p, next, null));
                 } catch (RuntimeException refused) {
-                    answered.put(p, new Outcome(null, refused));
+                    answered.add(new Outcome(p, null, refused));
                     if (a.idempotencyKey() != null) {
                         giveBack.add(new ActivityKey(a.actor(), a.idempotencyKey(), next.id, a.requestSha256(), a.now()));
                     }
