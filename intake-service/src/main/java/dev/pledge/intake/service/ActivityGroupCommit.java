@@ -5,6 +5,8 @@ import dev.pledge.intake.Contact;
 import dev.pledge.intake.config.IntakeConfig;
 import dev.pledge.intake.repository.ContactRepository;
 import dev.pledge.intake.repository.ContactRepository.ActivityKey;
+import dev.pledge.intake.service.ContactService.Asked;
+import dev.pledge.intake.service.Groups.Waiting;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.web.Failures;
@@ -12,9 +14,6 @@ import dev.pledge.web.ProblemException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -52,7 +51,7 @@ public class ActivityGroupCommit {
     private final ContactService contacts;
     private final OutboxRelay relay;
     private final IntakeConfig.GroupCommit config;
-    private final Groups<Pending> groups;
+    private final Groups<Asked, Contact> groups;
 
     public ActivityGroupCommit(Pool pool, ContactService contacts, OutboxRelay relay, IntakeConfig config,
             MeterRegistry metrics) {
@@ -65,33 +64,16 @@ public class ActivityGroupCommit {
                         .description("activities applied per transaction").register(metrics), this::write);
     }
 
-    /** A request waiting for its group: answered on the context it came from. */
-    private record Pending(ContactService.Asked asked, Context context, UniEmitter<? super Contact> answer) {
-        void complete(Contact c) {
-            context.runOnContext(x -> answer.complete(c));
-        }
-
-        void fail(Throwable e) {
-            context.runOnContext(x -> answer.fail(e));
-        }
-    }
-
     /** Applies the activity with whatever else is waiting; the contact as it left it comes after the commit. */
-    public Uni<Contact> apply(ContactService.Asked asked) {
+    public Uni<Contact> apply(Asked asked) {
         if (!config.enabled() || !config.activities()) {
             return contacts.applyAlone(asked);
         }
-        return Uni.createFrom().emitter(emitter -> {
-            Context context = Vertx.currentContext();
-            if (context == null) {
-                throw new IllegalStateException("ActivityGroupCommit.apply must be subscribed on a Vert.x context");
-            }
-            groups.add(new Pending(asked, context, emitter));
-        });
+        return groups.submit(asked);
     }
 
     /** One group: one transaction, then each request answered (the exceptions by the one-activity path). */
-    private Uni<Void> write(List<Pending> group) {
+    private Uni<Void> write(List<Waiting<Asked, Contact>> group) {
         Plan plan = new Plan(group);
         return pool.withTransaction(plan::write)
                 .invoke(ignored -> {
@@ -116,13 +98,13 @@ public class ActivityGroupCommit {
                 .onFailure().recoverWithItem((Void) null);
     }
 
-    /** Through the one-activity path, on the request's own context (Hibernate Reactive needs it). */
-    private void alone(Pending p) {
-        p.context.runOnContext(x -> contacts.applyAlone(p.asked).subscribe().with(p.answer::complete, p.answer::fail));
+    /** Through the one-activity path, on the request's own context. */
+    private void alone(Waiting<Asked, Contact> p) {
+        p.alone(contacts::applyAlone);
     }
 
     /** What became of an activity in its group: the contact as it left it, or why it was refused. */
-    private record Outcome(Pending request, Contact contact, RuntimeException refused) {
+    private record Outcome(Waiting<Asked, Contact> request, Contact contact, RuntimeException refused) {
     }
 
     /**
@@ -130,16 +112,16 @@ public class ActivityGroupCommit {
      * later}), as does one whose key turns out already taken; the others are answered from {@code answered}.
      */
     private static final class Plan {
-        final List<Pending> writing = new ArrayList<>();
-        final List<Pending> later = new ArrayList<>();
+        final List<Waiting<Asked, Contact>> writing = new ArrayList<>();
+        final List<Waiting<Asked, Contact>> later = new ArrayList<>();
         /** In arrival order: answered after the commit. */
         final List<Outcome> answered = new ArrayList<>();
 
-        Plan(List<Pending> group) {
+        Plan(List<Waiting<Asked, Contact>> group) {
             Set<String> keys = new HashSet<>();
-            for (Pending p : group) {
-                String key = p.asked.idempotencyKey();
-                if (key != null && !keys.add(ContactRepository.callerKey(p.asked.actor(), key))) {
+            for (Waiting<Asked, Contact> p : group) {
+                String key = p.request.idempotencyKey();
+                if (key != null && !keys.add(ContactRepository.callerKey(p.request.actor(), key))) {
                     later.add(p);
                 } else {
                     writing.add(p);
@@ -149,7 +131,7 @@ public class ActivityGroupCommit {
 
         Uni<Void> write(SqlConnection conn) {
             Set<String> ids = new LinkedHashSet<>();
-            writing.forEach(p -> ids.add(p.asked.contactId()));
+            writing.forEach(p -> ids.add(p.request.contactId()));
             return conn.preparedQuery(ContactRepository.LOCK_ALL).execute(Tuple.of((Object) ids.toArray(new String[0])))
                     .flatMap(rows -> {
                         Map<String, Contact> state = new HashMap<>();
@@ -157,10 +139,10 @@ public class ActivityGroupCommit {
                             Contact c = ContactRepository.of(r);
                             state.put(c.id, c);
                         }
-                        List<Pending> found = new ArrayList<>();
+                        List<Waiting<Asked, Contact>> found = new ArrayList<>();
                         List<ActivityKey> keys = new ArrayList<>();
-                        for (Pending p : writing) {
-                            ContactService.Asked a = p.asked;
+                        for (Waiting<Asked, Contact> p : writing) {
+                            Asked a = p.request;
                             Contact c = state.get(a.contactId());
                             if (c == null || !a.visible().test(c)) {
                                 answered.add(new Outcome(p, null, ProblemException.notFound("contact " + a.contactId())));
@@ -178,12 +160,12 @@ public class ActivityGroupCommit {
         }
 
         /** Each activity on its contact's latest state, in arrival order; then contacts, given-back keys and events. */
-        private Uni<Void> apply(SqlConnection conn, Map<String, Contact> state, List<Pending> found, Set<String> claimed) {
+        private Uni<Void> apply(SqlConnection conn, Map<String, Contact> state, List<Waiting<Asked, Contact>> found, Set<String> claimed) {
             Map<String, Contact> changed = new LinkedHashMap<>();
             List<ContactEvent> events = new ArrayList<>();
             List<ActivityKey> giveBack = new ArrayList<>();
-            for (Pending p : found) {
-                ContactService.Asked a = p.asked;
+            for (Waiting<Asked, Contact> p : found) {
+                Asked a = p.request;
                 if (a.idempotencyKey() != null && !claimed.contains(ContactRepository.callerKey(a.actor(), a.idempotencyKey()))) {
                     later.add(p); // used before: the one-activity path answers it as a retry or 422
                     continue;

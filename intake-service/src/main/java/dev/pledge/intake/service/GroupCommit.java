@@ -4,6 +4,8 @@ import dev.pledge.events.ContactEvent;
 import dev.pledge.intake.Contact;
 import dev.pledge.intake.config.IntakeConfig;
 import dev.pledge.intake.repository.ContactRepository;
+import dev.pledge.intake.service.ContactService.Prepared;
+import dev.pledge.intake.service.Groups.Waiting;
 import dev.pledge.outbox.Outbox;
 import dev.pledge.outbox.OutboxRelay;
 import dev.pledge.persistence.Sql;
@@ -11,9 +13,6 @@ import dev.pledge.web.Failures;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -49,7 +48,7 @@ public class GroupCommit {
     private final ContactService contacts;
     private final OutboxRelay relay;
     private final IntakeConfig.GroupCommit config;
-    private final Groups<Pending> groups;
+    private final Groups<Prepared, Contact> groups;
 
     public GroupCommit(Pool pool, ContactService contacts, OutboxRelay relay, IntakeConfig config, MeterRegistry metrics) {
         this.pool = pool;
@@ -61,41 +60,23 @@ public class GroupCommit {
                         .description("new contacts written per transaction").register(metrics), this::write);
     }
 
-    /** A request waiting for its group: answered on the context it came from. */
-    private record Pending(ContactService.Prepared prepared, Context context, UniEmitter<? super Contact> answer) {
-        Contact contact() {
-            return prepared.contact();
-        }
-
-        void complete(Contact c) {
-            context.runOnContext(x -> answer.complete(c));
-        }
-
-    }
-
     /** Writes the contact with whatever else is waiting; the item comes after the commit. */
-    public Uni<Contact> receive(ContactService.Prepared prepared) {
+    public Uni<Contact> receive(Prepared prepared) {
         if (!config.enabled()) {
             return contacts.receiveAlone(prepared);
         }
-        return Uni.createFrom().emitter(emitter -> {
-            Context context = Vertx.currentContext();
-            if (context == null) {
-                throw new IllegalStateException("GroupCommit.receive must be subscribed on a Vert.x context");
-            }
-            groups.add(new Pending(prepared, context, emitter));
-        });
+        return groups.submit(prepared);
     }
 
     /** One group: one transaction, then each request answered (the exceptions by the one-contact path). */
-    private Uni<Void> write(List<Pending> group) {
+    private Uni<Void> write(List<Waiting<Prepared, Contact>> group) {
         Plan plan = new Plan(group);
         return pool.withTransaction(conn -> plan.write(conn))
                 .invoke(inserted -> {
                     relay.wake(); // once per group: its contact.received rows go out now
-                    for (Pending p : plan.writing) {
-                        if (inserted.contains(p.contact().id)) {
-                            p.complete(p.contact());
+                    for (Waiting<Prepared, Contact> p : plan.writing) {
+                        if (inserted.contains(contact(p).id)) {
+                            p.complete(contact(p));
                         } else {
                             alone(p);
                         }
@@ -114,9 +95,14 @@ public class GroupCommit {
                 .onFailure().recoverWithItem((Void) null);
     }
 
-    /** Through the one-contact path, on the request's own context (Hibernate Reactive needs it). */
-    private void alone(Pending p) {
-        p.context.runOnContext(x -> contacts.receiveAlone(p.prepared).subscribe().with(p.answer::complete, p.answer::fail));
+    /** Through the one-contact path, on the request's own context. */
+    private void alone(Waiting<Prepared, Contact> p) {
+        p.alone(contacts::receiveAlone);
+    }
+
+    /** The contact a request of a group brings. */
+    private static Contact contact(Waiting<Prepared, Contact> p) {
+        return p.request.contact();
     }
 
     /** A group in which a retry's first answer would have been named as an earlier contact: written alone. */
@@ -131,15 +117,15 @@ public class GroupCommit {
      * group wait for the commit ({@code later}); the others ({@code writing}) are inserted together.
      */
     private static final class Plan {
-        final List<Pending> writing = new ArrayList<>();
-        final List<Pending> later = new ArrayList<>();
+        final List<Waiting<Prepared, Contact>> writing = new ArrayList<>();
+        final List<Waiting<Prepared, Contact>> later = new ArrayList<>();
         /** The ids of {@code writing}: a repeat checks its link here, not by a scan of the group for each contact. */
         private final Set<String> ids = new HashSet<>();
 
-        Plan(List<Pending> group) {
+        Plan(List<Waiting<Prepared, Contact>> group) {
             Set<String> seen = new HashSet<>();
-            for (Pending p : group) {
-                Contact c = p.contact();
+            for (Waiting<Prepared, Contact> p : group) {
+                Contact c = contact(p);
                 String key = c.idempotencyKey == null ? null : c.caller + "\u0000k\u0000" + c.idempotencyKey;
                 String ext = c.externalId == null ? null : c.caller + "\u0000e\u0000" + c.externalId;
                 if ((key != null && seen.contains(key)) || (ext != null && seen.contains(ext))) {
@@ -164,8 +150,8 @@ public class GroupCommit {
             }
             return earlier(conn).flatMap(latest -> {
                 Map<String, Contact> inGroup = new HashMap<>();
-                for (Pending p : writing) {
-                    Contact c = p.contact();
+                for (Waiting<Prepared, Contact> p : writing) {
+                    Contact c = contact(p);
                     String key = c.customerId + "\u0000" + c.category;
                     Contact before = inGroup.get(key);
                     if (before != null) {
@@ -173,15 +159,15 @@ public class GroupCommit {
                     } else {
                         Row row = latest.get(key);
                         c.repeatOf = row != null && !row.getOffsetDateTime("received_at").toInstant()
-                                .isBefore(p.prepared().repeatSince()) ? row.getString("id") : null;
+                                .isBefore(p.request.repeatSince()) ? row.getString("id") : null;
                     }
                     inGroup.put(key, c);
                 }
                 return insertContacts(conn);
             }).flatMap(inserted -> {
                 List<ContactEvent.Received> events = new ArrayList<>();
-                for (Pending p : writing) {
-                    Contact c = p.contact();
+                for (Waiting<Prepared, Contact> p : writing) {
+                    Contact c = contact(p);
                     if (inserted.contains(c.id)) {
                         if (c.repeatOf != null && !inserted.contains(c.repeatOf) && isInGroup(c.repeatOf)) {
                             return Uni.createFrom().failure(new Replan());
@@ -189,7 +175,7 @@ public class GroupCommit {
                         events.add(ContactService.received(c));
                     }
                 }
-                return Outbox.appendAll(conn, events, writing.get(0).contact().receivedAt).replaceWith(inserted);
+                return Outbox.appendAll(conn, events, contact(writing.get(0)).receivedAt).replaceWith(inserted);
             });
         }
 
@@ -206,13 +192,13 @@ public class GroupCommit {
             List<String> customers = new ArrayList<>();
             List<String> categories = new ArrayList<>();
             Instant since = null;
-            for (Pending p : writing) {
-                Contact c = p.contact();
+            for (Waiting<Prepared, Contact> p : writing) {
+                Contact c = contact(p);
                 if (keys.add(c.customerId + "\u0000" + c.category)) {
                     customers.add(c.customerId);
                     categories.add(c.category);
                 }
-                since = since == null || p.prepared().repeatSince().isBefore(since) ? p.prepared().repeatSince() : since;
+                since = since == null || p.request.repeatSince().isBefore(since) ? p.request.repeatSince() : since;
             }
             return conn.preparedQuery(LATEST)
                     .execute(Tuple.of(customers.toArray(new String[0]), categories.toArray(new String[0]),
@@ -227,7 +213,7 @@ public class GroupCommit {
         }
 
         private Uni<Set<String>> insertContacts(SqlConnection conn) {
-            List<Contact> contacts = writing.stream().map(Pending::contact).toList();
+            List<Contact> contacts = writing.stream().map(GroupCommit::contact).toList();
             return conn.preparedQuery(ContactRepository.INSERT.sql()).execute(ContactRepository.INSERT.tuple(contacts))
                     .map(rows -> {
                         Set<String> ids = new HashSet<>();
