@@ -88,8 +88,8 @@ public final class ActivitiesBench {
     private static List<String> makeContacts(ClosedLoad load, String token, int contacts) throws Exception {
         while (count() < contacts) {
             load.run(Duration.ofSeconds(5), n -> new OpenLoad.Request("/contacts", IntakeBench.headers(token, true),
-                    Buffer.buffer(IntakeBench.json(IntakeBench.body("cust-" + ThreadLocalRandom.current().nextInt(100_000), n))),
-                    null));
+                    Buffer.buffer(IntakeBench.json(IntakeBench.body(
+                            "cust-" + ThreadLocalRandom.current().nextInt(100_000), n))), null));
         }
         IntakeBench.drain(DATABASE);
         List<String> ids = new ArrayList<>();

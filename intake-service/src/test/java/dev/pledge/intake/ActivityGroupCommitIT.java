@@ -16,6 +16,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -124,7 +125,8 @@ class ActivityGroupCommitIT {
             // Delivery is at least once: the same event (ce_id) is counted once.
             for (var r : ContactIntakeIT.publishedFor(id, 1 + 20 + 1)) {
                 if (seen.add(r.header("ce_id"))) {
-                    events.add((ContactEvent) EventJson.fromJson(r.header("ce_type"), r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    events.add((ContactEvent) EventJson.fromJson(r.header("ce_type"),
+                            r.value().getBytes(StandardCharsets.UTF_8)));
                 }
             }
             List<Integer> made = events.stream().filter(e -> e instanceof ContactEvent.PromiseMade)

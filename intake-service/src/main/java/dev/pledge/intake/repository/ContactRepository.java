@@ -10,17 +10,18 @@ import dev.pledge.persistence.RetainedTable;
 import dev.pledge.persistence.Sql;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 @ApplicationScoped
@@ -107,17 +108,12 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
         c.repeatOf = r.getString("repeat_of");
         c.classifiedBy = r.getString("classified_by");
         c.policyVersion = r.getInteger("policy_version");
-        c.occurredAt = instant(r, "occurred_at");
-        c.receivedAt = instant(r, "received_at");
-        c.updatedAt = instant(r, "updated_at");
+        c.occurredAt = Sql.instant(r.getValue("occurred_at"));
+        c.receivedAt = Sql.instant(r.getValue("received_at"));
+        c.updatedAt = Sql.instant(r.getValue("updated_at"));
         c.promises = r.getInteger("promises");
-        c.statusAt = instant(r, "status_at");
+        c.statusAt = Sql.instant(r.getValue("status_at"));
         return c;
-    }
-
-    private static Instant instant(Row r, String column) {
-        OffsetDateTime t = r.getOffsetDateTime(column);
-        return t == null ? null : t.toInstant();
     }
 
     /** What activities change on contacts, many with one statement ({@link #updateAll}). */
@@ -165,13 +161,13 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
 
     /**
      * Claims activities' idempotency keys, many with one statement, on a connection of the reactive client (as
-     * {@link #claimActivityKey} does one in the current transaction); returns {@link #callerKey} of each claimed.
+     * {@link #claimActivityKey} does one in the current transaction); returns each claimed as (caller, key).
      */
-    public static Uni<Set<String>> claimActivityKeys(SqlConnection conn, List<ActivityKey> keys) {
+    public static Uni<Set<Map.Entry<String, String>>> claimActivityKeys(SqlConnection conn, List<ActivityKey> keys) {
         return conn.preparedQuery(CLAIM_ACTIVITY_KEYS.sql()).execute(CLAIM_ACTIVITY_KEYS.tuple(keys)).map(rows -> {
-            Set<String> claimed = new HashSet<>();
+            Set<Map.Entry<String, String>> claimed = new HashSet<>();
             for (Row r : rows) {
-                claimed.add(callerKey(r.getString(0), r.getString(1)));
+                claimed.add(Map.entry(r.getString(0), r.getString(1)));
             }
             return claimed;
         });
@@ -188,11 +184,6 @@ public class ContactRepository implements PanacheRepositoryBase<Contact, String>
 
     /** An activity's key as claimed: for this caller, contact and request. */
     public record ActivityKey(String caller, String key, String contactId, String requestSha256, Instant at) {
-    }
-
-    /** A caller and one of its keys as one value (a caller's name cannot hold a NUL: it is a token's subject). */
-    public static String callerKey(String caller, String key) {
-        return caller + "\u0000" + key;
     }
 
     private static final BulkInsert<ActivityKey> CLAIM_ACTIVITY_KEYS = BulkInsert.<ActivityKey>into("activity_key")

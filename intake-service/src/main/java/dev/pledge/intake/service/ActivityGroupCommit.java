@@ -118,10 +118,10 @@ public class ActivityGroupCommit {
         final List<Outcome> answered = new ArrayList<>();
 
         Plan(List<Waiting<Asked, Contact>> group) {
-            Set<String> keys = new HashSet<>();
+            Set<Map.Entry<String, String>> keys = new HashSet<>();
             for (Waiting<Asked, Contact> p : group) {
                 String key = p.request.idempotencyKey();
-                if (key != null && !keys.add(ContactRepository.callerKey(p.request.actor(), key))) {
+                if (key != null && !keys.add(Map.entry(p.request.actor(), key))) {
                     later.add(p);
                 } else {
                     writing.add(p);
@@ -153,20 +153,21 @@ public class ActivityGroupCommit {
                                 keys.add(new ActivityKey(a.actor(), a.idempotencyKey(), c.id, a.requestSha256(), a.now()));
                             }
                         }
-                        Uni<Set<String>> claiming = keys.isEmpty() ? Uni.createFrom().item(Set.of())
+                        Uni<Set<Map.Entry<String, String>>> claiming = keys.isEmpty() ? Uni.createFrom().item(Set.of())
                                 : ContactRepository.claimActivityKeys(conn, keys);
                         return claiming.flatMap(claimed -> apply(conn, state, found, claimed));
                     });
         }
 
         /** Each activity on its contact's latest state, in arrival order; then contacts, given-back keys and events. */
-        private Uni<Void> apply(SqlConnection conn, Map<String, Contact> state, List<Waiting<Asked, Contact>> found, Set<String> claimed) {
+        private Uni<Void> apply(SqlConnection conn, Map<String, Contact> state, List<Waiting<Asked, Contact>> found,
+                Set<Map.Entry<String, String>> claimed) {
             Map<String, Contact> changed = new LinkedHashMap<>();
             List<ContactEvent> events = new ArrayList<>();
             List<ActivityKey> giveBack = new ArrayList<>();
             for (Waiting<Asked, Contact> p : found) {
                 Asked a = p.request;
-                if (a.idempotencyKey() != null && !claimed.contains(ContactRepository.callerKey(a.actor(), a.idempotencyKey()))) {
+                if (a.idempotencyKey() != null && !claimed.contains(Map.entry(a.actor(), a.idempotencyKey()))) {
                     later.add(p); // used before: the one-activity path answers it as a retry or 422
                     continue;
                 }
@@ -194,7 +195,7 @@ public class ActivityGroupCommit {
                 work = work.chain(() -> ContactRepository.updateAll(conn, changed.values()));
             }
             if (!events.isEmpty()) {
-                work = work.chain(() -> Outbox.appendAll(conn, events, changed.values().iterator().next().updatedAt));
+                work = work.chain(() -> Outbox.appendAll(conn, events, writing.get(0).request.now()));
             }
             return work;
         }
