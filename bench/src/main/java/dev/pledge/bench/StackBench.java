@@ -304,6 +304,9 @@ public final class StackBench {
             c.put("meanAgeMs", round(count == 0 ? 0 : 1000 * delta(x, z, age + "_sum") / count));
             c.put("eventsApplied", sum(z, "pledge_consumer_events_total", "outcome=\"applied\"")
                     - sum(x, "pledge_consumer_events_total", "outcome=\"applied\""));
+            // events that would change nothing in this service, passed over before any transaction (EventHandler.wants)
+            c.put("eventsPassedOver", sum(z, "pledge_consumer_events_total", "outcome=\"passed-over\"")
+                    - sum(x, "pledge_consumer_events_total", "outcome=\"passed-over\""));
             consumers.put(name, c);
             if (first > 0.01 || second > 0.01) {
                 why.add(String.format(Locale.ROOT, "%s: %.1f %% then %.1f %% of transactions over 2 s", name, 100 * first,

@@ -36,7 +36,8 @@ import org.jboss.logging.Logger;
  * <li>each record is read as a CloudEvent ({@code ce_id}, {@code ce_type}, JSON payload) when its poll
  * arrives, while the transaction before it runs; one that
  * cannot be read, or whose {@code ce_type} belongs on another topic, goes to the dead-letter topic; a type
- * this version does not know is passed over (contract changes are additive);</li>
+ * this version does not know is passed over (contract changes are additive), and so is an event the
+ * handler does not want ({@link EventHandler#wants}: it would change nothing here);</li>
  * <li>the records are applied in one transaction: the {@code ce_id}s are recorded with one statement, and
  * only events not applied before reach the handler, so a redelivery changes nothing;</li>
  * <li>while the database or broker is unavailable the transaction is retried with back-off, never
@@ -88,7 +89,7 @@ public class EventConsumer {
      * {@code @Incoming("events") @Acknowledgment(MANUAL) Flow.Subscriber<Message<?>> events()} returns it.
      */
     public <R> Flow.Subscriber<Message<?>> subscriber(EventHandler<R> handler) {
-        return new ChannelSubscriber<>(this::read, (reads, context) -> consume(reads, handler, context),
+        return new ChannelSubscriber<>(record -> read(record, handler), (reads, context) -> consume(reads, handler, context),
                 config.maxTransactionEvents());
     }
 
@@ -96,8 +97,11 @@ public class EventConsumer {
     private record Read(EventRecord event, ConsumerRecord<String, String> record, String unreadable) {
     }
 
-    /** Reads a record; null when its type is newer than this service (passed over). Never throws. */
-    private Read read(ConsumerRecord<String, String> record) {
+    /**
+     * Reads a record; null when it is passed over: its type is newer than this service, or the handler does
+     * not want it ({@link EventHandler#wants}). Never throws.
+     */
+    private Read read(ConsumerRecord<String, String> record, EventHandler<?> handler) {
         String type = header(record, CloudEventHeaders.TYPE);
         try {
             EventType.of(type);
@@ -110,7 +114,12 @@ public class EventConsumer {
             }
         }
         try {
-            return new Read(read(record, type), record, null);
+            EventRecord event = read(record, type);
+            if (!handler.wants(event.event())) {
+                count(record.topic(), "passed-over", 1);
+                return null;
+            }
+            return new Read(event, record, null);
         } catch (RuntimeException e) {
             return new Read(null, record, "cannot read " + type + ": " + e.getMessage());
         }

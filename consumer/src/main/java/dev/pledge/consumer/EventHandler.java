@@ -1,5 +1,6 @@
 package dev.pledge.consumer;
 
+import dev.pledge.events.PledgeEvent;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
@@ -17,6 +18,16 @@ public interface EventHandler<R> {
      * rolls the whole call back; the consumer then retries or isolates the failing event.
      */
     Uni<R> apply(List<EventRecord> events);
+
+    /**
+     * Whether an event can change anything here. One that cannot is passed over as its poll is read: it
+     * takes no transaction and its {@code ce_id} is not recorded (a redelivery of it changes nothing either);
+     * {@code pledge_consumer_events_total{outcome="passed-over"}} counts it. Called on the connector's
+     * thread: a pure function of the event. By default every event is applied.
+     */
+    default boolean wants(PledgeEvent event) {
+        return true;
+    }
 
     /** After the transaction of {@link #apply} committed: work that must see committed state. */
     default void committed(R result) {

@@ -313,6 +313,54 @@ class EscalationIT {
                 .body("decisions.findAll { it.kind == 'raised' }.size()", equalTo(1));
     }
 
+    /**
+     * Issue 31: events that decide nothing here (a timer started, a target met, a promise made: about half of
+     * what the stack sends this service) take no transaction and leave no {@code ce_id} behind; what follows
+     * them applies, and a met that corrects a breach, which does decide something, is applied.
+     */
+    @Test
+    void eventsThatDecideNothingHereArePassedOverAndWhatFollowsThemApplies() {
+        String id = newContactId();
+        Instant now = Instant.now();
+        String receivedId = send(received(id, "delivery"));
+        double passedOverBefore = passedOver();
+        List<String> nothing = List.of(
+                send(new SlaEvent.Started(id, SlaMetric.FIRST_RESPONSE, "email", "always", Duration.ofMinutes(2), now,
+                        now.plus(Duration.ofMinutes(2)), VERSION)),
+                send(new SlaEvent.Met(id, SlaMetric.RESOLUTION, Duration.ofHours(8), Duration.ofMinutes(1), true,
+                        now.plus(Duration.ofHours(8)), now, VERSION, false)),
+                send(new ContactEvent.PromiseMade(id, 1, "a call back", now.plus(Duration.ofHours(1)), "agent-7", now)));
+        String breachId = send(new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2), now, now,
+                VERSION));
+        List<TopicReader.Record> events = escalationEvents(id, has("pledge.escalation.raised", 1),
+                Duration.ofSeconds(20), Duration.ZERO);
+        assertThat(payload(first(events, "pledge.escalation.raised"), EscalationEvent.Raised.class).triggerEventId())
+                .isEqualTo(breachId);
+        String correctionId = send(new SlaEvent.Met(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2),
+                Duration.ofMinutes(1), true, now, now, VERSION, true));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> recorded(List.of(correctionId)) == 1);
+        // all three read, whether applied or passed over (promise-made comes on the other topic)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> recorded(nothing) + passedOver() - passedOverBefore >= 3);
+
+        assertThat(recorded(List.of(receivedId, breachId))).as("the events applied, by ce_id").isEqualTo(2);
+        assertThat(recorded(nothing)).as("ce_ids of the events passed over").isZero();
+        assertThat(passedOver() - passedOverBefore).as("passed over, in the metrics").isGreaterThanOrEqualTo(3);
+    }
+
+    private static long recorded(List<String> eventIds) {
+        return TestPostgres.get().count(EscalationTestSupport.DATABASE, "SELECT count(*) FROM processed_event WHERE "
+                + "event_id IN ('" + String.join("', '", eventIds) + "')");
+    }
+
+    private static double passedOver() {
+        String metrics = given().get(service.managementUrl() + "/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("pledge_consumer_events_total{")
+                        && l.contains("outcome=\"passed-over\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void theApiRefusesWhatItCannotServe() {
         String url = service.url();

@@ -5,6 +5,7 @@ import dev.pledge.consumer.EventHandler;
 import dev.pledge.consumer.EventRecord;
 import dev.pledge.escalation.EscalationContact;
 import dev.pledge.escalation.service.Escalations;
+import dev.pledge.events.PledgeEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /**
  * contact-events and sla-events through the shared consumer: what arrived during the last transaction
  * in the next one, events in record order, then the contacts whose next deadline moved handed to their
- * timer engine.
+ * timer engine. Events that decide nothing here never reach a transaction.
  */
 @ApplicationScoped
 public class EventsConsumer implements EventHandler<List<EscalationContact>> {
@@ -32,6 +33,12 @@ public class EventsConsumer implements EventHandler<List<EscalationContact>> {
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Flow.Subscriber<Message<?>> consume() {
         return consumer.subscriber(this);
+    }
+
+    /** Events that decide nothing here (an SLA timer started or met, a promise made) are passed over. */
+    @Override
+    public boolean wants(PledgeEvent event) {
+        return Escalations.decidesAnything(event);
     }
 
     @Override

@@ -75,6 +75,16 @@ public class Escalations {
     public record Consumed(String eventId, PledgeEvent event, int partition) {
     }
 
+    /**
+     * Whether an event can decide anything here: every contact event but {@code promise-made} (its breach
+     * does), and of SLA events a warning, a breach and a met that corrects a breach. The consumer passes the
+     * others over before any transaction (in the stack's mix about half of what arrives: timers started,
+     * targets met).
+     */
+    public static boolean decidesAnything(PledgeEvent event) {
+        return EscalationEvents.contactId(event) != null;
+    }
+
     /** After a commit: contacts whose next deadline moved, to the engine. */
     public void schedule(Collection<EscalationContact> moved) {
         clock.schedule(moved.stream().map(c -> new TimerEngine.Due<>(c.contactId, c.partition, c.nextFireAt)).toList());

@@ -52,6 +52,51 @@ class EscalationEventsTest {
         assertThat(w.complaints).isEmpty(); // "other" is no complaint category
     }
 
+    /**
+     * What the consumer passes over before any transaction ({@link Escalations#decidesAnything}): applied to a
+     * contact with an open escalation, none of those events changes anything; each of the others can.
+     */
+    @Test
+    void theEventsPassedOverDecideNothingHere() {
+        on("e-1", contact("c-1", "standard", "other", "I will call my lawyer"));
+        int emitted = w.emitted().size();
+        Duration two = Duration.ofMinutes(2);
+        List<dev.pledge.events.PledgeEvent> nothing = List.of(
+                new SlaEvent.Started("c-1", SlaMetric.FIRST_RESPONSE, "email", "always", two, T0, T0.plus(two), 1),
+                new SlaEvent.Met("c-1", SlaMetric.FIRST_RESPONSE, two, Duration.ofMinutes(1), true, T0.plus(two), T0, 1,
+                        false),
+                new SlaEvent.Met("c-1", SlaMetric.RESOLUTION, two, Duration.ofMinutes(1), true, T0.plus(two), T0, 1,
+                        null),
+                new SlaEvent.Paused("c-1", SlaMetric.RESOLUTION, two, T0, 1),
+                new SlaEvent.Resumed("c-1", SlaMetric.RESOLUTION, two, T0.plus(two), T0, 1),
+                new SlaEvent.Cancelled("c-1", SlaMetric.FIRST_RESPONSE, "resolved", T0, 1),
+                new ContactEvent.PromiseMade("c-1", 1, "a call back", T0.plus(two), "agent-7", T0));
+        for (dev.pledge.events.PledgeEvent e : nothing) {
+            assertThat(Escalations.decidesAnything(e)).as(e.type().ceType()).isFalse();
+            on("e-" + e.type(), e);
+            events.on(w, "e-" + e.type(), e); // as if it reached the rules: still nothing
+        }
+        assertThat(w.emitted()).hasSize(emitted);
+        assertThat(early).isEmpty();
+        // the same contact with only its contact.received applied
+        Changes alone = new Changes(new EscalationRepository.Loaded(List.of(), List.of(), List.of()));
+        events.on(alone, new Escalations.Consumed("e-1", contact("c-1", "standard", "other", "I will call my lawyer"), 3),
+                new ArrayList<>(), new ArrayList<>());
+        assertThat(w.contacts.get("c-1")).usingRecursiveComparison().isEqualTo(alone.contacts.get("c-1"));
+        assertThat(w.open.get("c-1")).isNotNull().usingRecursiveComparison().isEqualTo(alone.open.get("c-1"));
+        assertThat(w.complaints).usingRecursiveComparison().isEqualTo(alone.complaints);
+
+        for (dev.pledge.events.PledgeEvent e : List.of(contact("c-2", "standard", "other", "hello"),
+                new ContactEvent.AgentReplied("c-1", "agent-7", T0, List.of()),
+                new ContactEvent.StatusChanged("c-1", ContactStatus.OPEN, ContactStatus.PENDING, "agent-7", T0),
+                new ContactEvent.PromiseKept("c-1", 1, "agent-7", T0),
+                new SlaEvent.Warning("c-1", SlaMetric.FIRST_RESPONSE, 80, two, Duration.ofSeconds(24), T0, T0, 1),
+                new SlaEvent.Breached("c-1", SlaMetric.FIRST_RESPONSE, two, T0, T0, 1),
+                new SlaEvent.Met("c-1", SlaMetric.FIRST_RESPONSE, two, two, false, T0, T0, 1, true))) {
+            assertThat(Escalations.decidesAnything(e)).as(e.type().ceType()).isTrue();
+        }
+    }
+
     @Test
     void aSecondContactReceivedOfTheSameContactIsPassedOver() {
         on("e-1", contact("c-1", "standard", "other", "hello"));
