@@ -314,7 +314,7 @@ class EscalationIT {
     }
 
     /**
-     * Issue 31: events that decide nothing here (a timer started, a target met, a promise made: about a third of
+     * Issue 31: events that decide nothing here (a timer started, a target met, a promise made: four in ten of
      * what the stack sends this service) take no transaction and leave no {@code ce_id} behind; what follows
      * them applies, and a met that corrects a breach, which does decide something, is applied.
      */

@@ -78,7 +78,7 @@ public class Escalations {
     /**
      * Whether an event can decide anything here: every contact event but {@code promise-made} (its breach
      * does), and of SLA events a warning, a breach and a met that corrects a breach. The consumer passes the
-     * others over before any transaction (in the stack's mix about a third of what arrives: timers started,
+     * others over before any transaction (in the stack's mix about four in ten of what arrives: timers started,
      * targets met).
      */
     public static boolean decidesAnything(PledgeEvent event) {
