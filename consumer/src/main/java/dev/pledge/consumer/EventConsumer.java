@@ -89,8 +89,8 @@ public class EventConsumer {
      * {@code @Incoming("events") @Acknowledgment(MANUAL) Flow.Subscriber<Message<?>> events()} returns it.
      */
     public <R> Flow.Subscriber<Message<?>> subscriber(EventHandler<R> handler) {
-        return new ChannelSubscriber<>(record -> read(record, handler), (reads, context) -> consume(reads, handler, context),
-                config.maxTransactionEvents());
+        return new ChannelSubscriber<>(record -> read(record, handler),
+                (reads, context) -> consume(reads, handler, context), config.maxTransactionEvents());
     }
 
     /** A record as read when its poll arrived: its event, or why it cannot be read. */

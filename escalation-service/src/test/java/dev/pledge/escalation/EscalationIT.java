@@ -329,7 +329,8 @@ class EscalationIT {
                         now.plus(Duration.ofMinutes(2)), VERSION)),
                 send(new SlaEvent.Met(id, SlaMetric.RESOLUTION, Duration.ofHours(8), Duration.ofMinutes(1), true,
                         now.plus(Duration.ofHours(8)), now, VERSION, false)),
-                send(new ContactEvent.PromiseMade(id, 1, "a call back", now.plus(Duration.ofHours(1)), "agent-7", now)));
+                send(new ContactEvent.PromiseMade(id, 1, "a call back", now.plus(Duration.ofHours(1)), "agent-7",
+                        now)));
         String breachId = send(new SlaEvent.Breached(id, SlaMetric.FIRST_RESPONSE, Duration.ofMinutes(2), now, now,
                 VERSION));
         List<TopicReader.Record> events = escalationEvents(id, has("pledge.escalation.raised", 1),
@@ -355,7 +356,8 @@ class EscalationIT {
     }
 
     private static double passedOver() {
-        String metrics = given().get(service.managementUrl() + "/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(service.managementUrl() + "/q/metrics").then().statusCode(200).extract()
+                .asString();
         return metrics.lines().filter(l -> l.startsWith("pledge_consumer_events_total{")
                         && l.contains("outcome=\"passed-over\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -80,8 +80,8 @@ class EscalationEventsTest {
         assertThat(early).isEmpty();
         // the same contact with only its contact.received applied
         Changes alone = new Changes(new EscalationRepository.Loaded(List.of(), List.of(), List.of()));
-        events.on(alone, new Escalations.Consumed("e-1", contact("c-1", "standard", "other", "I will call my lawyer"), 3),
-                new ArrayList<>(), new ArrayList<>());
+        ContactEvent.Received first = contact("c-1", "standard", "other", "I will call my lawyer");
+        events.on(alone, new Escalations.Consumed("e-1", first, 3), new ArrayList<>(), new ArrayList<>());
         assertThat(w.contacts.get("c-1")).usingRecursiveComparison().isEqualTo(alone.contacts.get("c-1"));
         assertThat(w.open.get("c-1")).isNotNull().usingRecursiveComparison().isEqualTo(alone.open.get("c-1"));
         assertThat(w.complaints).usingRecursiveComparison().isEqualTo(alone.complaints);
