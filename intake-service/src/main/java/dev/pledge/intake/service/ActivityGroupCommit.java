@@ -145,7 +145,8 @@ public class ActivityGroupCommit {
                             Asked a = p.request;
                             Contact c = state.get(a.contactId());
                             if (c == null || !a.visible().test(c)) {
-                                answered.add(new Outcome(p, null, ProblemException.notFound("contact " + a.contactId())));
+                                answered.add(new Outcome(p, null,
+                                        ProblemException.notFound("contact " + a.contactId())));
                                 continue;
                             }
                             found.add(p);
